@@ -1,0 +1,174 @@
+//! `adwatch analyze`: the extraction engine on the command line.
+//!
+//! With `--format jsonl` it streams: one `{"id", "text"}` object a line in, one result a line
+//! out, in order, with memory bounded by the longest line. A line that is not such an object
+//! gets a result with an error diagnostic, and the stream goes on.
+
+use std::io::{self, BufRead, Write};
+
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::extract::{self, Diagnostic, Extraction, Period};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// A short summary for a person.
+    Text,
+    /// The whole input is one ad; one JSON object out.
+    Json,
+    /// One `{"id", "text"}` object a line in, one result a line out.
+    Jsonl,
+}
+
+#[derive(Deserialize)]
+struct InputLine<'a> {
+    #[serde(default)]
+    id: Option<Value>,
+    #[serde(borrow)]
+    text: Option<std::borrow::Cow<'a, str>>,
+}
+
+/// Runs the command over `input`, writing to `output`.
+pub fn run(input: &mut dyn BufRead, output: &mut dyn Write, format: Format) -> io::Result<()> {
+    match format {
+        Format::Jsonl => stream(input, output),
+        Format::Json | Format::Text => {
+            let mut bytes = Vec::new();
+            input.read_to_end(&mut bytes)?;
+            let text = String::from_utf8_lossy(&bytes);
+            let x = extract::extract(&text);
+            if format == Format::Json {
+                serde_json::to_writer_pretty(&mut *output, &extract::to_json(None, &text, &x))?;
+                writeln!(output)
+            } else {
+                write!(output, "{}", summary(&text, &x))
+            }
+        }
+    }
+}
+
+fn stream(input: &mut dyn BufRead, output: &mut dyn Write) -> io::Result<()> {
+    let mut line = Vec::with_capacity(64 * 1024);
+    let mut number = 0u64;
+    loop {
+        line.clear();
+        if input.read_until(b'\n', &mut line)? == 0 {
+            break;
+        }
+        number += 1;
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let result = analyze_line(&line, number);
+        serde_json::to_writer(&mut *output, &result)?;
+        output.write_all(b"\n")?;
+    }
+    output.flush()
+}
+
+/// The result for one input line; never fails.
+pub fn analyze_line(line: &[u8], number: u64) -> Value {
+    let text = match std::str::from_utf8(line) {
+        Ok(s) => std::borrow::Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(line),
+    };
+    match serde_json::from_str::<InputLine>(text.trim_end()) {
+        Ok(InputLine { id, text: Some(t) }) => {
+            let x = extract::extract(&t);
+            extract::to_json(id.as_ref(), &t, &x)
+        }
+        Ok(InputLine { id, text: None }) => bad_line(
+            id,
+            Diagnostic::error(
+                "missing_text",
+                format!("line {number} has no \"text\" string"),
+            ),
+        ),
+        Err(e) => {
+            // Keep the id when the line is an object with an id, so the answer can be matched.
+            let id = serde_json::from_str::<Value>(&text)
+                .ok()
+                .and_then(|v| v.get("id").cloned());
+            bad_line(
+                id,
+                Diagnostic::error(
+                    "bad_input",
+                    format!("line {number} is not a JSON object with a \"text\" string: {e}"),
+                ),
+            )
+        }
+    }
+}
+
+fn bad_line(id: Option<Value>, d: Diagnostic) -> Value {
+    json!({
+        "id": id.unwrap_or(Value::Null),
+        "language": null,
+        "label": null,
+        "risk": null,
+        "signals": [],
+        "amounts": [],
+        "entities": [],
+        "diagnostics": [d],
+    })
+}
+
+fn period_words(p: Option<Period>) -> &'static str {
+    match p {
+        Some(Period::OneTime) => "one-time",
+        Some(Period::Monthly) => "a month",
+        Some(Period::Daily) => "a day",
+        Some(Period::Yearly) => "a year",
+        None => "",
+    }
+}
+
+/// A short summary for a person reading a terminal.
+pub fn summary(text: &str, x: &Extraction) -> String {
+    let mut s = format!(
+        "language: {}   label: {}   risk: {}/100\n",
+        x.language.code(),
+        x.label.as_str(),
+        x.risk
+    );
+    if !x.amounts.is_empty() {
+        s.push_str("payment offers:\n");
+        for a in &x.amounts {
+            let bound = match a.bound {
+                Some(extract::Bound::Min) => "at least ",
+                Some(extract::Bound::Max) => "up to ",
+                None => "",
+            };
+            let usd = a.usd.map(|u| format!(" (≈ ${u})")).unwrap_or_default();
+            s.push_str(&format!(
+                "  «{}»: {bound}{} {}{usd} {}\n",
+                &text[a.start..a.end],
+                a.value.to_json(),
+                a.currency,
+                period_words(a.period)
+            ));
+        }
+    }
+    if !x.entities.is_empty() {
+        s.push_str("entities:\n");
+        for e in &x.entities {
+            s.push_str(&format!(
+                "  {}: «{}» → {}\n",
+                e.kind.as_str(),
+                &text[e.start..e.end],
+                e.normalized
+            ));
+        }
+    }
+    if !x.signals.is_empty() {
+        s.push_str("signals:\n");
+        for sig in &x.signals {
+            s.push_str(&format!("  - {}\n", sig.explain));
+        }
+    }
+    for d in &x.diagnostics {
+        s.push_str(&format!("note: {}\n", d.message));
+    }
+    s
+}

@@ -1,0 +1,196 @@
+//! The language of a text, its risk signals, its label and its risk score.
+
+use std::collections::BTreeMap;
+
+use super::lexicon::{Lexicon, Tag};
+use super::phrase::PhraseHit;
+use super::{EntityKind, Extraction, Label, Lang, Period, Signal};
+
+/// The language a text is written in: its main script first, then the letters and the frequent
+/// words that tell the languages of that script apart.
+pub(crate) fn language(text: &str, hits: &[PhraseHit], lex: &Lexicon) -> Lang {
+    let (mut cyrl, mut arab, mut latn) = (0usize, 0usize, 0usize);
+    for c in text.chars() {
+        match c {
+            'a'..='z' | 'A'..='Z' => latn += 1,
+            '\u{0400}'..='\u{04FF}' => cyrl += 1,
+            '\u{0600}'..='\u{06FF}' => arab += 1,
+            _ => {}
+        }
+    }
+    let script = if arab > cyrl && arab > latn {
+        "arab"
+    } else if cyrl >= latn && cyrl > 0 {
+        "cyrl"
+    } else {
+        "latn"
+    };
+    let mut score: BTreeMap<Lang, usize> = BTreeMap::new();
+    for info in &lex.langs {
+        if !info.letters.is_empty() {
+            let n = text
+                .chars()
+                .filter(|c| {
+                    info.letters
+                        .contains(&c.to_lowercase().next().unwrap_or(*c))
+                })
+                .count();
+            *score.entry(info.lang).or_default() += 3 * n;
+        }
+    }
+    for h in hits {
+        if let Tag::LangWord(l) = *lex.free.payload(h.id) {
+            *score.entry(l).or_default() += 2;
+        }
+    }
+    let fits = |l: Lang| match script {
+        "arab" => l == Lang::Ar,
+        "cyrl" => matches!(l, Lang::Ru | Lang::Kk | Lang::Uz),
+        _ => matches!(l, Lang::En | Lang::Uz),
+    };
+    let default = match script {
+        "arab" => Lang::Ar,
+        "cyrl" => Lang::Ru,
+        _ => Lang::En,
+    };
+    let best = score
+        .iter()
+        .filter(|(l, _)| fits(**l))
+        .max_by_key(|(l, s)| (**s, **l == default))
+        .filter(|(_, s)| **s > 0);
+    match best {
+        // Russian text quotes Kazakh and Uzbek names: a few letters must not outvote it.
+        Some((&l, &s)) if l != default => {
+            let d = score.get(&default).copied().unwrap_or(0);
+            if s > d + 2 {
+                l
+            } else {
+                default
+            }
+        }
+        Some((&l, _)) => l,
+        None => default,
+    }
+}
+
+/// Signals, label and risk from what was found.
+pub(crate) fn classify(hits: &[PhraseHit], lex: &'static Lexicon, x: &mut Extraction) {
+    let mut found: Vec<usize> = Vec::new();
+    fn push(found: &mut Vec<usize>, i: Option<usize>) {
+        if let Some(i) = i {
+            if !found.contains(&i) {
+                found.push(i);
+            }
+        }
+    }
+    for h in hits {
+        if let Tag::Signal(i) = *lex.free.payload(h.id) {
+            push(&mut found, Some(i));
+        }
+    }
+    let mut military_org = false;
+    let mut russian_military = false;
+    for h in hits {
+        if let Tag::Org(i) = *lex.free.payload(h.id) {
+            let org = &lex.orgs[i];
+            if org.military {
+                military_org = true;
+                russian_military |= org.country.as_deref().is_none_or(|c| c == "RU");
+                push(&mut found, lex.signal("computed_military_org"));
+            }
+            if org.recruiter {
+                push(&mut found, lex.signal("computed_recruiter_org"));
+            }
+        }
+    }
+    let has_offer = !x.amounts.is_empty();
+    if has_offer {
+        push(&mut found, lex.signal("computed_money_offer"));
+    }
+    let big_one_time = x
+        .amounts
+        .iter()
+        .any(|a| a.period == Some(Period::OneTime) && a.usd.unwrap_or(0) >= 1000);
+    if big_one_time {
+        push(&mut found, lex.signal("computed_large_one_time"));
+    }
+    let high_pay = x.amounts.iter().any(|a| match a.period {
+        Some(Period::Monthly) | None => a.usd.unwrap_or(0) >= 1500 && a.equivalent_of.is_none(),
+        _ => false,
+    });
+    if high_pay {
+        push(&mut found, lex.signal("computed_high_pay"));
+    }
+    if x.entities.iter().any(|e| {
+        matches!(
+            e.kind,
+            EntityKind::Phone
+                | EntityKind::Url
+                | EntityKind::Telegram
+                | EntityKind::Handle
+                | EntityKind::Email
+        )
+    }) {
+        push(&mut found, lex.signal("computed_contacts"));
+    }
+    let id_of = |name: &str| lex.signal(name);
+    let has_in = |found: &[usize], name: &str| id_of(name).is_some_and(|i| found.contains(&i));
+    let contract = has_in(&found, "military_contract");
+    // For a reader outside Russia, the Russian army is a foreign army.
+    if russian_military && (contract || has_offer) && x.language != Lang::Ru {
+        push(&mut found, lex.signal("computed_foreign_army"));
+    }
+
+    let has = |name: &str| has_in(&found, name);
+    let mut military = 0i32;
+    let mut scam = 0i32;
+    for &i in &found {
+        let s = &lex.signals[i];
+        match s.points_to.as_str() {
+            "military" => military += s.weight,
+            "scam" => scam += s.weight,
+            "both" => {
+                military += s.weight;
+                scam += s.weight;
+            }
+            _ => {}
+        }
+    }
+    let military_specific =
+        contract || military_org || (has("war_zone") && has("recruitment_call"));
+    let news = has("warning") || has("mobilisation");
+    if news && !has_offer {
+        military -= 30;
+        scam -= 30;
+    }
+    if has("mobilisation") {
+        military -= 15;
+    }
+    let label = if military_specific && military >= 45 {
+        Label::MilitaryRecruitment
+    } else if scam >= 40 && (has_offer || has("recruitment_call") || has("warning")) {
+        Label::ScamJob
+    } else {
+        Label::Benign
+    };
+    let risk = match label {
+        Label::MilitaryRecruitment => military,
+        Label::ScamJob => scam,
+        Label::Benign => military.max(scam).min(30),
+    };
+    x.label = label;
+    x.risk = risk.clamp(0, 100) as u8;
+    found.sort_by_key(|&i| std::cmp::Reverse(lex.signals[i].weight));
+    x.signals = found
+        .into_iter()
+        .filter(|&i| lex.signals[i].points_to != "news" || news)
+        .map(|i| {
+            let s = &lex.signals[i];
+            Signal {
+                id: s.id.as_str(),
+                weight: s.weight,
+                explain: s.explain.get("en").map_or("", String::as_str),
+            }
+        })
+        .collect();
+}

@@ -1,0 +1,570 @@
+//! Recruiting entities: links, domains, Telegram accounts, other platforms' handles, e-mails,
+//! phone numbers, organisations, regions and countries.
+
+use linkify::{LinkFinder, LinkKind};
+use url::Url;
+
+use super::lexicon::{Lexicon, Tag};
+use super::phrase::PhraseHit;
+use super::text::{char_at, char_before, digit_value, is_blank, is_space, is_word_char};
+use super::{EntityKind, PaymentOffer, RecruitingEntity};
+
+/// Hosts whose first path segment names an account on another platform.
+const PLATFORM_HOSTS: &[(&str, &str)] = &[
+    ("instagram.com", "instagram"),
+    ("tiktok.com", "tiktok"),
+    ("vk.com", "vk"),
+    ("vk.ru", "vk"),
+    ("facebook.com", "facebook"),
+    ("fb.com", "facebook"),
+    ("ok.ru", "ok"),
+    ("youtube.com", "youtube"),
+    ("x.com", "x"),
+    ("twitter.com", "x"),
+];
+const TELEGRAM_HOSTS: &[&str] = &["t.me", "telegram.me", "telegram.dog"];
+/// t.me paths that are not accounts.
+const TELEGRAM_RESERVED: &[&str] = &[
+    "joinchat",
+    "share",
+    "addstickers",
+    "addemoji",
+    "proxy",
+    "socks",
+    "iv",
+    "c",
+    "boost",
+    "addlist",
+];
+/// Top-level domains in Cyrillic and other scripts that linkify does not see.
+const IDN_TLDS: &[&str] = &[
+    ".рф",
+    ".рус",
+    ".қаз",
+    ".укр",
+    ".бел",
+    ".срб",
+    ".москва",
+    ".онлайн",
+    ".сайт",
+    ".дети",
+];
+
+pub(crate) fn find(
+    text: &str,
+    low: &str,
+    hits: &[PhraseHit],
+    lex: &Lexicon,
+    amounts: &[PaymentOffer],
+) -> Vec<RecruitingEntity> {
+    let mut out = Vec::new();
+    links(text, low, &mut out);
+    handles(text, hits, lex, &mut out);
+    phones(text, hits, lex, amounts, &mut out);
+    gazetteer(text, hits, lex, &mut out);
+    out.sort_by_key(|e| (e.start, e.end, e.kind));
+    out.dedup_by(|b, a| a.kind == b.kind && a.start == b.start && a.normalized == b.normalized);
+    out
+}
+
+fn entity(kind: EntityKind, start: usize, end: usize, normalized: String) -> RecruitingEntity {
+    RecruitingEntity {
+        kind,
+        start,
+        end,
+        normalized,
+        platform: None,
+    }
+}
+
+fn links(text: &str, low: &str, out: &mut Vec<RecruitingEntity>) {
+    let mut finder = LinkFinder::new();
+    finder.url_must_have_scheme(false);
+    let mut spans: Vec<(usize, usize)> = Vec::new();
+    for link in finder.links(text) {
+        let (start, end) = (link.start(), link.end());
+        match link.kind() {
+            LinkKind::Email => {
+                out.push(entity(
+                    EntityKind::Email,
+                    start,
+                    end,
+                    text[start..end].to_lowercase(),
+                ));
+                spans.push((start, end));
+            }
+            LinkKind::Url => {
+                if url_entities(text, start, end, out) {
+                    spans.push((start, end));
+                }
+            }
+            _ => {}
+        }
+    }
+    for tld in IDN_TLDS {
+        for found in memchr::memmem::find_iter(low.as_bytes(), tld.as_bytes()) {
+            let tld_end = found + tld.len();
+            if char_at(text, tld_end).is_some_and(is_word_char)
+                || spans.iter().any(|&(s, e)| s <= found && found < e)
+            {
+                continue;
+            }
+            let mut start = found;
+            while let Some(c) = char_before(text, start) {
+                if c.is_alphanumeric() || c == '-' || c == '.' {
+                    start -= c.len_utf8();
+                } else {
+                    break;
+                }
+            }
+            let start = text[start..found]
+                .find(|c: char| c.is_alphanumeric())
+                .map_or(found, |o| start + o);
+            if start == found {
+                continue;
+            }
+            let mut end = tld_end;
+            if text[end..].starts_with('/') {
+                end += text[end..]
+                    .find(|c: char| c.is_whitespace() || matches!(c, '»' | '"' | ')' | '<' | '>'))
+                    .unwrap_or(text.len() - end);
+                while text[..end].ends_with(['.', ',', ';', ':', '!', '?']) {
+                    end -= 1;
+                }
+            }
+            if url_entities(text, start, end, out) {
+                spans.push((start, end));
+            }
+        }
+    }
+}
+
+/// Records a URL (and its domain, Telegram account or platform handle); false if it is not one.
+fn url_entities(text: &str, start: usize, end: usize, out: &mut Vec<RecruitingEntity>) -> bool {
+    let raw = &text[start..end];
+    let has_scheme = raw.contains("://");
+    let Ok(url) = Url::parse(&if has_scheme {
+        raw.to_string()
+    } else {
+        format!("https://{raw}")
+    }) else {
+        return false;
+    };
+    if !matches!(url.scheme(), "http" | "https") {
+        return false;
+    }
+    let Some(host_ascii) = url.host_str().map(str::to_lowercase) else {
+        return false;
+    };
+    let is_ip = url
+        .host()
+        .is_some_and(|h| !matches!(h, url::Host::Domain(_)));
+    if !is_ip {
+        let Some(suffix) = psl::suffix(host_ascii.as_bytes()) else {
+            return false;
+        };
+        if !suffix.is_known() || psl::domain(host_ascii.as_bytes()).is_none() {
+            return false;
+        }
+    }
+    // The domain as a person reads it: Unicode, lower case, without "www.".
+    let host_shown = {
+        let (unicode, _) = idna::domain_to_unicode(&host_ascii);
+        unicode
+            .strip_prefix("www.")
+            .map(str::to_string)
+            .unwrap_or(unicode)
+    };
+    let host_in_text = raw
+        .to_lowercase()
+        .find(&host_shown)
+        .map(|o| (start + o, start + o + host_shown.len()));
+    let (dstart, dend) = host_in_text.unwrap_or((start, end));
+    let path: Vec<&str> = url
+        .path_segments()
+        .map(|s| s.filter(|p| !p.is_empty()).collect())
+        .unwrap_or_default();
+    let bare = !has_scheme && path.is_empty() && url.query().is_none();
+    if !bare {
+        out.push(entity(EntityKind::Url, start, end, url.to_string()));
+    }
+    out.push(entity(EntityKind::Domain, dstart, dend, host_shown.clone()));
+
+    if TELEGRAM_HOSTS.contains(&host_shown.as_str()) {
+        let name = match path.as_slice() {
+            ["s", name, ..] => Some(*name),
+            [name, ..] if !TELEGRAM_RESERVED.contains(name) => Some(*name),
+            _ => None,
+        };
+        if let Some(name) = name.filter(|n| is_account_name(n, 4)) {
+            out.push(entity(
+                EntityKind::Telegram,
+                start,
+                end,
+                name.to_lowercase(),
+            ));
+        }
+    } else if host_shown == "wa.me" || host_shown == "api.whatsapp.com" {
+        let number = path.first().map(|s| s.to_string()).or_else(|| {
+            url.query_pairs()
+                .find(|(k, _)| k == "phone")
+                .map(|(_, v)| v.to_string())
+        });
+        if let Some(e164) =
+            number.and_then(|n| normalize_phone(&format!("+{}", n.trim_start_matches('+'))))
+        {
+            let mut h = entity(EntityKind::Handle, start, end, e164.clone());
+            h.platform = Some("whatsapp");
+            out.push(h);
+            out.push(entity(EntityKind::Phone, start, end, e164));
+        }
+    } else if let Some((_, platform)) = PLATFORM_HOSTS
+        .iter()
+        .find(|(h, _)| host_shown == *h || host_shown.ends_with(&format!(".{h}")))
+    {
+        if let Some(name) = path
+            .first()
+            .map(|n| n.trim_start_matches('@'))
+            .filter(|n| is_account_name(n, 2))
+        {
+            let mut h = entity(EntityKind::Handle, start, end, name.to_lowercase());
+            h.platform = Some(platform);
+            out.push(h);
+        }
+    }
+    true
+}
+
+fn is_account_name(name: &str, min: usize) -> bool {
+    (min..=32).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.')
+}
+
+/// `@name`: a Telegram account, or another platform's when the text names that platform.
+fn handles(text: &str, hits: &[PhraseHit], lex: &Lexicon, out: &mut Vec<RecruitingEntity>) {
+    for at in memchr::memchr_iter(b'@', text.as_bytes()) {
+        if char_before(text, at).is_some_and(|c| is_word_char(c) || c == '.' || c == '/') {
+            continue;
+        }
+        let name_len = text[at + 1..]
+            .bytes()
+            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'.')
+            .count();
+        let mut name = &text[at + 1..at + 1 + name_len];
+        name = name.trim_end_matches('.');
+        let end = at + 1 + name.len();
+        if name.len() < 3 || name.len() > 32 || name.starts_with(|c: char| c.is_ascii_digit()) {
+            continue;
+        }
+        if char_at(text, end).is_some_and(|c| c.is_alphanumeric()) {
+            continue;
+        }
+        let platform = platform_near(text, hits, lex, at, end);
+        match platform {
+            Some(p) if p != "telegram" => {
+                let mut h = entity(EntityKind::Handle, at, end, name.to_lowercase());
+                h.platform = Some(p);
+                out.push(h);
+            }
+            _ if name.len() >= 4 && !name.contains('.') => {
+                out.push(entity(EntityKind::Telegram, at, end, name.to_lowercase()));
+            }
+            _ => {}
+        }
+    }
+}
+
+/// A platform named within a few words of `start..end` on the same line.
+fn platform_near(
+    text: &str,
+    hits: &[PhraseHit],
+    lex: &Lexicon,
+    start: usize,
+    end: usize,
+) -> Option<&'static str> {
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[end..].find('\n').map_or(text.len(), |i| end + i);
+    hits.iter()
+        .filter(|h| h.start >= line_start && h.end <= line_end)
+        .filter(|h| {
+            (h.end <= start && start - h.end <= 24) || (h.start >= end && h.start - end <= 16)
+        })
+        .filter_map(|h| match lex.free.payload(h.id) {
+            Tag::Platform(p) => Some((h, *p)),
+            _ => None,
+        })
+        .min_by_key(|(h, _)| {
+            if h.end <= start {
+                start - h.end
+            } else {
+                h.start - end
+            }
+        })
+        .map(|(_, p)| p)
+}
+
+/// Phone numbers, written any way people write them, in E.164; short service numbers (117,
+/// 112) only where the text says they are numbers.
+fn phones(
+    text: &str,
+    hits: &[PhraseHit],
+    lex: &Lexicon,
+    amounts: &[PaymentOffer],
+    out: &mut Vec<RecruitingEntity>,
+) {
+    let overlaps_money = |s: usize, e: usize| amounts.iter().any(|a| s < a.end && a.start < e);
+    let mut pos = 0;
+    while pos < text.len() {
+        let Some(c) = char_at(text, pos) else { break };
+        let starts = (c == '+' || digit_value(c).is_some() || c == '(')
+            && !char_before(text, pos)
+                .is_some_and(|p| is_word_char(p) || matches!(p, '.' | ',' | '/' | '-' | ':'));
+        if !starts {
+            pos += c.len_utf8();
+            continue;
+        }
+        let (end, digits) = phone_run(text, pos);
+        if end <= pos {
+            pos += c.len_utf8();
+            continue;
+        }
+        let next = char_at(text, end);
+        let glued = next.is_some_and(|n| is_word_char(n) || matches!(n, '%' | '.' | ','))
+            && !next.is_some_and(|n| {
+                matches!(n, '.' | ',') && char_at(text, end + 1).is_none_or(|a| !a.is_ascii_digit())
+            });
+        if !glued && !overlaps_money(pos, end) {
+            let raw = &text[pos..end];
+            if let Some(e164) = phone_from_digits(raw.trim_start().starts_with('+'), &digits) {
+                out.push(entity(EntityKind::Phone, pos, end, e164));
+            } else if (2..=4).contains(&digits.len())
+                && !raw.contains(|c: char| !c.is_ascii_digit() && digit_value(c).is_none())
+                && phone_context_near(text, hits, lex, pos, end)
+            {
+                out.push(entity(EntityKind::Phone, pos, end, digits.clone()));
+            }
+        }
+        pos = end.max(pos + c.len_utf8());
+    }
+}
+
+/// The end of a phone-like run at `start` and its digits (ASCII).
+fn phone_run(text: &str, start: usize) -> (usize, String) {
+    let mut digits = String::new();
+    let mut end = start;
+    let mut last_digit_end = start;
+    let mut spaces_in_a_row = 0;
+    for (i, c) in text[start..].char_indices() {
+        if let Some(d) = digit_value(c) {
+            digits.push(char::from(b'0' + d as u8));
+            last_digit_end = start + i + c.len_utf8();
+            spaces_in_a_row = 0;
+        } else if (c == '+' && i == 0) || matches!(c, '(' | ')' | '-' | '‒' | '–') {
+            spaces_in_a_row = 0;
+        } else if is_space(c) && spaces_in_a_row == 0 {
+            spaces_in_a_row += 1;
+        } else {
+            break;
+        }
+        end = start + i + c.len_utf8();
+        if digits.len() > 15 {
+            break;
+        }
+    }
+    let _ = end;
+    (last_digit_end, digits)
+}
+
+/// E.164 for a number written with or without its country code.
+fn phone_from_digits(plus: bool, digits: &str) -> Option<String> {
+    if digits.len() < 9 || digits.len() > 15 {
+        return None;
+    }
+    let candidates: Vec<String> = if plus {
+        vec![format!("+{digits}")]
+    } else {
+        match (digits.len(), digits.as_bytes()[0]) {
+            (11, b'8') | (11, b'7') => vec![format!("+7{}", &digits[1..])],
+            (10, b'9') => vec![format!("+7{digits}")],
+            (10, b'0') => vec![format!("+996{}", &digits[1..])],
+            (9, _) => vec![format!("+998{digits}")],
+            (12.., _) => vec![format!("+{digits}")],
+            _ => vec![],
+        }
+    };
+    candidates.iter().find_map(|c| normalize_phone(c))
+}
+
+/// Parses and validates a `+…` number; `None` if it is not a real number.
+fn normalize_phone(candidate: &str) -> Option<String> {
+    let number = phonenumber::parse(None, candidate).ok()?;
+    if phonenumber::is_valid(&number) {
+        return Some(number.format().mode(phonenumber::Mode::E164).to_string());
+    }
+    // Russian and Kazakh numbers not yet in the metadata: +7 and ten digits of a known range.
+    let digits: String = candidate.chars().filter(char::is_ascii_digit).collect();
+    (digits.len() == 11
+        && digits.starts_with('7')
+        && matches!(digits.as_bytes()[1], b'3' | b'4' | b'7' | b'8' | b'9'))
+    .then(|| format!("+{digits}"))
+}
+
+fn phone_context_near(
+    text: &str,
+    hits: &[PhraseHit],
+    lex: &Lexicon,
+    start: usize,
+    end: usize,
+) -> bool {
+    hits.iter().any(|h| {
+        matches!(lex.free.payload(h.id), Tag::PhoneContext)
+            && ((h.end <= start && start - h.end <= 20 && !text[h.end..start].contains('\n'))
+                || (h.start >= end && h.start - end <= 6))
+    })
+}
+
+/// Organisations, regions and countries from the gazetteers, organisations written with a
+/// legal form («ООО «СтройИнвест»»), and named bodies ("Agency for ...").
+fn gazetteer(text: &str, hits: &[PhraseHit], lex: &Lexicon, out: &mut Vec<RecruitingEntity>) {
+    let mut orgs: Vec<(usize, usize, String)> = Vec::new();
+    let mut regions: Vec<(usize, usize, usize)> = Vec::new();
+    let mut countries: Vec<(usize, usize, usize)> = Vec::new();
+    for h in hits {
+        match *lex.free.payload(h.id) {
+            Tag::Org(i) => orgs.push((h.start, h.end, lex.orgs[i].name.clone())),
+            Tag::Region(i) => regions.push((h.start, h.end, i)),
+            Tag::Country(i) => countries.push((h.start, h.end, i)),
+            _ => {}
+        }
+    }
+    let regions = longest_first(regions);
+    // "военкомат Волгоградской области": a body named with its region.
+    for h in hits {
+        if let Tag::Org(i) = *lex.free.payload(h.id) {
+            if !lex.orgs[i].takes_region {
+                continue;
+            }
+            if let Some(&(_, rend, ri)) = regions.iter().find(|&&(rs, _, _)| {
+                rs >= h.end && rs - h.end <= 4 && text[h.end..rs].chars().all(is_blank)
+            }) {
+                orgs.push((
+                    h.start,
+                    rend,
+                    format!("{} of {}", lex.orgs[i].name, lex.regions[ri].name),
+                ));
+            }
+        }
+    }
+    for h in hits {
+        match lex.free.payload(h.id) {
+            Tag::LegalForm => {
+                if let Some(end) = quoted_name_end(text, h.end) {
+                    orgs.push((h.start, end, text[h.start..end].to_string()));
+                }
+            }
+            Tag::OrgHead => {
+                let end = clause_end(text, h.end, 8);
+                if end > h.end + 2 {
+                    orgs.push((h.start, end, text[h.start..end].to_string()));
+                }
+            }
+            _ => {}
+        }
+    }
+    let orgs = longest_first(orgs);
+    for (s, e, name) in &orgs {
+        out.push(entity(EntityKind::Org, *s, *e, name.clone()));
+    }
+    for &(s, e, i) in &regions {
+        let mut r = entity(EntityKind::Region, s, e, lex.regions[i].name.clone());
+        r.platform = None;
+        out.push(r);
+    }
+    let inside = |s: usize, e: usize| {
+        orgs.iter().any(|(os, oe, _)| *os <= s && e <= *oe)
+            || regions.iter().any(|&(rs, re, _)| s < re && rs < e)
+    };
+    for (s, e, i) in longest_first(countries) {
+        if !inside(s, e) {
+            out.push(entity(
+                EntityKind::Country,
+                s,
+                e,
+                lex.countries[i].name.clone(),
+            ));
+        }
+    }
+}
+
+/// Keeps the longest of overlapping spans, then the earliest.
+fn longest_first<T: Clone>(mut spans: Vec<(usize, usize, T)>) -> Vec<(usize, usize, T)> {
+    spans.sort_by_key(|(s, e, _)| (std::cmp::Reverse(e - s), *s));
+    let mut kept: Vec<(usize, usize, T)> = Vec::new();
+    for span in spans {
+        if !kept.iter().any(|(s, e, _)| span.0 < *e && *s < span.1) {
+            kept.push(span);
+        }
+    }
+    kept.sort_by_key(|(s, _, _)| *s);
+    kept
+}
+
+/// The end of «Name» or "Name" starting after `pos` (spaces allowed before the quote).
+fn quoted_name_end(text: &str, pos: usize) -> Option<usize> {
+    let at = super::text::skip_spaces(text, pos, 2);
+    let open = char_at(text, at)?;
+    let close: &[char] = match open {
+        '«' => &['»'],
+        '"' => &['"'],
+        '“' | '„' => &['”', '“'],
+        '\'' => &['\''],
+        _ => return None,
+    };
+    let body = at + open.len_utf8();
+    let rest = &text[body..super::text::floor_boundary(text, body + 120)];
+    let mut depth = 0usize;
+    for (i, c) in rest.char_indices() {
+        if c == '\n' {
+            return None;
+        }
+        if c == '«' {
+            depth += 1;
+        } else if close.contains(&c) {
+            if depth == 0 {
+                return (i > 0).then_some(body + i + c.len_utf8());
+            }
+            depth -= 1;
+        }
+    }
+    None
+}
+
+/// The end of the clause after `pos`, at most `max_words` words on.
+fn clause_end(text: &str, pos: usize, max_words: usize) -> usize {
+    let mut words = 0;
+    let mut in_word = false;
+    let mut end = pos;
+    for (i, c) in text[pos..].char_indices() {
+        if matches!(
+            c,
+            ',' | '.' | ';' | ':' | '\n' | '،' | '(' | ')' | '!' | '?' | '«' | '»' | '"'
+        ) {
+            break;
+        }
+        if c.is_alphanumeric() {
+            if !in_word {
+                words += 1;
+                if words > max_words {
+                    break;
+                }
+            }
+            in_word = true;
+            end = pos + i + c.len_utf8();
+        } else {
+            in_word = false;
+        }
+    }
+    end
+}

@@ -1,0 +1,519 @@
+//! Payment offers: numbers, multipliers, currencies, bounds, ranges, equivalents and periods.
+//!
+//! A number becomes money only with a currency: its own, or one carried from the other end of a
+//! range. That one rule keeps years, dates, ages, counts, percentages and phone numbers out.
+
+use super::lexicon::{After, Before, Lexicon, Tag};
+use super::phrase::PhraseHit;
+use super::text::{
+    char_at, char_before, digit_value, is_blank, is_space, is_word_char, skip_spaces,
+    skip_spaces_back,
+};
+use super::{Bound, Diagnostic, Money, PaymentOffer, Period};
+
+/// A number as written, before any word around it is read.
+#[derive(Debug, Clone, Copy)]
+struct Number {
+    start: usize,
+    end: usize,
+    /// The value in hundredths.
+    minor: i128,
+}
+
+#[derive(Debug, Clone)]
+struct Candidate {
+    /// Where the amount's text starts (a prefix currency included).
+    start: usize,
+    /// Where the amount's text ends (multiplier and currency included).
+    end: usize,
+    /// Where the words that qualify it start ("от", "не менее", "about").
+    outer_start: usize,
+    raw: i128,
+    multiplier: Option<u64>,
+    currency: Option<&'static str>,
+    bound: Option<Bound>,
+    equivalent_of: Option<usize>,
+    range_with: Option<usize>,
+}
+
+const MAX_MINOR: i128 = i64::MAX as i128;
+
+/// Finds the payment offers of a text. `hits` are the free-text phrase hits, in order.
+pub(crate) fn find(
+    text: &str,
+    low: &str,
+    hits: &[PhraseHit],
+    lex: &Lexicon,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<PaymentOffer> {
+    let mut numbers = scan_numbers(text, diagnostics);
+    numbers.extend(spelled_numbers(text, hits, lex));
+    numbers.sort_by_key(|n| n.start);
+    let mut cands: Vec<Candidate> = numbers
+        .iter()
+        .map(|n| read_around(text, low, n, lex))
+        .collect();
+    // Two readings of the same place (digits inside a spelled number) keep the first.
+    cands.dedup_by(|b, a| b.start < a.end);
+    link_ranges(text, &mut cands, lex);
+    link_equivalents(text, &mut cands);
+
+    let keep: Vec<usize> = (0..cands.len())
+        .filter(|&i| cands[i].currency.is_some() && cands[i].raw > 0)
+        .collect();
+    let mut offers = Vec::with_capacity(keep.len());
+    let mut index_of = vec![usize::MAX; cands.len()];
+    for &i in &keep {
+        let c = &cands[i];
+        let minor = c.raw.saturating_mul(c.multiplier.unwrap_or(1) as i128);
+        if minor > MAX_MINOR {
+            diagnostics.push(Diagnostic::warning(
+                "amount_too_large",
+                format!(
+                    "the amount at byte {} is too large to hold and was left out",
+                    c.start
+                ),
+            ));
+            continue;
+        }
+        index_of[i] = offers.len();
+        let currency = c.currency.unwrap_or_default();
+        let value = Money {
+            minor: minor as i64,
+        };
+        offers.push(PaymentOffer {
+            value,
+            currency,
+            period: None,
+            bound: c.bound,
+            usd: usd_value(value, currency, lex),
+            start: c.start,
+            end: c.end,
+            equivalent_of: None,
+        });
+    }
+    for &i in &keep {
+        if let (Some(e), true) = (cands[i].equivalent_of, index_of[i] != usize::MAX) {
+            if index_of[e] != usize::MAX {
+                offers[index_of[i]].equivalent_of = Some(index_of[e]);
+                if offers[index_of[i]].bound.is_none() {
+                    offers[index_of[i]].bound = offers[index_of[e]].bound;
+                }
+            }
+        }
+    }
+    assign_periods(text, hits, lex, &mut offers, &cands, &index_of);
+    offers
+}
+
+/// The approximate value in whole US dollars, from the dated rate table.
+pub(crate) fn usd_value(value: Money, currency: &str, lex: &Lexicon) -> Option<i64> {
+    let rate = *lex.rates.get(currency)?;
+    if rate <= 0.0 {
+        return None;
+    }
+    Some(((value.minor as f64 / 100.0) / rate).round() as i64)
+}
+
+fn is_group_separator(c: char) -> bool {
+    is_space(c) || matches!(c, '.' | ',' | '’' | '\'' | '٬')
+}
+
+fn is_decimal_separator(c: char) -> bool {
+    matches!(c, '.' | ',' | '٫')
+}
+
+/// Reads a run of digits starting at `pos`: `(end, digits)`.
+fn digit_run(text: &str, pos: usize) -> (usize, Vec<u32>) {
+    let mut end = pos;
+    let mut digits = Vec::new();
+    for c in text[pos..].chars() {
+        match digit_value(c) {
+            Some(d) => {
+                digits.push(d);
+                end += c.len_utf8();
+            }
+            None => break,
+        }
+    }
+    (end, digits)
+}
+
+fn digits_value(digits: &[u32]) -> i128 {
+    digits.iter().fold(0i128, |acc, &d| {
+        acc.saturating_mul(10).saturating_add(d as i128)
+    })
+}
+
+/// Every number in the text with its value: `495 000`, `2.500.000`, `45 000,50`, `1,5`, `٢٠٠٠`.
+fn scan_numbers(text: &str, diagnostics: &mut Vec<Diagnostic>) -> Vec<Number> {
+    let mut out = Vec::new();
+    let mut pos = 0;
+    let bytes = text.as_bytes();
+    while pos < text.len() {
+        let b = bytes[pos];
+        let is_digit_start = b.is_ascii_digit() || b == 0xD9 || b == 0xDB;
+        if !is_digit_start || !text.is_char_boundary(pos) {
+            pos += 1;
+            continue;
+        }
+        let Some(c) = char_at(text, pos) else { break };
+        if digit_value(c).is_none() {
+            pos += c.len_utf8();
+            continue;
+        }
+        // A number glued to letters is part of a word or a code (bars2021, A4, №-less ids).
+        if char_before(text, pos).is_some_and(|p| p.is_alphabetic()) {
+            let (end, _) = digit_run(text, pos);
+            pos = end;
+            continue;
+        }
+        let number = read_number(text, pos);
+        if number.minor > MAX_MINOR {
+            diagnostics.push(Diagnostic::info(
+                "number_too_long",
+                format!("a number of more than 17 digits at byte {pos} was not read"),
+            ));
+        }
+        pos = number.end;
+        out.push(number);
+    }
+    out
+}
+
+fn read_number(text: &str, start: usize) -> Number {
+    let (mut end, first) = digit_run(text, start);
+    let mut int_digits = first.clone();
+    let mut frac: Vec<u32> = Vec::new();
+    let mut group_sep: Option<char> = None;
+    while let Some(sep) = char_at(text, end) {
+        let next = end + sep.len_utf8();
+        if !(is_group_separator(sep) || is_decimal_separator(sep))
+            || char_at(text, next).and_then(digit_value).is_none()
+        {
+            break;
+        }
+        let (run_end, run) = digit_run(text, next);
+        let same_grouping = match group_sep {
+            None => true,
+            Some(g) => g == sep || (is_space(g) && is_space(sep)),
+        };
+        // Thousands: groups of exactly three after a lead of one to three digits
+        // ("495 000", "2.500.000", "204,000"). "2023 500" is a year and an amount.
+        if run.len() == 3 && first.len() <= 3 && same_grouping {
+            int_digits.extend(&run);
+            group_sep = Some(sep);
+            end = run_end;
+            continue;
+        }
+        // A decimal part: "1,5 млн", "45 000,50", "195,0 тыс.".
+        if is_decimal_separator(sep) && run.len() <= 2 && group_sep != Some(sep) {
+            frac = run;
+            end = run_end;
+        }
+        break;
+    }
+    let mut minor = digits_value(&int_digits).saturating_mul(100);
+    match frac.len() {
+        1 => minor = minor.saturating_add(frac[0] as i128 * 10),
+        2 => minor = minor.saturating_add(frac[0] as i128 * 10 + frac[1] as i128),
+        _ => {}
+    }
+    Number { start, end, minor }
+}
+
+/// Spelled-out numbers ("двести тысяч рублей"): runs of number words, summed.
+fn spelled_numbers(text: &str, hits: &[PhraseHit], lex: &Lexicon) -> Vec<Number> {
+    let mut out: Vec<Number> = Vec::new();
+    for h in hits {
+        let Tag::NumberWord(v) = *lex.free.payload(h.id) else {
+            continue;
+        };
+        let minor = (v * 100.0).round() as i128;
+        if let Some(last) = out.last_mut() {
+            if h.start < last.end {
+                continue;
+            }
+            if text[last.end..h.start].chars().all(is_blank) && h.start - last.end <= 4 {
+                last.end = h.end;
+                last.minor = last.minor.saturating_add(minor);
+                continue;
+            }
+        }
+        out.push(Number {
+            start: h.start,
+            end: h.end,
+            minor,
+        });
+    }
+    out
+}
+
+/// Reads the words around a number: multiplier and currency after, currency, bound and
+/// "about" before.
+fn read_around(text: &str, low: &str, n: &Number, lex: &Lexicon) -> Candidate {
+    let mut c = Candidate {
+        start: n.start,
+        end: n.end,
+        outer_start: n.start,
+        raw: n.minor,
+        multiplier: None,
+        currency: None,
+        bound: None,
+        equivalent_of: None,
+        range_with: None,
+    };
+    let mut pos = n.end;
+    for _ in 0..4 {
+        let at = skip_spaces(text, pos, 2);
+        let spaced = at > pos;
+        let Some(hit) = lex.after.match_at(low, at).into_iter().find(|h| {
+            let attached_only = low[h.start..h.end].chars().count() == 1
+                && matches!(lex.after.payload(h.id), After::Multiplier(_));
+            !(attached_only && spaced)
+        }) else {
+            break;
+        };
+        match *lex.after.payload(hit.id) {
+            After::Multiplier(m) if c.multiplier.is_none() && c.currency.is_none() => {
+                c.multiplier = Some(m)
+            }
+            After::Currency(code) if c.currency.is_none() => c.currency = Some(code),
+            After::CurrencyThousands(code) if c.currency.is_none() && c.multiplier.is_none() => {
+                c.currency = Some(code);
+                c.multiplier = Some(1000);
+            }
+            After::BoundMin if c.currency.is_some() && c.bound.is_none() => {
+                c.bound = Some(Bound::Min);
+                pos = hit.end;
+                break;
+            }
+            After::BoundMax if c.currency.is_some() && c.bound.is_none() => {
+                c.bound = Some(Bound::Max);
+                pos = hit.end;
+                break;
+            }
+            _ => break,
+        }
+        pos = hit.end;
+        c.end = hit.end;
+    }
+    let _ = pos;
+
+    let mut at = skip_spaces_back(text, n.start, 2);
+    for _ in 0..3 {
+        let Some(hit) = lex.before.match_ending_at(low, at).into_iter().next() else {
+            break;
+        };
+        match *lex.before.payload(hit.id) {
+            Before::Currency(code) if c.start == n.start => {
+                if c.currency.is_none() {
+                    c.currency = Some(code);
+                }
+                c.start = hit.start;
+            }
+            Before::BoundMin if c.bound.is_none() => c.bound = Some(Bound::Min),
+            Before::BoundMax if c.bound.is_none() => c.bound = Some(Bound::Max),
+            Before::Approx => {}
+            _ => break,
+        }
+        c.outer_start = hit.start;
+        at = skip_spaces_back(text, hit.start, 2);
+    }
+    c
+}
+
+/// "от 204 000 до 250 000 руб.", "150-200 тыс.", "من 1000 إلى 1200 دولار".
+fn link_ranges(text: &str, cands: &mut [Candidate], lex: &Lexicon) {
+    for i in 1..cands.len() {
+        let (a, b) = (&cands[i - 1], &cands[i]);
+        if a.range_with.is_some() || a.end > b.outer_start {
+            continue;
+        }
+        if a.currency.is_none() && b.currency.is_none() {
+            continue;
+        }
+        if a.currency.is_some() && b.currency.is_some() && a.currency != b.currency {
+            continue;
+        }
+        let between = text[a.end..b.outer_start]
+            .trim_matches(is_blank)
+            .to_lowercase();
+        let joined = lex.joiners.contains(&between)
+            || (between.is_empty() && b.outer_start < b.start && b.bound == Some(Bound::Max));
+        if !joined {
+            continue;
+        }
+        let (a_raw, b_raw) = (a.raw, b.raw);
+        let (a_mult, b_mult) = (a.multiplier, b.multiplier);
+        let currency = a.currency.or(b.currency);
+        let a = &mut cands[i - 1];
+        a.currency = currency;
+        a.bound = Some(Bound::Min);
+        if a_mult.is_none() && b_mult.is_some() && a_raw < b_raw {
+            a.multiplier = b_mult;
+        }
+        a.range_with = Some(i);
+        let b = &mut cands[i];
+        b.currency = currency;
+        b.bound = Some(Bound::Max);
+        if b_mult.is_none() && a_mult.is_some() && b_raw > a_raw && b_raw < 1000 * 100 {
+            b.multiplier = a_mult;
+        }
+        b.range_with = Some(i - 1);
+    }
+}
+
+/// "495 тыс. руб. ($5 300)", "204,000 roubles a month [about £1,900]".
+fn link_equivalents(text: &str, cands: &mut [Candidate]) {
+    for i in 1..cands.len() {
+        let (a, b) = (&cands[i - 1], &cands[i]);
+        if a.currency.is_none() || b.currency.is_none() || a.end > b.outer_start {
+            continue;
+        }
+        let between = text[a.end..b.outer_start].trim_matches(is_blank);
+        let after_b = text[b.end..].trim_start_matches(is_blank);
+        let opened = matches!(between, "(" | "[")
+            || between.ends_with(['(', '['])
+                && between.len() <= 24
+                && !between.contains(|c: char| c.is_ascii_digit());
+        if opened && (after_b.starts_with([')', ']']) || after_b.is_empty()) {
+            let target = a.equivalent_of.unwrap_or(i - 1);
+            cands[i].equivalent_of = Some(target);
+        }
+    }
+}
+
+fn is_clause_break(c: char) -> bool {
+    matches!(c, '.' | '!' | '?' | ';' | '\n' | '،' | '؛' | '؟' | '•')
+}
+
+fn period_hits<'a>(
+    hits: &'a [PhraseHit],
+    lex: &'a Lexicon,
+    from: usize,
+    to: usize,
+) -> impl Iterator<Item = (PhraseHit, Period)> + 'a {
+    let first = hits.partition_point(|h| h.start < from);
+    hits[first..]
+        .iter()
+        .take_while(move |h| h.start < to)
+        .filter_map(move |h| match *lex.free.payload(h.id) {
+            Tag::Period(p) if h.end <= to => Some((*h, p)),
+            _ => None,
+        })
+}
+
+/// Gives each group of offers (an amount, its range partner and its equivalents) the period
+/// its words say: right after it ("/мес", "в месяц"), else before it in the same clause
+/// ("Единовременная выплата"), else a little after it in the same clause.
+fn assign_periods(
+    text: &str,
+    hits: &[PhraseHit],
+    lex: &Lexicon,
+    offers: &mut [PaymentOffer],
+    cands: &[Candidate],
+    index_of: &[usize],
+) {
+    // Groups of candidate indices, in text order.
+    let mut group_of = vec![usize::MAX; cands.len()];
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    for i in 0..cands.len() {
+        if index_of[i] == usize::MAX {
+            continue;
+        }
+        let root = cands[i]
+            .equivalent_of
+            .or(cands[i].range_with.filter(|&r| r < i))
+            .filter(|&r| group_of[r] != usize::MAX);
+        match root {
+            Some(r) => {
+                let g = group_of[r];
+                groups[g].push(i);
+                group_of[i] = g;
+            }
+            None => {
+                group_of[i] = groups.len();
+                groups.push(vec![i]);
+            }
+        }
+    }
+    let spans: Vec<(usize, usize, usize)> = groups
+        .iter()
+        .map(|g| {
+            let outer = g.iter().map(|&i| cands[i].outer_start).min().unwrap_or(0);
+            let start = g.iter().map(|&i| cands[i].start).min().unwrap_or(0);
+            let mut end = g.iter().map(|&i| cands[i].end).max().unwrap_or(0);
+            let rest = &text[end..];
+            let trimmed = rest.trim_start_matches(is_blank);
+            if trimmed.starts_with([')', ']']) {
+                end += rest.len() - trimmed.len() + 1;
+            }
+            (outer.min(start), start, end)
+        })
+        .collect();
+    for (gi, group) in groups.iter().enumerate() {
+        let (outer, _start, end) = spans[gi];
+        let prev_end = if gi > 0 { spans[gi - 1].2 } else { 0 };
+        let next_start = spans.get(gi + 1).map_or(text.len(), |s| s.0);
+        let period = immediate_period(text, hits, lex, end, next_start)
+            .or_else(|| left_period(text, hits, lex, prev_end, outer))
+            .or_else(|| right_period(text, hits, lex, end, next_start));
+        for &i in group {
+            offers[index_of[i]].period = period;
+        }
+    }
+}
+
+fn immediate_period(
+    text: &str,
+    hits: &[PhraseHit],
+    lex: &Lexicon,
+    end: usize,
+    next_start: usize,
+) -> Option<Period> {
+    let limit = (end + 12).min(next_start);
+    period_hits(hits, lex, end, next_start).find_map(|(h, p)| {
+        (h.start <= limit
+            && text[end..h.start]
+                .chars()
+                .all(|c| is_blank(c) || matches!(c, '/' | '.' | ')' | ']')))
+        .then_some(p)
+    })
+}
+
+fn left_period(
+    text: &str,
+    hits: &[PhraseHit],
+    lex: &Lexicon,
+    prev_end: usize,
+    start: usize,
+) -> Option<Period> {
+    let mut from = super::text::floor_boundary(text, start.saturating_sub(160)).max(prev_end);
+    if let Some(b) = text[from..start].rfind(is_clause_break) {
+        from += b + 1;
+    }
+    period_hits(hits, lex, from, start).last().map(|(_, p)| p)
+}
+
+fn right_period(
+    text: &str,
+    hits: &[PhraseHit],
+    lex: &Lexicon,
+    end: usize,
+    next_start: usize,
+) -> Option<Period> {
+    let mut to = super::text::floor_boundary(text, (end + 48).min(next_start));
+    if let Some(b) = text[end..to].find(is_clause_break) {
+        to = end + b;
+    }
+    period_hits(hits, lex, end, to)
+        .find(|(h, _)| {
+            // A period word right before the next amount belongs to it.
+            !(next_start < text.len()
+                && next_start - h.end <= 3
+                && text[h.end..next_start].chars().all(is_blank))
+        })
+        .map(|(_, p)| p)
+        .filter(|_| !text[end..to].contains(|c: char| is_word_char(c) && c.is_ascii_digit()))
+}

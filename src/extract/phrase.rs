@@ -1,0 +1,340 @@
+//! Phrase matching over the lower-case shadow of a text, with stems and word boundaries.
+//!
+//! The phrase syntax is described in `data/README.md`. One Aho-Corasick automaton finds the
+//! literal first word of every phrase; each hit is then verified word by word, which keeps the
+//! automaton free of Unicode word boundaries (they cost 10-50x in regex engines).
+
+use std::collections::HashMap;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+
+use super::text::{char_at, char_before, is_arabic, is_blank, is_word_char};
+
+/// How many letters a stem (`word*`) may add.
+const STEM_SLACK: usize = 5;
+/// How many blank chars may stand between two words of a phrase.
+const GAP_SLACK: usize = 4;
+
+#[derive(Debug, Clone)]
+struct Word {
+    text: String,
+    stem: bool,
+}
+
+#[derive(Debug, Clone)]
+struct Phrase {
+    words: Vec<Word>,
+    /// False for Arabic phrases (glued prefixes) and for phrases that start with a symbol.
+    start_boundary: bool,
+}
+
+impl Phrase {
+    fn parse(src: &str) -> Option<Phrase> {
+        let words: Vec<Word> = src
+            .split_whitespace()
+            .map(|w| match w.strip_suffix('*') {
+                Some(stem) if !stem.is_empty() => Word {
+                    text: stem.to_lowercase(),
+                    stem: true,
+                },
+                _ => Word {
+                    text: w.to_lowercase(),
+                    stem: false,
+                },
+            })
+            .collect();
+        let first = words.first()?.text.chars().next()?;
+        Some(Phrase {
+            start_boundary: is_word_char(first) && !is_arabic(first),
+            words,
+        })
+    }
+}
+
+/// A match of phrase number `id` over `start..end`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PhraseHit {
+    pub start: usize,
+    pub end: usize,
+    pub id: usize,
+}
+
+/// A set of phrases, each with a payload `P`.
+pub struct PhraseSet<P> {
+    phrases: Vec<Phrase>,
+    payloads: Vec<P>,
+    automaton: Option<AhoCorasick>,
+    /// For each automaton pattern, the phrases whose first word it is.
+    by_key: Vec<Vec<usize>>,
+    /// Phrases by their first char, for anchored matching after a position.
+    by_first_char: HashMap<char, Vec<usize>>,
+    /// Whole-word phrases by their last char, for matching that ends at a position.
+    by_last_char: HashMap<char, Vec<usize>>,
+}
+
+impl<P> PhraseSet<P> {
+    /// Builds the set; phrases that are empty after parsing are skipped.
+    pub fn new(entries: impl IntoIterator<Item = (String, P)>) -> Result<PhraseSet<P>, String> {
+        let mut phrases = Vec::new();
+        let mut payloads = Vec::new();
+        for (src, payload) in entries {
+            if let Some(p) = Phrase::parse(&src) {
+                phrases.push(p);
+                payloads.push(payload);
+            }
+        }
+        let mut keys: Vec<String> = Vec::new();
+        let mut key_index: HashMap<String, usize> = HashMap::new();
+        let mut by_key: Vec<Vec<usize>> = Vec::new();
+        let mut by_first_char: HashMap<char, Vec<usize>> = HashMap::new();
+        let mut by_last_char: HashMap<char, Vec<usize>> = HashMap::new();
+        for (id, p) in phrases.iter().enumerate() {
+            let key = p.words[0].text.clone();
+            let k = *key_index.entry(key.clone()).or_insert_with(|| {
+                keys.push(key.clone());
+                by_key.push(Vec::new());
+                keys.len() - 1
+            });
+            by_key[k].push(id);
+            if let Some(c) = key.chars().next() {
+                by_first_char.entry(c).or_default().push(id);
+            }
+            let last = p.words.last().expect("a parsed phrase has a word");
+            if !p.words.iter().any(|w| w.stem) {
+                if let Some(c) = last.text.chars().next_back() {
+                    by_last_char.entry(c).or_default().push(id);
+                }
+            }
+        }
+        let automaton = if keys.is_empty() {
+            None
+        } else {
+            Some(
+                AhoCorasickBuilder::new()
+                    .match_kind(MatchKind::Standard)
+                    .build(&keys)
+                    .map_err(|e| format!("phrase automaton: {e}"))?,
+            )
+        };
+        Ok(PhraseSet {
+            phrases,
+            payloads,
+            automaton,
+            by_key,
+            by_first_char,
+            by_last_char,
+        })
+    }
+
+    pub fn payload(&self, id: usize) -> &P {
+        &self.payloads[id]
+    }
+
+    pub fn len(&self) -> usize {
+        self.phrases.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.phrases.is_empty()
+    }
+
+    /// Every phrase occurrence in `low` (a lower-case text), overlapping ones included,
+    /// in order of start.
+    pub fn scan(&self, low: &str, out: &mut Vec<PhraseHit>) {
+        let Some(ac) = &self.automaton else { return };
+        for m in ac.find_overlapping_iter(low) {
+            for &id in &self.by_key[m.pattern().as_usize()] {
+                if let Some(end) = self.verify(low, m.start(), id) {
+                    out.push(PhraseHit {
+                        start: m.start(),
+                        end,
+                        id,
+                    });
+                }
+            }
+        }
+        out.sort_by_key(|h| (h.start, std::cmp::Reverse(h.end)));
+    }
+
+    /// Phrases that start exactly at `pos`, longest first.
+    pub fn match_at(&self, low: &str, pos: usize) -> Vec<PhraseHit> {
+        let mut out = Vec::new();
+        let Some(c) = char_at(low, pos) else {
+            return out;
+        };
+        if let Some(ids) = self.by_first_char.get(&c) {
+            for &id in ids {
+                if let Some(end) = self.verify(low, pos, id) {
+                    out.push(PhraseHit {
+                        start: pos,
+                        end,
+                        id,
+                    });
+                }
+            }
+        }
+        out.sort_by_key(|h| std::cmp::Reverse(h.end));
+        out
+    }
+
+    /// Whole-word phrases (no stems) that end exactly at `pos`, longest first.
+    pub fn match_ending_at(&self, low: &str, pos: usize) -> Vec<PhraseHit> {
+        let mut out = Vec::new();
+        let Some(c) = char_before(low, pos) else {
+            return out;
+        };
+        if let Some(ids) = self.by_last_char.get(&c) {
+            for &id in ids {
+                if let Some(start) = self.verify_back(low, pos, id) {
+                    out.push(PhraseHit {
+                        start,
+                        end: pos,
+                        id,
+                    });
+                }
+            }
+        }
+        out.sort_by_key(|h| h.start);
+        out
+    }
+
+    /// The end of phrase `id` if it matches at `start`.
+    fn verify(&self, low: &str, start: usize, id: usize) -> Option<usize> {
+        let phrase = &self.phrases[id];
+        if phrase.start_boundary && char_before(low, start).is_some_and(is_letter) {
+            return None;
+        }
+        let mut pos = start;
+        for (i, word) in phrase.words.iter().enumerate() {
+            if i > 0 {
+                pos = skip_gap(low, pos)?;
+            }
+            if !low[pos..].starts_with(word.text.as_str()) {
+                return None;
+            }
+            pos += word.text.len();
+            if word.stem {
+                let mut extra = 0;
+                while let Some(c) = char_at(low, pos) {
+                    if !c.is_alphabetic() {
+                        break;
+                    }
+                    if extra == STEM_SLACK {
+                        return None;
+                    }
+                    pos += c.len_utf8();
+                    extra += 1;
+                }
+            } else if word.text.chars().next_back().is_some_and(is_word_char)
+                && char_at(low, pos).is_some_and(is_word_char)
+            {
+                return None;
+            }
+        }
+        Some(pos)
+    }
+
+    /// The start of whole-word phrase `id` if it ends at `end`.
+    fn verify_back(&self, low: &str, end: usize, id: usize) -> Option<usize> {
+        let phrase = &self.phrases[id];
+        let mut pos = end;
+        for (i, word) in phrase.words.iter().enumerate().rev() {
+            if i + 1 < phrase.words.len() {
+                pos = skip_gap_back(low, pos)?;
+            }
+            if !low[..pos].ends_with(word.text.as_str()) {
+                return None;
+            }
+            pos -= word.text.len();
+        }
+        if phrase.start_boundary && char_before(low, pos).is_some_and(is_letter) {
+            return None;
+        }
+        Some(pos)
+    }
+}
+
+/// What may not stand just before a phrase: a letter. A digit may ("120000р", "190к").
+fn is_letter(c: char) -> bool {
+    c.is_alphabetic() || c == '_'
+}
+
+/// Skips at least one and at most [`GAP_SLACK`] blank chars.
+fn skip_gap(low: &str, mut pos: usize) -> Option<usize> {
+    let mut n = 0;
+    while let Some(c) = char_at(low, pos) {
+        if !is_blank(c) || n == GAP_SLACK {
+            break;
+        }
+        pos += c.len_utf8();
+        n += 1;
+    }
+    (n > 0).then_some(pos)
+}
+
+fn skip_gap_back(low: &str, mut pos: usize) -> Option<usize> {
+    let mut n = 0;
+    while let Some(c) = char_before(low, pos) {
+        if !is_blank(c) || n == GAP_SLACK {
+            break;
+        }
+        pos -= c.len_utf8();
+        n += 1;
+    }
+    (n > 0).then_some(pos)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set(phrases: &[&str]) -> PhraseSet<usize> {
+        PhraseSet::new(phrases.iter().enumerate().map(|(i, p)| (p.to_string(), i))).unwrap()
+    }
+
+    fn found(set: &PhraseSet<usize>, text: &str) -> Vec<String> {
+        let mut hits = Vec::new();
+        set.scan(text, &mut hits);
+        hits.iter()
+            .map(|h| text[h.start..h.end].to_string())
+            .collect()
+    }
+
+    #[test]
+    fn stems_take_inflections_but_not_longer_words() {
+        let s = set(&["сахалинск* област*"]);
+        assert_eq!(
+            found(&s, "в сахалинской области есть"),
+            ["сахалинской области"]
+        );
+        assert_eq!(
+            found(&s, "сахалинская\u{a0}область"),
+            ["сахалинская\u{a0}область"]
+        );
+        assert!(found(&s, "сахалинскоеееееее областью").is_empty());
+    }
+
+    #[test]
+    fn whole_words_need_boundaries() {
+        let s = set(&["р", "в месяц"]);
+        assert!(found(&s, "работа").is_empty());
+        assert_eq!(found(&s, "100р в месяц"), ["р", "в месяц"]);
+        assert!(found(&s, "в месяца").is_empty());
+    }
+
+    #[test]
+    fn arabic_phrases_match_after_glued_prefixes() {
+        let s = set(&["سخالين"]);
+        assert_eq!(found(&s, "وسخالين"), ["سخالين"]);
+    }
+
+    #[test]
+    fn matching_ending_at_a_position() {
+        let s = set(&["не менее", "от", "$"]);
+        let t = "не менее 5";
+        let hits = s.match_ending_at(t, t.find(" 5").unwrap());
+        assert_eq!(hits.len(), 1);
+        assert_eq!(&t[hits[0].start..hits[0].end], "не менее");
+        assert!(s.match_ending_at("вот", 6).is_empty());
+    }
+}
