@@ -156,17 +156,20 @@ pub(crate) fn classify(hits: &[PhraseHit], lex: &'static Lexicon, x: &mut Extrac
             _ => {}
         }
     }
-    let military_specific =
-        contract || military_org || (has("war_zone") && has("recruitment_call"));
+    let military_specific = contract || military_org || (has("war_zone") && has("recruitment_call"));
     let news = has("warning") || has("mobilisation");
     if news && !has_offer {
         military -= 30;
-        scam -= 30;
+        scam -= 20;
     }
     if has("mobilisation") {
         military -= 15;
     }
-    let label = if military_specific && military >= 45 {
+    // A civilian job that ends in the army, or a warning about such jobs, is a scam first.
+    let deceptive = has("deception") || (has("warning") && (has("abroad") || has("travel_paid")));
+    let label = if deceptive && scam >= 30 {
+        Label::ScamJob
+    } else if military_specific && military >= 45 {
         Label::MilitaryRecruitment
     } else if scam >= 40 && (has_offer || has("recruitment_call") || has("warning")) {
         Label::ScamJob

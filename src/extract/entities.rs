@@ -62,8 +62,10 @@ pub(crate) fn find(
     handles(text, hits, lex, &mut out);
     phones(text, hits, lex, amounts, &mut out);
     gazetteer(text, hits, lex, &mut out);
+    // One entity a name: the first place it is written.
     out.sort_by_key(|e| (e.start, e.end, e.kind));
-    out.dedup_by(|b, a| a.kind == b.kind && a.start == b.start && a.normalized == b.normalized);
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|e| seen.insert((e.kind, e.normalized.clone())));
     out
 }
 
@@ -465,7 +467,14 @@ fn gazetteer(text: &str, hits: &[PhraseHit], lex: &Lexicon, out: &mut Vec<Recrui
                 }
             }
             Tag::OrgHead => {
-                let end = clause_end(text, h.end, 8);
+                // A named body ends with the place it serves ("... миграции Узбекистана"),
+                // or after a few words.
+                let place_end = hits
+                    .iter()
+                    .filter(|p| matches!(lex.free.payload(p.id), Tag::Region(_) | Tag::Country(_)))
+                    .find(|p| p.start >= h.end && p.end <= clause_end(text, h.end, 6))
+                    .map(|p| p.end);
+                let end = place_end.unwrap_or_else(|| clause_end(text, h.end, 4));
                 if end > h.end + 2 {
                     orgs.push((h.start, end, text[h.start..end].to_string()));
                 }

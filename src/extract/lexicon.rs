@@ -114,6 +114,9 @@ pub struct GazetteerEntry {
     pub country: Option<String>,
     #[serde(default)]
     pub code: Option<String>,
+    /// A country's currency, to tell rupees apart ("Rs" in a text about Nepal is NPR).
+    #[serde(default)]
+    pub currency: Option<String>,
     #[serde(default)]
     pub military: bool,
     /// A body that signs people up (agency, selection point, commissariat).

@@ -55,9 +55,16 @@ pub(crate) fn find(
         .collect();
     // Two readings of the same place (digits inside a spelled number) keep the first.
     cands.dedup_by(|b, a| b.start < a.end);
+    merge_compounds(text, &mut cands);
     link_ranges(text, &mut cands, lex);
     link_equivalents(text, &mut cands);
 
+    let rupee = rupee_of_country(hits, lex);
+    for c in cands.iter_mut() {
+        if let (Some("INR"), Some(r)) = (c.currency, rupee) {
+            c.currency = Some(r);
+        }
+    }
     let keep: Vec<usize> = (0..cands.len())
         .filter(|&i| cands[i].currency.is_some() && cands[i].raw > 0)
         .collect();
@@ -104,6 +111,56 @@ pub(crate) fn find(
     }
     assign_periods(text, hits, lex, &mut offers, &cands, &index_of);
     offers
+}
+
+/// Rupees are Indian unless the text names one other rupee country (Nepal, Pakistan, Sri Lanka).
+fn rupee_of_country(hits: &[PhraseHit], lex: &Lexicon) -> Option<&'static str> {
+    let mut found: Option<&'static str> = None;
+    for h in hits {
+        if let Tag::Country(i) = *lex.free.payload(h.id) {
+            match lex.countries[i].currency.as_deref() {
+                Some("INR") => return None,
+                Some(c) => {
+                    let Some(&rupee) = ["NPR", "PKR", "LKR"].iter().find(|&&r| r == c) else { continue };
+                    match found {
+                        Some(f) if f != rupee => return None,
+                        _ => found = Some(rupee),
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    found
+}
+
+/// "1 млн 600 тысяч рублей", "2 млн 877 минг сўм": a larger unit, then a smaller one.
+fn merge_compounds(text: &str, cands: &mut Vec<Candidate>) {
+    let mut i = 1;
+    while i < cands.len() {
+        let (a, b) = (&cands[i - 1], &cands[i]);
+        let merge = match (a.multiplier, b.multiplier, a.currency) {
+            (Some(ma), Some(mb), None) => {
+                mb < ma && a.end <= b.outer_start && text[a.end..b.outer_start].chars().all(is_blank)
+            }
+            _ => false,
+        };
+        if merge {
+            let b = cands.remove(i);
+            let a = &mut cands[i - 1];
+            let ma = a.multiplier.unwrap_or(1) as i128;
+            let mb = b.multiplier.unwrap_or(1) as i128;
+            a.raw = a.raw.saturating_mul(ma).saturating_add(b.raw.saturating_mul(mb));
+            a.multiplier = None;
+            a.currency = b.currency;
+            a.end = b.end;
+            if a.bound.is_none() {
+                a.bound = b.bound;
+            }
+        } else {
+            i += 1;
+        }
+    }
 }
 
 /// The approximate value in whole US dollars, from the dated rate table.
@@ -456,7 +513,10 @@ fn assign_periods(
         let (outer, _start, end) = spans[gi];
         let prev_end = if gi > 0 { spans[gi - 1].2 } else { 0 };
         let next_start = spans.get(gi + 1).map_or(text.len(), |s| s.0);
-        let period = immediate_period(text, hits, lex, end, next_start)
+        let period = group
+            .iter()
+            .find_map(|&i| immediate_period(text, hits, lex, cands[i].end, next_start))
+            .or_else(|| immediate_period(text, hits, lex, end, next_start))
             .or_else(|| left_period(text, hits, lex, prev_end, outer))
             .or_else(|| right_period(text, hits, lex, end, next_start));
         for &i in group {
