@@ -117,6 +117,9 @@ pub struct GazetteerEntry {
     /// A country's currency, to tell rupees apart ("Rs" in a text about Nepal is NPR).
     #[serde(default)]
     pub currency: Option<String>,
+    /// Demonyms and adjectives that point to the country without naming it.
+    #[serde(default)]
+    pub hints: Vec<String>,
     #[serde(default)]
     pub military: bool,
     /// A body that signs people up (agency, selection point, commissariat).
@@ -136,6 +139,8 @@ pub enum Tag {
     Org(usize),
     Region(usize),
     Country(usize),
+    /// A word for a country's people ("Nepali"): context, not an entity.
+    CountryHint(usize),
     PhoneContext,
     Platform(&'static str),
     NumberWord(f64),
@@ -234,6 +239,7 @@ impl Lexicon {
         }
         for (i, e) in countries.iter().enumerate() {
             free.extend(e.forms.iter().map(|f| (f.clone(), Tag::Country(i))));
+            free.extend(e.hints.iter().map(|f| (f.clone(), Tag::CountryHint(i))));
         }
 
         for (lang, src) in LANG_FILES {

@@ -46,7 +46,7 @@ pub(crate) fn find(
     lex: &Lexicon,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<PaymentOffer> {
-    let mut numbers = scan_numbers(text, diagnostics);
+    let mut numbers = scan_numbers(text, low, lex, diagnostics);
     numbers.extend(spelled_numbers(text, hits, lex));
     numbers.sort_by_key(|n| n.start);
     let mut cands: Vec<Candidate> = numbers
@@ -117,7 +117,7 @@ pub(crate) fn find(
 fn rupee_of_country(hits: &[PhraseHit], lex: &Lexicon) -> Option<&'static str> {
     let mut found: Option<&'static str> = None;
     for h in hits {
-        if let Tag::Country(i) = *lex.free.payload(h.id) {
+        if let Tag::Country(i) | Tag::CountryHint(i) = *lex.free.payload(h.id) {
             match lex.countries[i].currency.as_deref() {
                 Some("INR") => return None,
                 Some(c) => {
@@ -203,7 +203,7 @@ fn digits_value(digits: &[u32]) -> i128 {
 }
 
 /// Every number in the text with its value: `495 000`, `2.500.000`, `45 000,50`, `1,5`, `٢٠٠٠`.
-fn scan_numbers(text: &str, diagnostics: &mut Vec<Diagnostic>) -> Vec<Number> {
+fn scan_numbers(text: &str, low: &str, lex: &Lexicon, diagnostics: &mut Vec<Diagnostic>) -> Vec<Number> {
     let mut out = Vec::new();
     let mut pos = 0;
     let bytes = text.as_bytes();
@@ -219,8 +219,16 @@ fn scan_numbers(text: &str, diagnostics: &mut Vec<Diagnostic>) -> Vec<Number> {
             pos += c.len_utf8();
             continue;
         }
-        // A number glued to letters is part of a word or a code (bars2021, A4, №-less ids).
-        if char_before(text, pos).is_some_and(|p| p.is_alphabetic()) {
+        // A number glued to letters is part of a word or a code (bars2021, A4), unless the
+        // letters are a currency ("RM9,662", "USD5000").
+        let glued = char_before(text, pos).is_some_and(|p| p.is_alphabetic());
+        if glued
+            && !lex
+                .before
+                .match_ending_at(low, pos)
+                .iter()
+                .any(|h| matches!(lex.before.payload(h.id), Before::Currency(_)))
+        {
             let (end, _) = digit_run(text, pos);
             pos = end;
             continue;
@@ -549,7 +557,7 @@ fn left_period(
     prev_end: usize,
     start: usize,
 ) -> Option<Period> {
-    let mut from = super::text::floor_boundary(text, start.saturating_sub(160)).max(prev_end);
+    let mut from = super::text::floor_boundary(text, start.saturating_sub(240)).max(prev_end);
     if let Some(b) = text[from..start].rfind(is_clause_break) {
         from += b + 1;
     }
