@@ -48,31 +48,69 @@ pub fn run(input: &mut dyn BufRead, output: &mut dyn Write, format: Format) -> i
     }
 }
 
+/// Lines per batch: the batch is split between two workers and written in order, so memory
+/// stays bounded by the batch whatever the stream's length.
+const BATCH_LINES: usize = 2048;
+
 fn stream(input: &mut dyn BufRead, output: &mut dyn Write) -> io::Result<()> {
-    let mut line = Vec::with_capacity(64 * 1024);
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 4);
     let mut number = 0u64;
+    let mut batch: Vec<(u64, Vec<u8>)> = Vec::with_capacity(BATCH_LINES);
+    let mut outputs: Vec<Vec<u8>> = vec![Vec::new(); workers];
     loop {
-        line.clear();
-        if input.read_until(b'\n', &mut line)? == 0 {
+        batch.clear();
+        while batch.len() < BATCH_LINES {
+            let mut line = Vec::new();
+            if input.read_until(b'\n', &mut line)? == 0 {
+                break;
+            }
+            number += 1;
+            if !line.iter().all(u8::is_ascii_whitespace) {
+                batch.push((number, line));
+            }
+        }
+        if batch.is_empty() {
             break;
         }
-        number += 1;
-        if line.iter().all(u8::is_ascii_whitespace) {
-            continue;
+        let chunk = batch.len().div_ceil(workers);
+        std::thread::scope(|scope| {
+            for (lines, out) in batch.chunks(chunk).zip(outputs.iter_mut()) {
+                scope.spawn(move || {
+                    out.clear();
+                    for (n, line) in lines {
+                        write_result(line, *n, out);
+                    }
+                });
+            }
+        });
+        for out in &outputs {
+            output.write_all(out)?;
         }
-        let result = analyze_line(&line, number);
-        serde_json::to_writer(&mut *output, &result)?;
-        output.write_all(b"\n")?;
     }
     output.flush()
 }
 
-/// The result for one input line; never fails.
-pub fn analyze_line(line: &[u8], number: u64) -> Value {
-    let text = match std::str::from_utf8(line) {
-        Ok(s) => std::borrow::Cow::Borrowed(s),
-        Err(_) => String::from_utf8_lossy(line),
+/// Appends the result for one input line and a newline to `out`.
+pub fn write_result(line: &[u8], number: u64, out: &mut Vec<u8>) {
+    let text = String::from_utf8_lossy(line);
+    let written = match serde_json::from_str::<InputLine>(text.trim_end()) {
+        Ok(InputLine { id, text: Some(t) }) => {
+            let x = extract::extract(&t);
+            serde_json::to_writer(&mut *out, &extract::json_view(id.as_ref(), &t, &x))
+        }
+        _ => serde_json::to_writer(&mut *out, &analyze_line(line, number)),
     };
+    if written.is_err() {
+        out.extend_from_slice(br#"{"id":null,"diagnostics":[{"level":"error","code":"output","message":"the result could not be written"}]}"#);
+    }
+    out.push(b'\n');
+}
+
+/// The result for one input line as a JSON value; never fails.
+pub fn analyze_line(line: &[u8], number: u64) -> Value {
+    let text = String::from_utf8_lossy(line);
     match serde_json::from_str::<InputLine>(text.trim_end()) {
         Ok(InputLine { id, text: Some(t) }) => {
             let x = extract::extract(&t);

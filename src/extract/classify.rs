@@ -10,12 +10,29 @@ use super::{EntityKind, Extraction, Label, Lang, Period, Signal};
 /// words that tell the languages of that script apart.
 pub(crate) fn language(text: &str, hits: &[PhraseHit], lex: &Lexicon) -> Lang {
     let (mut cyrl, mut arab, mut latn) = (0usize, 0usize, 0usize);
+    let mut letter_hits = [0usize; 8];
     for c in text.chars() {
         match c {
             'a'..='z' | 'A'..='Z' => latn += 1,
-            '\u{0400}'..='\u{04FF}' => cyrl += 1,
+            '\u{0000}'..='\u{007F}' => {}
             '\u{0600}'..='\u{06FF}' => arab += 1,
-            _ => {}
+            _ => {
+                if ('\u{0400}'..='\u{04FF}').contains(&c) {
+                    cyrl += 1;
+                }
+                let mask = lex.letters.get(c as usize).copied().unwrap_or(0);
+                if mask != 0 {
+                    for (bit, n) in letter_hits.iter_mut().enumerate() {
+                        *n += usize::from(mask >> bit & 1 == 1);
+                    }
+                }
+            }
+        }
+    }
+    let mut score: BTreeMap<Lang, usize> = BTreeMap::new();
+    for lang in Lang::ALL {
+        if letter_hits[lang as usize] > 0 {
+            score.insert(lang, 3 * letter_hits[lang as usize]);
         }
     }
     let script = if arab > cyrl && arab > latn {
@@ -25,19 +42,6 @@ pub(crate) fn language(text: &str, hits: &[PhraseHit], lex: &Lexicon) -> Lang {
     } else {
         "latn"
     };
-    let mut score: BTreeMap<Lang, usize> = BTreeMap::new();
-    for info in &lex.langs {
-        if !info.letters.is_empty() {
-            let n = text
-                .chars()
-                .filter(|c| {
-                    info.letters
-                        .contains(&c.to_lowercase().next().unwrap_or(*c))
-                })
-                .count();
-            *score.entry(info.lang).or_default() += 3 * n;
-        }
-    }
     for h in hits {
         if let Tag::LangWord(l) = *lex.free.payload(h.id) {
             *score.entry(l).or_default() += 2;
@@ -156,7 +160,8 @@ pub(crate) fn classify(hits: &[PhraseHit], lex: &'static Lexicon, x: &mut Extrac
             _ => {}
         }
     }
-    let military_specific = contract || military_org || (has("war_zone") && has("recruitment_call"));
+    let military_specific =
+        contract || military_org || (has("war_zone") && has("recruitment_call"));
     let news = has("warning") || has("mobilisation");
     if news && !has_offer {
         military -= 30;

@@ -178,6 +178,8 @@ pub struct LangInfo {
 
 pub struct Lexicon {
     pub langs: Vec<LangInfo>,
+    /// Tell-tale letters: for each char from U+0000 to U+04FF, a bit per language.
+    pub letters: Vec<u8>,
     pub free: PhraseSet<Tag>,
     pub after: PhraseSet<After>,
     pub before: PhraseSet<Before>,
@@ -191,6 +193,9 @@ pub struct Lexicon {
     pub rates_date: String,
     pub rates_source: String,
 }
+
+/// Tell-tale letters are looked up in a table up to the end of the Cyrillic block.
+pub const LETTER_TABLE: usize = 0x0500;
 
 static LEXICON: LazyLock<Result<Lexicon, String>> = LazyLock::new(Lexicon::load);
 
@@ -326,7 +331,18 @@ impl Lexicon {
             joiners.extend(f.range.joiners.iter().map(|j| j.to_lowercase()));
         }
 
+        let mut letters = vec![0u8; LETTER_TABLE];
+        for l in &langs {
+            for &c in &l.letters {
+                for c in c.to_uppercase().chain([c]) {
+                    if let Some(slot) = letters.get_mut(c as usize) {
+                        *slot |= 1 << l.lang as u8;
+                    }
+                }
+            }
+        }
         Ok(Lexicon {
+            letters,
             langs,
             free: PhraseSet::new(free)?,
             after: PhraseSet::new(after)?,

@@ -324,54 +324,116 @@ pub fn rates_as_of() -> Option<(&'static str, &'static str)> {
 
 /// The JSON form of an extraction, with the field names of `tests/fixtures/README.md`.
 pub fn to_json(id: Option<&serde_json::Value>, text: &str, x: &Extraction) -> serde_json::Value {
-    use serde_json::json;
-    let amounts: Vec<serde_json::Value> = x
-        .amounts
-        .iter()
-        .map(|a| {
-            json!({
-                "value": a.value.to_json(),
-                "currency": a.currency,
-                "period": a.period,
-                "bound": a.bound,
-                "usd": a.usd,
-                "text": text.get(a.start..a.end).unwrap_or(""),
-                "start": a.start,
-                "end": a.end,
-                "equivalent_of": a.equivalent_of,
+    serde_json::to_value(json_view(id, text, x)).unwrap_or(serde_json::Value::Null)
+}
+
+/// A borrowed, serialisable view of an extraction: what `adwatch analyze` writes.
+pub fn json_view<'a>(
+    id: Option<&'a serde_json::Value>,
+    text: &'a str,
+    x: &'a Extraction,
+) -> ExtractionJson<'a> {
+    ExtractionJson { id, text, x }
+}
+
+pub struct ExtractionJson<'a> {
+    id: Option<&'a serde_json::Value>,
+    text: &'a str,
+    x: &'a Extraction,
+}
+
+impl Serialize for ExtractionJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let (text, x) = (self.text, self.x);
+        let mut m = s.serialize_map(Some(8))?;
+        m.serialize_entry("id", &self.id)?;
+        m.serialize_entry("language", &x.language)?;
+        m.serialize_entry("label", &x.label)?;
+        m.serialize_entry("risk", &x.risk)?;
+        let signals: Vec<SignalJson> = x
+            .signals
+            .iter()
+            .map(|s| SignalJson {
+                id: s.id,
+                weight: s.weight,
+                explain: s.explain,
             })
-        })
-        .collect();
-    let entities: Vec<serde_json::Value> = x
-        .entities
-        .iter()
-        .map(|e| {
-            let mut v = json!({
-                "kind": e.kind,
-                "text": text.get(e.start..e.end).unwrap_or(""),
-                "normalized": e.normalized,
-                "start": e.start,
-                "end": e.end,
-            });
-            if let Some(p) = e.platform {
-                v["platform"] = json!(p);
-            }
-            v
-        })
-        .collect();
-    let signals: Vec<serde_json::Value> = x
-        .signals
-        .iter()
-        .map(|s| json!({"id": s.id, "weight": s.weight, "explain": s.explain}))
-        .collect();
-    json!({
-        "id": id.cloned().unwrap_or(serde_json::Value::Null),
-        "language": x.language,
-        "label": x.label,
-        "risk": x.risk,
-        "signals": signals,
-        "amounts": amounts,
-        "entities": entities,
-        "diagnostics": x.diagnostics,
-    })
+            .collect();
+        m.serialize_entry("signals", &signals)?;
+        let amounts: Vec<AmountJson> = x
+            .amounts
+            .iter()
+            .map(|a| AmountJson {
+                value: MoneyJson(a.value),
+                currency: a.currency,
+                period: a.period,
+                bound: a.bound,
+                usd: a.usd,
+                text: text.get(a.start..a.end).unwrap_or(""),
+                start: a.start,
+                end: a.end,
+                equivalent_of: a.equivalent_of,
+            })
+            .collect();
+        m.serialize_entry("amounts", &amounts)?;
+        let entities: Vec<EntityJson> = x
+            .entities
+            .iter()
+            .map(|e| EntityJson {
+                kind: e.kind,
+                text: text.get(e.start..e.end).unwrap_or(""),
+                normalized: &e.normalized,
+                start: e.start,
+                end: e.end,
+                platform: e.platform,
+            })
+            .collect();
+        m.serialize_entry("entities", &entities)?;
+        m.serialize_entry("diagnostics", &x.diagnostics)?;
+        m.end()
+    }
+}
+
+#[derive(Serialize)]
+struct SignalJson {
+    id: &'static str,
+    weight: i32,
+    explain: &'static str,
+}
+
+struct MoneyJson(Money);
+
+impl Serialize for MoneyJson {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if self.0.minor % 100 == 0 {
+            s.serialize_i64(self.0.minor / 100)
+        } else {
+            s.serialize_f64(self.0.minor as f64 / 100.0)
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct AmountJson<'a> {
+    value: MoneyJson,
+    currency: &'static str,
+    period: Option<Period>,
+    bound: Option<Bound>,
+    usd: Option<i64>,
+    text: &'a str,
+    start: usize,
+    end: usize,
+    equivalent_of: Option<usize>,
+}
+
+#[derive(Serialize)]
+struct EntityJson<'a> {
+    kind: EntityKind,
+    text: &'a str,
+    normalized: &'a str,
+    start: usize,
+    end: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    platform: Option<&'static str>,
 }

@@ -121,7 +121,9 @@ fn rupee_of_country(hits: &[PhraseHit], lex: &Lexicon) -> Option<&'static str> {
             match lex.countries[i].currency.as_deref() {
                 Some("INR") => return None,
                 Some(c) => {
-                    let Some(&rupee) = ["NPR", "PKR", "LKR"].iter().find(|&&r| r == c) else { continue };
+                    let Some(&rupee) = ["NPR", "PKR", "LKR"].iter().find(|&&r| r == c) else {
+                        continue;
+                    };
                     match found {
                         Some(f) if f != rupee => return None,
                         _ => found = Some(rupee),
@@ -141,7 +143,9 @@ fn merge_compounds(text: &str, cands: &mut Vec<Candidate>) {
         let (a, b) = (&cands[i - 1], &cands[i]);
         let merge = match (a.multiplier, b.multiplier, a.currency) {
             (Some(ma), Some(mb), None) => {
-                mb < ma && a.end <= b.outer_start && text[a.end..b.outer_start].chars().all(is_blank)
+                mb < ma
+                    && a.end <= b.outer_start
+                    && text[a.end..b.outer_start].chars().all(is_blank)
             }
             _ => false,
         };
@@ -150,7 +154,10 @@ fn merge_compounds(text: &str, cands: &mut Vec<Candidate>) {
             let a = &mut cands[i - 1];
             let ma = a.multiplier.unwrap_or(1) as i128;
             let mb = b.multiplier.unwrap_or(1) as i128;
-            a.raw = a.raw.saturating_mul(ma).saturating_add(b.raw.saturating_mul(mb));
+            a.raw = a
+                .raw
+                .saturating_mul(ma)
+                .saturating_add(b.raw.saturating_mul(mb));
             a.multiplier = None;
             a.currency = b.currency;
             a.end = b.end;
@@ -180,30 +187,36 @@ fn is_decimal_separator(c: char) -> bool {
     matches!(c, '.' | ',' | '٫')
 }
 
-/// Reads a run of digits starting at `pos`: `(end, digits)`.
-fn digit_run(text: &str, pos: usize) -> (usize, Vec<u32>) {
-    let mut end = pos;
-    let mut digits = Vec::new();
-    for c in text[pos..].chars() {
-        match digit_value(c) {
-            Some(d) => {
-                digits.push(d);
-                end += c.len_utf8();
-            }
-            None => break,
-        }
-    }
-    (end, digits)
+/// A run of digits: where it ends, how many digits, their value (saturating).
+#[derive(Clone, Copy)]
+struct DigitRun {
+    end: usize,
+    len: usize,
+    value: i128,
 }
 
-fn digits_value(digits: &[u32]) -> i128 {
-    digits.iter().fold(0i128, |acc, &d| {
-        acc.saturating_mul(10).saturating_add(d as i128)
-    })
+fn digit_run(text: &str, pos: usize) -> DigitRun {
+    let mut run = DigitRun {
+        end: pos,
+        len: 0,
+        value: 0,
+    };
+    for c in text[pos..].chars() {
+        let Some(d) = digit_value(c) else { break };
+        run.value = run.value.saturating_mul(10).saturating_add(d as i128);
+        run.len += 1;
+        run.end += c.len_utf8();
+    }
+    run
 }
 
 /// Every number in the text with its value: `495 000`, `2.500.000`, `45 000,50`, `1,5`, `٢٠٠٠`.
-fn scan_numbers(text: &str, low: &str, lex: &Lexicon, diagnostics: &mut Vec<Diagnostic>) -> Vec<Number> {
+fn scan_numbers(
+    text: &str,
+    low: &str,
+    lex: &Lexicon,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<Number> {
     let mut out = Vec::new();
     let mut pos = 0;
     let bytes = text.as_bytes();
@@ -229,8 +242,7 @@ fn scan_numbers(text: &str, low: &str, lex: &Lexicon, diagnostics: &mut Vec<Diag
                 .iter()
                 .any(|h| matches!(lex.before.payload(h.id), Before::Currency(_)))
         {
-            let (end, _) = digit_run(text, pos);
-            pos = end;
+            pos = digit_run(text, pos).end;
             continue;
         }
         let number = read_number(text, pos);
@@ -247,9 +259,11 @@ fn scan_numbers(text: &str, low: &str, lex: &Lexicon, diagnostics: &mut Vec<Diag
 }
 
 fn read_number(text: &str, start: usize) -> Number {
-    let (mut end, first) = digit_run(text, start);
-    let mut int_digits = first.clone();
-    let mut frac: Vec<u32> = Vec::new();
+    let first = digit_run(text, start);
+    let mut end = first.end;
+    let mut int_value = first.value;
+    // Hundredths from a decimal part of one or two digits.
+    let mut frac_minor = 0i128;
     let mut group_sep: Option<char> = None;
     while let Some(sep) = char_at(text, end) {
         let next = end + sep.len_utf8();
@@ -258,33 +272,35 @@ fn read_number(text: &str, start: usize) -> Number {
         {
             break;
         }
-        let (run_end, run) = digit_run(text, next);
+        let run = digit_run(text, next);
         let same_grouping = match group_sep {
             None => true,
             Some(g) => g == sep || (is_space(g) && is_space(sep)),
         };
         // Thousands: groups of exactly three after a lead of one to three digits
         // ("495 000", "2.500.000", "204,000"). "2023 500" is a year and an amount.
-        if run.len() == 3 && first.len() <= 3 && same_grouping {
-            int_digits.extend(&run);
+        if run.len == 3 && first.len <= 3 && same_grouping {
+            int_value = int_value.saturating_mul(1000).saturating_add(run.value);
             group_sep = Some(sep);
-            end = run_end;
+            end = run.end;
             continue;
         }
         // A decimal part: "1,5 млн", "45 000,50", "195,0 тыс.".
-        if is_decimal_separator(sep) && run.len() <= 2 && group_sep != Some(sep) {
-            frac = run;
-            end = run_end;
+        if is_decimal_separator(sep) && run.len <= 2 && group_sep != Some(sep) {
+            frac_minor = if run.len == 1 {
+                run.value * 10
+            } else {
+                run.value
+            };
+            end = run.end;
         }
         break;
     }
-    let mut minor = digits_value(&int_digits).saturating_mul(100);
-    match frac.len() {
-        1 => minor = minor.saturating_add(frac[0] as i128 * 10),
-        2 => minor = minor.saturating_add(frac[0] as i128 * 10 + frac[1] as i128),
-        _ => {}
+    Number {
+        start,
+        end,
+        minor: int_value.saturating_mul(100).saturating_add(frac_minor),
     }
-    Number { start, end, minor }
 }
 
 /// Spelled-out numbers ("двести тысяч рублей"): runs of number words, summed.
@@ -577,10 +593,10 @@ fn right_period(
     }
     period_hits(hits, lex, end, to)
         .find(|(h, _)| {
-            // A period word right before the next amount belongs to it.
+            // A period word that leads into the next amount belongs to it.
             !(next_start < text.len()
-                && next_start - h.end <= 3
-                && text[h.end..next_start].chars().all(is_blank))
+                && next_start.saturating_sub(h.end) <= 40
+                && !text[h.end..next_start].contains(is_clause_break))
         })
         .map(|(_, p)| p)
         .filter(|_| !text[end..to].contains(|c: char| is_word_char(c) && c.is_ascii_digit()))

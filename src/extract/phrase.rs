@@ -6,9 +6,11 @@
 
 use std::collections::HashMap;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
-use super::text::{char_at, char_before, is_arabic, is_blank, is_word_char};
+use super::text::{
+    char_at, char_before, is_arabic, is_blank, is_letter as is_text_letter, is_word_char,
+};
 
 /// How many letters a stem (`word*`) may add.
 const STEM_SLACK: usize = 5;
@@ -90,12 +92,25 @@ impl<P> PhraseSet<P> {
         let mut by_last_char: HashMap<char, Vec<usize>> = HashMap::new();
         for (id, p) in phrases.iter().enumerate() {
             let key = p.words[0].text.clone();
-            let k = *key_index.entry(key.clone()).or_insert_with(|| {
-                keys.push(key.clone());
-                by_key.push(Vec::new());
-                keys.len() - 1
-            });
-            by_key[k].push(id);
+            // Short first words ("в месяц", "a month", "في الشهر") would hit everywhere: key
+            // them with the next word, once for each way the two may be separated.
+            let short = !p.words[0].stem && key.chars().count() < 3 && p.words.len() > 1;
+            let automaton_keys: Vec<String> = if short {
+                [" ", "\u{a0}", "\n"]
+                    .iter()
+                    .map(|sep| format!("{key}{sep}{}", p.words[1].text))
+                    .collect()
+            } else {
+                vec![key.clone()]
+            };
+            for k in automaton_keys {
+                let index = *key_index.entry(k.clone()).or_insert_with(|| {
+                    keys.push(k);
+                    by_key.push(Vec::new());
+                    keys.len() - 1
+                });
+                by_key[index].push(id);
+            }
             if let Some(c) = key.chars().next() {
                 by_first_char.entry(c).or_default().push(id);
             }
@@ -112,6 +127,7 @@ impl<P> PhraseSet<P> {
             Some(
                 AhoCorasickBuilder::new()
                     .match_kind(MatchKind::Standard)
+                    .kind(Some(AhoCorasickKind::DFA))
                     .build(&keys)
                     .map_err(|e| format!("phrase automaton: {e}"))?,
             )
@@ -216,7 +232,7 @@ impl<P> PhraseSet<P> {
             if word.stem {
                 let mut extra = 0;
                 while let Some(c) = char_at(low, pos) {
-                    if !c.is_alphabetic() {
+                    if !is_text_letter(c) {
                         break;
                     }
                     if extra == STEM_SLACK {
@@ -256,7 +272,7 @@ impl<P> PhraseSet<P> {
 
 /// What may not stand just before a phrase: a letter. A digit may ("120000р", "190к").
 fn is_letter(c: char) -> bool {
-    c.is_alphabetic() || c == '_'
+    c == '_' || is_text_letter(c)
 }
 
 /// Skips at least one and at most [`GAP_SLACK`] blank chars.

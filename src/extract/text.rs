@@ -17,6 +17,19 @@ impl Lowered {
                 out.push(c.to_ascii_lowercase());
                 continue;
             }
+            // Fast paths for the scripts of our languages: Russian capitals, and Arabic,
+            // which has no case.
+            match c {
+                '\u{0410}'..='\u{042F}' => {
+                    out.push(char::from_u32(c as u32 + 0x20).unwrap_or(c));
+                    continue;
+                }
+                '\u{0430}'..='\u{045F}' | '\u{0600}'..='\u{06FF}' => {
+                    out.push(c);
+                    continue;
+                }
+                _ => {}
+            }
             let mut lower = c.to_lowercase();
             match (lower.next(), lower.next()) {
                 (Some(l), None) if l.len_utf8() == c.len_utf8() => out.push(l),
@@ -28,10 +41,25 @@ impl Lowered {
     }
 }
 
+/// A letter, with fast paths for the scripts adwatch reads most.
+#[inline]
+pub fn is_letter(c: char) -> bool {
+    match c {
+        'a'..='z' | 'A'..='Z' => true,
+        '\u{0000}'..='\u{007F}' => false,
+        '\u{0410}'..='\u{044F}' | '\u{0621}'..='\u{064A}' => true,
+        _ => c.is_alphabetic(),
+    }
+}
+
 /// A letter or digit: what may not stand next to a whole word.
 #[inline]
 pub fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() || c == '_'
+    match c {
+        'a'..='z' | 'A'..='Z' | '0'..='9' | '_' => true,
+        '\u{0000}'..='\u{007F}' => false,
+        _ => is_letter(c) || c.is_numeric(),
+    }
 }
 
 /// Spaces that may stand between two words of a phrase or two groups of a number.
