@@ -95,11 +95,7 @@ fn links(text: &str, low: &str, out: &mut Vec<RecruitingEntity>) {
                 ));
                 spans.push((start, end));
             }
-            LinkKind::Url => {
-                if url_entities(text, start, end, out) {
-                    spans.push((start, end));
-                }
-            }
+            LinkKind::Url if url_entities(text, start, end, out) => spans.push((start, end)),
             _ => {}
         }
     }

@@ -298,6 +298,17 @@ pub fn extract(text: &str) -> Extraction {
     x
 }
 
+/// Builds the lexicon and the phone-number metadata now, both at once, instead of on the
+/// first text: a start-up cost a long-running process or a stream pays once.
+pub fn warm_up() {
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            let _ = phonenumber::parse(None, "+74242123456");
+        });
+        let _ = lexicon::lexicon();
+    });
+}
+
 /// The approximate USD value of an amount, from the dated table (`None` for unknown currencies).
 pub fn usd_value(value: Money, currency: &str) -> Option<i64> {
     lexicon::lexicon()

@@ -12,7 +12,7 @@ fn amounts(x: &Extraction) -> Vec<(i64, &'static str)> {
         .collect()
 }
 
-fn entity<'a>(x: &'a Extraction, kind: EntityKind) -> Vec<&'a str> {
+fn entity(x: &Extraction, kind: EntityKind) -> Vec<&str> {
     x.entities
         .iter()
         .filter(|e| e.kind == kind)
