@@ -14,6 +14,16 @@ use super::text::{
 
 /// How many letters a stem (`word*`) may add.
 const STEM_SLACK: usize = 5;
+/// How many chars of a phrase the automaton looks for; the rest is verified.
+const KEY_CHARS: usize = 5;
+
+fn truncate_chars(mut s: String, n: usize) -> String {
+    if let Some((cut, _)) = s.char_indices().nth(n) {
+        s.truncate(cut);
+    }
+    s
+}
+
 /// How many blank chars may stand between two words of a phrase.
 const GAP_SLACK: usize = 4;
 
@@ -103,13 +113,20 @@ impl<P> PhraseSet<P> {
             } else {
                 vec![key.clone()]
             };
-            for k in automaton_keys {
+            // Keys are cut to a few chars: a small automaton stays in cache, and verification
+            // reads the whole phrase anyway.
+            for k in automaton_keys
+                .into_iter()
+                .map(|k| truncate_chars(k, KEY_CHARS))
+            {
                 let index = *key_index.entry(k.clone()).or_insert_with(|| {
                     keys.push(k);
                     by_key.push(Vec::new());
                     keys.len() - 1
                 });
-                by_key[index].push(id);
+                if !by_key[index].contains(&id) {
+                    by_key[index].push(id);
+                }
             }
             if let Some(c) = key.chars().next() {
                 by_first_char.entry(c).or_default().push(id);
