@@ -53,30 +53,18 @@ pub fn run(input: &mut dyn BufRead, output: &mut dyn Write, format: Format) -> i
 const BATCH_LINES: usize = 2048;
 
 fn stream(input: &mut dyn BufRead, output: &mut dyn Write) -> io::Result<()> {
+    extract::warm_up();
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .clamp(1, 4);
     let mut number = 0u64;
-    let mut batch: Vec<(u64, Vec<u8>)> = Vec::with_capacity(BATCH_LINES);
     let mut outputs: Vec<Vec<u8>> = vec![Vec::new(); workers];
-    loop {
-        batch.clear();
-        while batch.len() < BATCH_LINES {
-            let mut line = Vec::new();
-            if input.read_until(b'\n', &mut line)? == 0 {
-                break;
-            }
-            number += 1;
-            if !line.iter().all(u8::is_ascii_whitespace) {
-                batch.push((number, line));
-            }
-        }
-        if batch.is_empty() {
-            break;
-        }
-        let chunk = batch.len().div_ceil(workers);
-        std::thread::scope(|scope| {
-            for (lines, out) in batch.chunks(chunk).zip(outputs.iter_mut()) {
+    let mut current = read_batch(input, &mut number)?;
+    while !current.is_empty() {
+        let chunk = current.len().div_ceil(workers);
+        // The workers analyse this batch while this thread reads the next one.
+        let next = std::thread::scope(|scope| {
+            for (lines, out) in current.chunks(chunk).zip(outputs.iter_mut()) {
                 scope.spawn(move || {
                     out.clear();
                     for (n, line) in lines {
@@ -84,18 +72,35 @@ fn stream(input: &mut dyn BufRead, output: &mut dyn Write) -> io::Result<()> {
                     }
                 });
             }
-        });
-        for out in &outputs {
+            read_batch(input, &mut number)
+        })?;
+        for out in outputs.iter().take(current.len().div_ceil(chunk)) {
             output.write_all(out)?;
         }
+        current = next;
     }
     output.flush()
 }
 
+/// Up to [`BATCH_LINES`] non-blank lines with their line numbers.
+fn read_batch(input: &mut dyn BufRead, number: &mut u64) -> io::Result<Vec<(u64, Vec<u8>)>> {
+    let mut batch = Vec::with_capacity(BATCH_LINES);
+    while batch.len() < BATCH_LINES {
+        let mut line = Vec::new();
+        if input.read_until(b'\n', &mut line)? == 0 {
+            break;
+        }
+        *number += 1;
+        if !line.iter().all(u8::is_ascii_whitespace) {
+            batch.push((*number, line));
+        }
+    }
+    Ok(batch)
+}
+
 /// Appends the result for one input line and a newline to `out`.
 pub fn write_result(line: &[u8], number: u64, out: &mut Vec<u8>) {
-    let text = String::from_utf8_lossy(line);
-    let written = match serde_json::from_str::<InputLine>(text.trim_end()) {
+    let written = match serde_json::from_slice::<InputLine>(line.trim_ascii_end()) {
         Ok(InputLine { id, text: Some(t) }) => {
             let x = extract::extract(&t);
             serde_json::to_writer(&mut *out, &extract::json_view(id.as_ref(), &t, &x))

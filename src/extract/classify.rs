@@ -4,35 +4,17 @@ use std::collections::BTreeMap;
 
 use super::lexicon::{Lexicon, Tag};
 use super::phrase::PhraseHit;
+use super::text::Lowered;
 use super::{EntityKind, Extraction, Label, Lang, Period, Signal};
 
 /// The language a text is written in: its main script first, then the letters and the frequent
 /// words that tell the languages of that script apart.
-pub(crate) fn language(text: &str, hits: &[PhraseHit], lex: &Lexicon) -> Lang {
-    let (mut cyrl, mut arab, mut latn) = (0usize, 0usize, 0usize);
-    let mut letter_hits = [0usize; 8];
-    for c in text.chars() {
-        match c {
-            'a'..='z' | 'A'..='Z' => latn += 1,
-            '\u{0000}'..='\u{007F}' => {}
-            '\u{0600}'..='\u{06FF}' => arab += 1,
-            _ => {
-                if ('\u{0400}'..='\u{04FF}').contains(&c) {
-                    cyrl += 1;
-                }
-                let mask = lex.letters.get(c as usize).copied().unwrap_or(0);
-                if mask != 0 {
-                    for (bit, n) in letter_hits.iter_mut().enumerate() {
-                        *n += usize::from(mask >> bit & 1 == 1);
-                    }
-                }
-            }
-        }
-    }
+pub(crate) fn language(low: &Lowered, hits: &[PhraseHit], lex: &Lexicon) -> Lang {
+    let (cyrl, arab, latn) = (low.cyrillic, low.arabic, low.latin);
     let mut score: BTreeMap<Lang, usize> = BTreeMap::new();
     for lang in Lang::ALL {
-        if letter_hits[lang as usize] > 0 {
-            score.insert(lang, 3 * letter_hits[lang as usize]);
+        if low.letters[lang as usize] > 0 {
+            score.insert(lang, 3 * low.letters[lang as usize]);
         }
     }
     let script = if arab > cyrl && arab > latn {

@@ -99,8 +99,11 @@ fn links(text: &str, low: &str, out: &mut Vec<RecruitingEntity>) {
             _ => {}
         }
     }
+    let dots: Vec<usize> = memchr::memchr_iter(b'.', low.as_bytes())
+        .filter(|&d| matches!(low.as_bytes().get(d + 1), Some(0xD0..=0xD2)))
+        .collect();
     for tld in IDN_TLDS {
-        for found in memchr::memmem::find_iter(low.as_bytes(), tld.as_bytes()) {
+        for found in dots.iter().copied().filter(|&d| low[d..].starts_with(tld)) {
             let tld_end = found + tld.len();
             if char_at(text, tld_end).is_some_and(is_word_char)
                 || spans.iter().any(|&(s, e)| s <= found && found < e)
@@ -313,8 +316,17 @@ fn phones(
     out: &mut Vec<RecruitingEntity>,
 ) {
     let overlaps_money = |s: usize, e: usize| amounts.iter().any(|a| s < a.end && a.start < e);
+    let bytes = text.as_bytes();
     let mut pos = 0;
     while pos < text.len() {
+        // Only '+', '(' and digits (ASCII, or Arabic-Indic behind lead bytes D9/DB) start a number.
+        let b = bytes[pos];
+        if !(b.is_ascii_digit() || b == b'+' || b == b'(' || b == 0xD9 || b == 0xDB)
+            || !text.is_char_boundary(pos)
+        {
+            pos += 1;
+            continue;
+        }
         let Some(c) = char_at(text, pos) else { break };
         let starts = (c == '+' || digit_value(c).is_some() || c == '(')
             && !char_before(text, pos)

@@ -286,11 +286,11 @@ pub fn extract(text: &str) -> Extraction {
             "the text has characters that were not valid where it came from (shown as \u{FFFD})",
         ));
     }
-    let low = text::Lowered::new(text);
+    let low = text::Lowered::new(text, &lex.letters);
     let mut hits = Vec::new();
     lex.free.scan(&low.text, &mut hits);
 
-    let mut x = Extraction::empty(classify::language(text, &hits, lex));
+    let mut x = Extraction::empty(classify::language(&low, &hits, lex));
     x.amounts = money::find(text, &low.text, &hits, lex, &mut diagnostics);
     x.entities = entities::find(text, &low.text, &hits, lex, &x.amounts);
     classify::classify(&hits, lex, &mut x);

@@ -4,30 +4,72 @@
 //! every char boundary of the text is a char boundary of the shadow. Matchers search the shadow
 //! and report spans that are valid in the original text without any mapping.
 
-/// The text in lower case, byte for byte the same length as the original.
+/// The text in lower case, byte for byte the same length as the original, and what its chars
+/// say about its language (counted in the same pass).
 pub struct Lowered {
     pub text: String,
+    pub latin: usize,
+    pub cyrillic: usize,
+    pub arabic: usize,
+    /// Tell-tale letters per language bit (see `Lexicon::letters`).
+    pub letters: [usize; 8],
 }
 
 impl Lowered {
-    pub fn new(text: &str) -> Lowered {
+    /// `letter_table` maps a char below its length to a bit set of languages.
+    pub fn new(text: &str, letter_table: &[u8]) -> Lowered {
         let mut out = String::with_capacity(text.len());
+        let (mut latin, mut cyrillic, mut arabic) = (0, 0, 0);
+        let mut letters = [0usize; 8];
         for c in text.chars() {
             if c.is_ascii() {
+                latin += usize::from(c.is_ascii_alphabetic());
                 out.push(c.to_ascii_lowercase());
                 continue;
+            }
+            if let Some(&mask) = letter_table.get(c as usize) {
+                if mask != 0 {
+                    for (bit, n) in letters.iter_mut().enumerate() {
+                        *n += usize::from(mask >> bit & 1 == 1);
+                    }
+                }
             }
             // Fast paths for the scripts of our languages: Russian capitals, and Arabic,
             // which has no case.
             match c {
                 '\u{0410}'..='\u{042F}' => {
+                    cyrillic += 1;
                     out.push(char::from_u32(c as u32 + 0x20).unwrap_or(c));
                     continue;
                 }
-                '\u{0430}'..='\u{045F}' | '\u{0600}'..='\u{06FF}' => {
+                '\u{0430}'..='\u{045F}' => {
+                    cyrillic += 1;
                     out.push(c);
                     continue;
                 }
+                '\u{0600}'..='\u{06FF}' => {
+                    arabic += 1;
+                    out.push(c);
+                    continue;
+                }
+                // Punctuation and symbols (NBSP, «», dashes, quotes, ₽, ₸) have no case.
+                '\u{0080}'..='\u{00BF}' | '\u{2000}'..='\u{20FF}' => {
+                    out.push(c);
+                    continue;
+                }
+                // Kazakh and Uzbek letters: capitals pair with the next code point, except the
+                // few that the general path handles.
+                '\u{0460}'..='\u{0481}' | '\u{048A}'..='\u{04BF}' | '\u{04D0}'..='\u{04FF}' => {
+                    cyrillic += 1;
+                    let lower = if (c as u32) % 2 == 0 {
+                        c as u32 + 1
+                    } else {
+                        c as u32
+                    };
+                    out.push(char::from_u32(lower).unwrap_or(c));
+                    continue;
+                }
+                '\u{0400}'..='\u{04FF}' => cyrillic += 1,
                 _ => {}
             }
             let mut lower = c.to_lowercase();
@@ -37,7 +79,13 @@ impl Lowered {
             }
         }
         debug_assert_eq!(out.len(), text.len());
-        Lowered { text: out }
+        Lowered {
+            text: out,
+            latin,
+            cyrillic,
+            arabic,
+            letters,
+        }
     }
 }
 
@@ -47,7 +95,7 @@ pub fn is_letter(c: char) -> bool {
     match c {
         'a'..='z' | 'A'..='Z' => true,
         '\u{0000}'..='\u{007F}' => false,
-        '\u{0410}'..='\u{044F}' | '\u{0621}'..='\u{064A}' => true,
+        '\u{0400}'..='\u{0481}' | '\u{048A}'..='\u{04FF}' | '\u{0621}'..='\u{064A}' => true,
         _ => c.is_alphabetic(),
     }
 }
@@ -148,9 +196,9 @@ mod tests {
     fn lowered_keeps_byte_length() {
         for s in ["Сахалинской ОБЛАСТИ", "İstanbul ẞ", "ǅ", "ΣΑΣ", "ABC$5 000"]
         {
-            assert_eq!(Lowered::new(s).text.len(), s.len(), "{s}");
+            assert_eq!(Lowered::new(s, &[]).text.len(), s.len(), "{s}");
         }
-        assert_eq!(Lowered::new("МИНОБОРОНЫ РФ").text, "минобороны рф");
+        assert_eq!(Lowered::new("МИНОБОРОНЫ РФ", &[]).text, "минобороны рф");
     }
 
     #[test]
