@@ -52,30 +52,41 @@ pub fn run(input: &mut dyn BufRead, output: &mut dyn Write, format: Format) -> i
 /// stays bounded by the batch whatever the stream's length.
 const BATCH_LINES: usize = 2048;
 
+/// Lines a worker takes at a time: small enough that two workers finish a batch together.
+const CHUNK_LINES: usize = 64;
+
 fn stream(input: &mut dyn BufRead, output: &mut dyn Write) -> io::Result<()> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Mutex;
+
     extract::warm_up();
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .clamp(1, 4);
     let mut number = 0u64;
-    let mut outputs: Vec<Vec<u8>> = vec![Vec::new(); workers];
     let mut current = read_batch(input, &mut number)?;
+    let mut results: Vec<Mutex<Vec<u8>>> = Vec::new();
     while !current.is_empty() {
-        let chunk = current.len().div_ceil(workers);
-        // The workers analyse this batch while this thread reads the next one.
+        let chunks: Vec<&[(u64, Vec<u8>)]> = current.chunks(CHUNK_LINES).collect();
+        results.resize_with(chunks.len().max(results.len()), Default::default);
+        let next_chunk = AtomicUsize::new(0);
+        // The workers analyse this batch, a chunk at a time, while this thread reads the next.
         let next = std::thread::scope(|scope| {
-            for (lines, out) in current.chunks(chunk).zip(outputs.iter_mut()) {
-                scope.spawn(move || {
+            for _ in 0..workers {
+                scope.spawn(|| loop {
+                    let i = next_chunk.fetch_add(1, Ordering::Relaxed);
+                    let Some(lines) = chunks.get(i) else { break };
+                    let mut out = results[i].lock().unwrap_or_else(|e| e.into_inner());
                     out.clear();
-                    for (n, line) in lines {
-                        write_result(line, *n, out);
+                    for (n, line) in lines.iter() {
+                        write_result(line, *n, &mut out);
                     }
                 });
             }
             read_batch(input, &mut number)
         })?;
-        for out in outputs.iter().take(current.len().div_ceil(chunk)) {
-            output.write_all(out)?;
+        for result in results.iter().take(chunks.len()) {
+            output.write_all(&result.lock().unwrap_or_else(|e| e.into_inner()))?;
         }
         current = next;
     }

@@ -142,9 +142,13 @@ pub(crate) fn classify(hits: &[PhraseHit], lex: &'static Lexicon, x: &mut Extrac
             _ => {}
         }
     }
+    // Money or a call to sign up, tied to the war, is as specific as naming an army.
     let military_specific =
-        contract || military_org || (has("war_zone") && has("recruitment_call"));
+        contract || military_org || (has("war_zone") && (has("recruitment_call") || has_offer));
     let news = has("warning") || has("mobilisation");
+    // A civilian job that ends in the army, or a warning about such jobs, is a scam first.
+    let deceptive = (has("deception") || (has("warning") && (has("abroad") || has("travel_paid"))))
+        && scam >= 30;
     if news && !has_offer {
         military -= 30;
         scam -= 20;
@@ -152,9 +156,7 @@ pub(crate) fn classify(hits: &[PhraseHit], lex: &'static Lexicon, x: &mut Extrac
     if has("mobilisation") {
         military -= 15;
     }
-    // A civilian job that ends in the army, or a warning about such jobs, is a scam first.
-    let deceptive = has("deception") || (has("warning") && (has("abroad") || has("travel_paid")));
-    let label = if deceptive && scam >= 30 {
+    let label = if deceptive {
         Label::ScamJob
     } else if military_specific && military >= 45 {
         Label::MilitaryRecruitment

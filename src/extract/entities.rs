@@ -467,14 +467,13 @@ fn gazetteer(text: &str, hits: &[PhraseHit], lex: &Lexicon, out: &mut Vec<Recrui
             }
         }
     }
+    // Bodies named by a legal form or a head word count only where no gazetteer name stands.
+    let known = orgs.clone();
+    let mut named: Vec<(usize, usize, String)> = Vec::new();
     for h in hits {
-        match lex.free.payload(h.id) {
-            Tag::LegalForm => {
-                if let Some(end) = quoted_name_end(text, h.end) {
-                    orgs.push((h.start, end, text[h.start..end].to_string()));
-                }
-            }
-            Tag::OrgHead => {
+        let end = match lex.free.payload(h.id) {
+            Tag::LegalForm => quoted_name_end(text, h.end),
+            Tag::OrgHead => quoted_name_end(text, h.end).or_else(|| {
                 // A named body ends with the place it serves ("... миграции Узбекистана"),
                 // or after a few words.
                 let place_end = hits
@@ -483,13 +482,17 @@ fn gazetteer(text: &str, hits: &[PhraseHit], lex: &Lexicon, out: &mut Vec<Recrui
                     .find(|p| p.start >= h.end && p.end <= clause_end(text, h.end, 6))
                     .map(|p| p.end);
                 let end = place_end.unwrap_or_else(|| clause_end(text, h.end, 4));
-                if end > h.end + 2 {
-                    orgs.push((h.start, end, text[h.start..end].to_string()));
-                }
+                (end > h.end + 2).then_some(end)
+            }),
+            _ => None,
+        };
+        if let Some(end) = end {
+            if !known.iter().any(|(s, e, _)| h.start < *e && *s < end) {
+                named.push((h.start, end, text[h.start..end].to_string()));
             }
-            _ => {}
         }
     }
+    orgs.extend(named);
     let orgs = longest_first(orgs);
     for (s, e, name) in &orgs {
         out.push(entity(EntityKind::Org, *s, *e, name.clone()));

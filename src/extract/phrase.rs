@@ -78,6 +78,8 @@ pub struct PhraseSet<P> {
     automaton: Option<AhoCorasick>,
     /// For each automaton pattern, the phrases whose first word it is.
     by_key: Vec<Vec<usize>>,
+    /// For each automaton pattern, whether all its phrases must start at a word boundary.
+    all_need_boundary: Vec<bool>,
     /// Phrases by their first char, for anchored matching after a position.
     by_first_char: HashMap<char, Vec<usize>>,
     /// Whole-word phrases by their last char, for matching that ends at a position.
@@ -149,7 +151,12 @@ impl<P> PhraseSet<P> {
                     .map_err(|e| format!("phrase automaton: {e}"))?,
             )
         };
+        let all_need_boundary = by_key
+            .iter()
+            .map(|ids| ids.iter().all(|&id| phrases[id].start_boundary))
+            .collect();
         Ok(PhraseSet {
+            all_need_boundary,
             phrases,
             payloads,
             automaton,
@@ -176,7 +183,16 @@ impl<P> PhraseSet<P> {
     pub fn scan(&self, low: &str, out: &mut Vec<PhraseHit>) {
         let Some(ac) = &self.automaton else { return };
         for m in ac.find_overlapping_iter(low) {
-            for &id in &self.by_key[m.pattern().as_usize()] {
+            // Most hits fall inside words; phrases that need a boundary are refused at once.
+            let inside_word = char_before(low, m.start()).is_some_and(is_letter);
+            let ids = &self.by_key[m.pattern().as_usize()];
+            if inside_word && self.all_need_boundary[m.pattern().as_usize()] {
+                continue;
+            }
+            for &id in ids {
+                if inside_word && self.phrases[id].start_boundary {
+                    continue;
+                }
                 if let Some(end) = self.verify(low, m.start(), id) {
                     out.push(PhraseHit {
                         start: m.start(),
@@ -242,7 +258,7 @@ impl<P> PhraseSet<P> {
             if i > 0 {
                 pos = skip_gap(low, pos)?;
             }
-            if !low[pos..].starts_with(word.text.as_str()) {
+            if !starts_with_at(low.as_bytes(), pos, word.text.as_bytes()) {
                 return None;
             }
             pos += word.text.len();
@@ -290,6 +306,15 @@ impl<P> PhraseSet<P> {
 /// What may not stand just before a phrase: a letter. A digit may ("120000р", "190к").
 fn is_letter(c: char) -> bool {
     c == '_' || is_text_letter(c)
+}
+
+/// `hay[pos..].starts_with(needle)` without a call into `memcmp` for the short words of phrases.
+#[inline]
+fn starts_with_at(hay: &[u8], pos: usize, needle: &[u8]) -> bool {
+    match hay.get(pos..pos + needle.len()) {
+        Some(window) => window.iter().zip(needle).all(|(a, b)| a == b),
+        None => false,
+    }
 }
 
 /// Skips at least one and at most [`GAP_SLACK`] blank chars.
