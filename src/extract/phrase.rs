@@ -202,7 +202,7 @@ impl<P> PhraseSet<P> {
                 }
             }
         }
-        out.sort_by_key(|h| (h.start, std::cmp::Reverse(h.end)));
+        out.sort_unstable_by_key(|h| (h.start, std::cmp::Reverse(h.end), h.id));
     }
 
     /// Phrases that start exactly at `pos`, longest first.
@@ -258,7 +258,7 @@ impl<P> PhraseSet<P> {
             if i > 0 {
                 pos = skip_gap(low, pos)?;
             }
-            if !starts_with_at(low.as_bytes(), pos, word.text.as_bytes()) {
+            if !low[pos..].starts_with(word.text.as_str()) {
                 return None;
             }
             pos += word.text.len();
@@ -306,15 +306,6 @@ impl<P> PhraseSet<P> {
 /// What may not stand just before a phrase: a letter. A digit may ("120000р", "190к").
 fn is_letter(c: char) -> bool {
     c == '_' || is_text_letter(c)
-}
-
-/// `hay[pos..].starts_with(needle)` without a call into `memcmp` for the short words of phrases.
-#[inline]
-fn starts_with_at(hay: &[u8], pos: usize, needle: &[u8]) -> bool {
-    match hay.get(pos..pos + needle.len()) {
-        Some(window) => window.iter().zip(needle).all(|(a, b)| a == b),
-        None => false,
-    }
 }
 
 /// Skips at least one and at most [`GAP_SLACK`] blank chars.
