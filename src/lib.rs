@@ -5,11 +5,20 @@
 //!   recruiting entities, language, label, risk, signals). Its word lists are data files under
 //!   `data/`, compiled in.
 //! - [`analyze`]: the `adwatch analyze` command, a streaming adapter around [`extract`].
+//! - [`store`]: the only module that knows SQL; SQLite and PostgreSQL behind one API.
+//! - [`export`]: `adwatch export`, reports as JSON lines or CSV.
+//! - [`service`]: use cases (submit a report, export) over the store and the engine.
 //!
 //! # Architecture invariants
 //! - `extract` imports no teloxide, sqlx, tokio, reqwest or axum, reads no clock and never fails:
 //!   odd input becomes a diagnostic.
+//! - Adapters call `service`; only `store` holds SQL, and it returns its own error type.
+//! - Citizens appear in the database only as keyed hashes (HMAC with a secret); chat ids are
+//!   kept only for outcome messages.
 //! - Every byte span the engine reports lies on char boundaries of the text it was given.
 
 pub mod analyze;
+pub mod export;
 pub mod extract;
+pub mod service;
+pub mod store;

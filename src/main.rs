@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use adwatch::analyze;
+use adwatch::{analyze, export, store};
 
 /// adwatch: reads suspicious recruitment and job ads.
 #[derive(Parser)]
@@ -23,6 +23,25 @@ enum Command {
         input: PathBuf,
         #[arg(long, value_enum, default_value_t = analyze::Format::Text)]
         format: analyze::Format,
+    },
+    /// Export the stored reports, one a line, to standard output (never a reporter).
+    Export {
+        #[arg(long, value_enum, default_value_t = export::ExportFormat::Jsonl)]
+        format: export::ExportFormat,
+        /// Only reports seen since this date (2026-11-01) or time (RFC 3339).
+        #[arg(long, value_parser = export::parse_since)]
+        since: Option<i64>,
+        /// Only reports with this review status (pending, approved, rejected, duplicate).
+        #[arg(long)]
+        status: Option<String>,
+        /// Where the reports are.
+        #[arg(
+            long,
+            env = "DATABASE_URL",
+            default_value = "sqlite://adwatch.db",
+            hide_env_values = true
+        )]
+        database_url: String,
     },
 }
 
@@ -55,6 +74,43 @@ fn main() -> ExitCode {
             match result {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("adwatch: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Some(Command::Export {
+            format,
+            since,
+            status,
+            database_url,
+        }) => {
+            let runtime = match tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                Ok(r) => r,
+                Err(e) => {
+                    eprintln!("adwatch: {e}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            let result = runtime.block_on(async {
+                let store = store::Store::connect(&database_url).await?;
+                let filter = store::ExportFilter {
+                    since_ms: since,
+                    status,
+                };
+                let stdout = io::stdout();
+                let mut out = BufWriter::new(stdout.lock());
+                export::run(&store, &filter, format, &mut out).await
+            });
+            match result {
+                Ok(n) => {
+                    eprintln!("adwatch: exported {n} reports");
+                    ExitCode::SUCCESS
+                }
                 Err(e) => {
                     eprintln!("adwatch: {e}");
                     ExitCode::FAILURE

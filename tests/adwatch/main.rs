@@ -1,5 +1,8 @@
 //! adwatch's one integration-test binary. One module a capability.
 
 mod analyze_cli;
+mod db;
 mod engine;
+mod export_cli;
 mod fixtures;
+mod store;

@@ -1,0 +1,106 @@
+//! `adwatch export`: every report as JSON lines or CSV on standard output, never a reporter.
+
+use std::io::Write;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde_json::{json, Value};
+
+use crate::store::{ExportFilter, ExportRow, Store};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    Jsonl,
+    Csv,
+}
+
+/// Reads `--since`: a date (`2026-11-01`, midnight UTC) or an RFC 3339 time.
+pub fn parse_since(s: &str) -> Result<i64, String> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Ok(t.timestamp_millis());
+    }
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|t| t.and_utc().timestamp_millis())
+        .ok_or_else(|| format!("`{s}` is not a date like 2026-11-01"))
+}
+
+fn time(ms: i64) -> String {
+    DateTime::<Utc>::from_timestamp_millis(ms)
+        .map(|t| t.to_rfc3339())
+        .unwrap_or_default()
+}
+
+/// The exported object of one report.
+pub fn row_json(r: &ExportRow) -> Value {
+    json!({
+        "id": r.id,
+        "status": r.status,
+        "first_seen": time(r.first_seen),
+        "last_seen": time(r.last_seen),
+        "report_count": r.report_count,
+        "label": r.label,
+        "risk": r.risk,
+        "language": r.language,
+        "text": r.text,
+        "origins": r.origins,
+        "amounts": r.extraction.get("amounts").cloned().unwrap_or(json!([])),
+        "entities": r.extraction.get("entities").cloned().unwrap_or(json!([])),
+        "signals": r.extraction.get("signals").cloned().unwrap_or(json!([])),
+    })
+}
+
+/// Writes the reports that pass `filter` to `out`.
+pub async fn run(
+    store: &Store,
+    filter: &ExportFilter,
+    format: ExportFormat,
+    out: &mut dyn Write,
+) -> anyhow::Result<usize> {
+    let rows = store.export(filter).await?;
+    match format {
+        ExportFormat::Jsonl => {
+            for r in &rows {
+                serde_json::to_writer(&mut *out, &row_json(r))?;
+                out.write_all(b"\n")?;
+            }
+        }
+        ExportFormat::Csv => {
+            let mut w = csv::Writer::from_writer(&mut *out);
+            w.write_record([
+                "id",
+                "status",
+                "first_seen",
+                "last_seen",
+                "report_count",
+                "label",
+                "risk",
+                "language",
+                "text",
+                "origins",
+                "amounts",
+                "entities",
+            ])?;
+            for r in &rows {
+                let v = row_json(r);
+                w.write_record([
+                    r.id.to_string(),
+                    r.status.clone(),
+                    time(r.first_seen),
+                    time(r.last_seen),
+                    r.report_count.to_string(),
+                    r.label.clone(),
+                    r.risk.to_string(),
+                    r.language.clone(),
+                    r.text.clone().unwrap_or_default(),
+                    v["origins"].to_string(),
+                    v["amounts"].to_string(),
+                    v["entities"].to_string(),
+                ])?;
+            }
+            w.flush()?;
+        }
+    }
+    out.flush()?;
+    Ok(rows.len())
+}

@@ -1,0 +1,426 @@
+//! Storage: the only module that knows SQL.
+//!
+//! One implementation serves SQLite (the embedded default) and PostgreSQL (the way up): the SQL
+//! is written once with `$1` placeholders, SQLite gets `?1`, and the [`with_pool!`] macro runs
+//! the same code on either pool. Migrations live side by side in `migrations/sqlite` and
+//! `migrations/postgres`, same versions and names. Times are Unix milliseconds on both.
+//!
+//! Architecture invariant: callers see domain types and [`StoreError`], never `sqlx::Error`.
+
+use std::borrow::Cow;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::PgPoolOptions;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
+use sqlx::{PgPool, Row, SqlitePool};
+
+/// The database, SQLite or PostgreSQL.
+#[derive(Clone, Debug)]
+pub enum Store {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database did not answer or refused the work; trying again later may succeed.
+    #[error("the database is unavailable: {0}")]
+    Unavailable(String),
+    /// The address or the data is wrong; trying again will not help.
+    #[error("the database cannot be used: {0}")]
+    Invalid(String),
+}
+
+impl From<sqlx::migrate::MigrateError> for StoreError {
+    fn from(e: sqlx::migrate::MigrateError) -> StoreError {
+        StoreError::Invalid(format!("migrations: {e}"))
+    }
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> StoreError {
+        match e {
+            sqlx::Error::Configuration(_)
+            | sqlx::Error::Migrate(_)
+            | sqlx::Error::ColumnDecode { .. } => StoreError::Invalid(e.to_string()),
+            _ => StoreError::Unavailable(e.to_string()),
+        }
+    }
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// Runs the same code on whichever pool the store holds.
+macro_rules! with_pool {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match $store {
+            Store::Sqlite($pool) => $body,
+            Store::Postgres($pool) => $body,
+        }
+    };
+}
+
+/// A report to store, as the service prepared it.
+#[derive(Debug, Clone)]
+pub struct NewReport {
+    pub fingerprint: String,
+    pub near_fingerprint: String,
+    pub text: String,
+    pub language: String,
+    pub label: String,
+    pub risk: i32,
+    /// The extraction as JSON (signals, amounts, entities).
+    pub extraction: String,
+    /// Entities that link reports: (kind, normalized).
+    pub entities: Vec<(String, String)>,
+    /// Where it came from: a stable key and a JSON description.
+    pub origin: Option<(String, String)>,
+    /// The keyed hash of the citizen who sent it.
+    pub reporter_hash: String,
+    /// Kept only for the outcome message; `None` when the citizen turned notices off.
+    pub chat_id: Option<i64>,
+    pub now_ms: i64,
+}
+
+/// What storing a report did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stored {
+    pub report_id: i64,
+    /// A new report, not one that was already known.
+    pub created: bool,
+    /// Distinct citizens who sent it, this one included.
+    pub report_count: i32,
+    /// This citizen had sent it before.
+    pub repeated: bool,
+}
+
+/// A citizen's settings, keyed by the hash of their Telegram id.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UserSettings {
+    pub language: Option<String>,
+    pub country: Option<String>,
+    pub notify: bool,
+}
+
+/// One report as `adwatch export` writes it: never a reporter.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ExportRow {
+    pub id: i64,
+    pub status: String,
+    pub first_seen: i64,
+    pub last_seen: i64,
+    pub report_count: i32,
+    pub label: String,
+    pub risk: i32,
+    pub language: String,
+    pub text: Option<String>,
+    pub origins: Vec<serde_json::Value>,
+    pub extraction: serde_json::Value,
+}
+
+/// Which reports to export.
+#[derive(Debug, Clone, Default)]
+pub struct ExportFilter {
+    pub since_ms: Option<i64>,
+    pub status: Option<String>,
+}
+
+impl Store {
+    /// Opens `sqlite://…` (created if missing, WAL) or `postgres://…` and applies migrations.
+    pub async fn connect(url: &str) -> Result<Store> {
+        let store = if url.starts_with("sqlite:") {
+            let options = SqliteConnectOptions::from_str(url)
+                .map_err(|e| StoreError::Invalid(format!("DATABASE_URL: {e}")))?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(5));
+            Store::Sqlite(
+                SqlitePoolOptions::new()
+                    .max_connections(4)
+                    .connect_with(options)
+                    .await?,
+            )
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Store::Postgres(
+                PgPoolOptions::new()
+                    .max_connections(10)
+                    .acquire_timeout(Duration::from_secs(5))
+                    .connect(url)
+                    .await?,
+            )
+        } else {
+            return Err(StoreError::Invalid(
+                "DATABASE_URL must start with sqlite:// or postgres://".to_string(),
+            ));
+        };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    async fn migrate(&self) -> Result<()> {
+        match self {
+            Store::Sqlite(pool) => sqlx::migrate!("migrations/sqlite").run(pool).await?,
+            Store::Postgres(pool) => sqlx::migrate!("migrations/postgres").run(pool).await?,
+        }
+        Ok(())
+    }
+
+    pub fn backend(&self) -> &'static str {
+        match self {
+            Store::Sqlite(_) => "sqlite",
+            Store::Postgres(_) => "postgres",
+        }
+    }
+
+    /// The SQL for this backend: `$1` placeholders become `?1` on SQLite.
+    fn sql<'a>(&self, sql: &'a str) -> Cow<'a, str> {
+        match self {
+            Store::Postgres(_) => Cow::Borrowed(sql),
+            Store::Sqlite(_) => Cow::Owned(sql.replace('$', "?")),
+        }
+    }
+
+    /// Claims an update (or a chat's message) for processing: true the first time only.
+    pub async fn claim_update(&self, key: &str, now_ms: i64) -> Result<bool> {
+        let sql = self.sql(
+            "INSERT INTO processed_updates (update_key, claimed_at) VALUES ($1, $2) \
+             ON CONFLICT (update_key) DO NOTHING",
+        );
+        let done = with_pool!(self, pool => sqlx::query(&sql).bind(key).bind(now_ms).execute(pool).await?.rows_affected());
+        Ok(done == 1)
+    }
+
+    /// Gives back a claim whose work failed, so that a retry can take it.
+    pub async fn release_update(&self, key: &str) -> Result<()> {
+        let sql = self.sql("DELETE FROM processed_updates WHERE update_key = $1");
+        with_pool!(self, pool => sqlx::query(&sql).bind(key).execute(pool).await?.rows_affected());
+        Ok(())
+    }
+
+    /// Stores a report, or joins the known one with the same or a near fingerprint; counts each
+    /// citizen once.
+    pub async fn submit(&self, r: &NewReport) -> Result<Stored> {
+        let find = self.sql(
+            "SELECT id FROM reports WHERE fingerprint = $1 OR near_fingerprint = $2 \
+             ORDER BY id LIMIT 1",
+        );
+        let insert = self.sql(
+            "INSERT INTO reports (fingerprint, near_fingerprint, text, language, label, risk, \
+             extraction, status, first_seen, last_seen, report_count) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $8, 0) \
+             ON CONFLICT (fingerprint) DO UPDATE SET last_seen = excluded.last_seen \
+             RETURNING id, (first_seen = $8 AND report_count = 0) AS created",
+        );
+        let touch = self.sql("UPDATE reports SET last_seen = $2 WHERE id = $1 AND last_seen < $2");
+        let add_reporter = self.sql(
+            "INSERT INTO report_reporters (report_id, reporter_hash, chat_id) VALUES ($1, $2, $3) \
+             ON CONFLICT (report_id, reporter_hash) DO NOTHING",
+        );
+        let count = self.sql(
+            "UPDATE reports SET report_count = report_count + 1 WHERE id = $1 RETURNING report_count",
+        );
+        let current = self.sql("SELECT report_count FROM reports WHERE id = $1");
+        let add_origin = self.sql(
+            "INSERT INTO report_origins (report_id, origin_key, origin) VALUES ($1, $2, $3) \
+             ON CONFLICT (report_id, origin_key) DO NOTHING",
+        );
+        let add_entity = self.sql(
+            "INSERT INTO report_entities (report_id, kind, normalized) VALUES ($1, $2, $3) \
+             ON CONFLICT (report_id, kind, normalized) DO NOTHING",
+        );
+        with_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let known: Option<i64> = sqlx::query(&find)
+                .bind(&r.fingerprint)
+                .bind(&r.near_fingerprint)
+                .fetch_optional(&mut *tx)
+                .await?
+                .map(|row| row.try_get("id"))
+                .transpose()?;
+            let (report_id, created) = match known {
+                Some(id) => {
+                    sqlx::query(&touch).bind(id).bind(r.now_ms).execute(&mut *tx).await?;
+                    (id, false)
+                }
+                None => {
+                    let row = sqlx::query(&insert)
+                        .bind(&r.fingerprint)
+                        .bind(&r.near_fingerprint)
+                        .bind(&r.text)
+                        .bind(&r.language)
+                        .bind(&r.label)
+                        .bind(r.risk)
+                        .bind(&r.extraction)
+                        .bind(r.now_ms)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                    let id: i64 = row.try_get("id")?;
+                    let created: bool = row.try_get("created")?;
+                    if created {
+                        for (kind, value) in &r.entities {
+                            sqlx::query(&add_entity).bind(id).bind(kind).bind(value).execute(&mut *tx).await?;
+                        }
+                    }
+                    (id, created)
+                }
+            };
+            if let Some((key, origin)) = &r.origin {
+                sqlx::query(&add_origin).bind(report_id).bind(key).bind(origin).execute(&mut *tx).await?;
+            }
+            let new_reporter = sqlx::query(&add_reporter)
+                .bind(report_id)
+                .bind(&r.reporter_hash)
+                .bind(r.chat_id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+                == 1;
+            let report_count: i32 = if new_reporter {
+                sqlx::query(&count).bind(report_id).fetch_one(&mut *tx).await?.try_get("report_count")?
+            } else {
+                sqlx::query(&current).bind(report_id).fetch_one(&mut *tx).await?.try_get("report_count")?
+            };
+            tx.commit().await?;
+            Ok(Stored { report_id, created, report_count, repeated: !new_reporter })
+        })
+    }
+
+    /// Other reports that share a phone, domain, handle, Telegram account or organisation.
+    pub async fn linked_reports(&self, report_id: i64) -> Result<Vec<i64>> {
+        let sql = self.sql(
+            "SELECT DISTINCT other.report_id AS id FROM report_entities mine \
+             JOIN report_entities other ON other.kind = mine.kind AND other.normalized = mine.normalized \
+             WHERE mine.report_id = $1 AND other.report_id <> $1 \
+             AND mine.kind IN ('phone', 'domain', 'handle', 'telegram', 'org') ORDER BY id",
+        );
+        with_pool!(self, pool => {
+            let rows = sqlx::query(&sql).bind(report_id).fetch_all(pool).await?;
+            rows.iter().map(|r| r.try_get::<i64, _>("id").map_err(StoreError::from)).collect()
+        })
+    }
+
+    pub async fn user_settings(&self, user_hash: &str) -> Result<Option<UserSettings>> {
+        let sql =
+            self.sql("SELECT language, country, notify FROM user_settings WHERE user_hash = $1");
+        with_pool!(self, pool => {
+            let row = sqlx::query(&sql).bind(user_hash).fetch_optional(pool).await?;
+            row.map(|r| -> Result<UserSettings> {
+                Ok(UserSettings {
+                    language: r.try_get("language")?,
+                    country: r.try_get("country")?,
+                    notify: r.try_get("notify")?,
+                })
+            })
+            .transpose()
+        })
+    }
+
+    pub async fn save_user_settings(&self, user_hash: &str, s: &UserSettings) -> Result<()> {
+        let sql = self.sql(
+            "INSERT INTO user_settings (user_hash, language, country, notify) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (user_hash) DO UPDATE SET language = excluded.language, \
+             country = excluded.country, notify = excluded.notify",
+        );
+        with_pool!(self, pool => sqlx::query(&sql)
+            .bind(user_hash)
+            .bind(&s.language)
+            .bind(&s.country)
+            .bind(s.notify)
+            .execute(pool)
+            .await?
+            .rows_affected());
+        Ok(())
+    }
+
+    /// Deletes what the bot keeps about a citizen: settings and reporter links. Their reports
+    /// stay, with their counts, without them.
+    pub async fn forget_user(&self, user_hash: &str) -> Result<u64> {
+        let settings = self.sql("DELETE FROM user_settings WHERE user_hash = $1");
+        let links = self.sql("DELETE FROM report_reporters WHERE reporter_hash = $1");
+        with_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let a = sqlx::query(&settings).bind(user_hash).execute(&mut *tx).await?.rows_affected();
+            let b = sqlx::query(&links).bind(user_hash).execute(&mut *tx).await?.rows_affected();
+            tx.commit().await?;
+            Ok(a + b)
+        })
+    }
+
+    /// Chat ids still kept for a report's outcome message.
+    pub async fn reporter_chats(&self, report_id: i64) -> Result<Vec<i64>> {
+        let sql = self.sql(
+            "SELECT chat_id FROM report_reporters WHERE report_id = $1 AND chat_id IS NOT NULL ORDER BY chat_id",
+        );
+        with_pool!(self, pool => {
+            let rows = sqlx::query(&sql).bind(report_id).fetch_all(pool).await?;
+            rows.iter().map(|r| r.try_get::<i64, _>("chat_id").map_err(StoreError::from)).collect()
+        })
+    }
+
+    /// Removes the texts of rejected reports decided before `before_ms`.
+    pub async fn purge_rejected(&self, before_ms: i64) -> Result<u64> {
+        let sql = self.sql(
+            "UPDATE reports SET text = NULL WHERE status = 'rejected' AND text IS NOT NULL \
+             AND decided_at IS NOT NULL AND decided_at < $1",
+        );
+        Ok(
+            with_pool!(self, pool => sqlx::query(&sql).bind(before_ms).execute(pool).await?.rows_affected()),
+        )
+    }
+
+    /// Reports for `adwatch export`, oldest first.
+    pub async fn export(&self, filter: &ExportFilter) -> Result<Vec<ExportRow>> {
+        let reports = self.sql(
+            "SELECT id, status, first_seen, last_seen, report_count, label, risk, language, text, extraction \
+             FROM reports WHERE ($1 IS NULL OR last_seen >= $1) AND ($2 IS NULL OR status = $2) ORDER BY id",
+        );
+        let origins =
+            self.sql("SELECT origin FROM report_origins WHERE report_id = $1 ORDER BY origin_key");
+        with_pool!(self, pool => {
+            let rows = sqlx::query(&reports)
+                .bind(filter.since_ms)
+                .bind(filter.status.as_deref())
+                .fetch_all(pool)
+                .await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for row in rows {
+                let id: i64 = row.try_get("id")?;
+                let origin_rows = sqlx::query(&origins).bind(id).fetch_all(pool).await?;
+                let origins = origin_rows
+                    .iter()
+                    .map(|o| o.try_get::<String, _>("origin").map(|s| serde_json::from_str(&s).unwrap_or(serde_json::Value::String(s))))
+                    .collect::<std::result::Result<Vec<_>, _>>()?;
+                let extraction: String = row.try_get("extraction")?;
+                out.push(ExportRow {
+                    id,
+                    status: row.try_get("status")?,
+                    first_seen: row.try_get("first_seen")?,
+                    last_seen: row.try_get("last_seen")?,
+                    report_count: row.try_get("report_count")?,
+                    label: row.try_get("label")?,
+                    risk: row.try_get("risk")?,
+                    language: row.try_get("language")?,
+                    text: row.try_get("text")?,
+                    origins,
+                    extraction: serde_json::from_str(&extraction).unwrap_or(serde_json::Value::Null),
+                });
+            }
+            Ok(out)
+        })
+    }
+
+    /// Sets a report's review status (used by moderation and the retention tests).
+    pub async fn set_status(&self, report_id: i64, status: &str, now_ms: i64) -> Result<bool> {
+        let sql = self.sql("UPDATE reports SET status = $2, decided_at = $3 WHERE id = $1");
+        Ok(with_pool!(self, pool => sqlx::query(&sql)
+            .bind(report_id)
+            .bind(status)
+            .bind(now_ms)
+            .execute(pool)
+            .await?
+            .rows_affected())
+            == 1)
+    }
+}

@@ -1,0 +1,213 @@
+//! The store's contract, the same on SQLite and PostgreSQL.
+
+use adwatch::service::{self, ReporterKey, Submission};
+use adwatch::store::{ExportFilter, UserSettings};
+
+use crate::on_both_databases;
+
+const AD: &str =
+    "Единовременная выплата 495 000 рублей при подписании контракта с Минобороны России, \
+                  ежемесячно от 190 000 рублей, звоните +7 701 123 45 67, пишите @contract_kz_bot";
+
+fn key() -> ReporterKey {
+    ReporterKey::new("test secret")
+}
+
+fn from(user_id: i64, text: &str) -> Submission {
+    Submission {
+        text: text.to_string(),
+        origin: Some((
+            format!("user:{user_id}"),
+            serde_json::json!({"kind": "user", "id": user_id}),
+        )),
+        user_id,
+        chat_id: Some(user_id),
+    }
+}
+
+on_both_databases!(an_update_is_claimed_once, |db| {
+    assert!(db.store.claim_update("update:1", 1).await.unwrap());
+    assert!(!db.store.claim_update("update:1", 2).await.unwrap());
+    db.store.release_update("update:1").await.unwrap();
+    assert!(db.store.claim_update("update:1", 3).await.unwrap());
+});
+
+on_both_databases!(
+    three_citizens_sending_one_ad_make_one_report_counted_three_times,
+    |db| {
+        let first = service::submit(&db.store, &key(), 1_000, &from(1, AD))
+            .await
+            .unwrap();
+        assert!(first.stored.created);
+        assert_eq!(first.stored.report_count, 1);
+        let with_emoji = format!("🔥🔥 {AD} ✅");
+        let second = service::submit(&db.store, &key(), 2_000, &from(2, &with_emoji))
+            .await
+            .unwrap();
+        let trimmed = &AD[..AD.find("звоните").unwrap()];
+        let third = service::submit(&db.store, &key(), 3_000, &from(3, trimmed))
+            .await
+            .unwrap();
+        assert_eq!(second.stored.report_id, first.stored.report_id);
+        assert_eq!(third.stored.report_id, first.stored.report_id);
+        assert!(!third.stored.created);
+        assert_eq!(third.stored.report_count, 3);
+        // The same citizen again counts once.
+        let again = service::submit(&db.store, &key(), 4_000, &from(3, AD))
+            .await
+            .unwrap();
+        assert_eq!(again.stored.report_count, 3);
+        assert!(again.stored.repeated);
+
+        let rows = db.store.export(&ExportFilter::default()).await.unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].report_count, 3);
+        assert_eq!(rows[0].first_seen, 1_000);
+        assert_eq!(rows[0].last_seen, 4_000);
+        assert_eq!(
+            rows[0].origins.len(),
+            3,
+            "every distinct source is kept: {:?}",
+            rows[0].origins
+        );
+        assert_eq!(rows[0].status, "pending");
+        assert_eq!(rows[0].label, "military_recruitment");
+    }
+);
+
+on_both_databases!(reports_sharing_a_phone_are_linked, |db| {
+    let a = service::submit(&db.store, &key(), 1, &from(1, AD))
+        .await
+        .unwrap();
+    let other = "Работа охранником в России, 300 000 рублей в месяц, звоните +7 701 123 45 67";
+    let b = service::submit(&db.store, &key(), 2, &from(2, other))
+        .await
+        .unwrap();
+    assert_ne!(a.stored.report_id, b.stored.report_id);
+    assert_eq!(b.linked, vec![a.stored.report_id]);
+    assert_eq!(
+        db.store.linked_reports(a.stored.report_id).await.unwrap(),
+        vec![b.stored.report_id]
+    );
+});
+
+on_both_databases!(forget_removes_the_citizen_but_keeps_the_report, |db| {
+    let hash = key().hash(7);
+    db.store
+        .save_user_settings(
+            &hash,
+            &UserSettings {
+                language: Some("kk".into()),
+                country: Some("KZ".into()),
+                notify: true,
+            },
+        )
+        .await
+        .unwrap();
+    let s = service::submit(&db.store, &key(), 1, &from(7, AD))
+        .await
+        .unwrap();
+    assert_eq!(
+        db.store.reporter_chats(s.stored.report_id).await.unwrap(),
+        vec![7]
+    );
+    assert!(db.store.forget_user(&hash).await.unwrap() >= 2);
+    assert_eq!(db.store.user_settings(&hash).await.unwrap(), None);
+    assert!(db
+        .store
+        .reporter_chats(s.stored.report_id)
+        .await
+        .unwrap()
+        .is_empty());
+    let rows = db.store.export(&ExportFilter::default()).await.unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].report_count, 1);
+});
+
+on_both_databases!(rejected_texts_are_purged_after_retention, |db| {
+    let s = service::submit(&db.store, &key(), 1, &from(1, AD))
+        .await
+        .unwrap();
+    assert!(db
+        .store
+        .set_status(s.stored.report_id, "rejected", 10)
+        .await
+        .unwrap());
+    assert_eq!(db.store.purge_rejected(5).await.unwrap(), 0);
+    assert_eq!(db.store.purge_rejected(11).await.unwrap(), 1);
+    let rows = db
+        .store
+        .export(&ExportFilter {
+            status: Some("rejected".into()),
+            since_ms: None,
+        })
+        .await
+        .unwrap();
+    assert_eq!(rows[0].text, None);
+});
+
+on_both_databases!(
+    export_filters_by_status_and_date_and_never_names_a_reporter,
+    |db| {
+        service::submit(&db.store, &key(), 1_000, &from(111_222_333, AD))
+            .await
+            .unwrap();
+        service::submit(
+            &db.store,
+            &key(),
+            5_000,
+            &from(2, "Зарплата 45 000 рублей, продавец, Казань"),
+        )
+        .await
+        .unwrap();
+        let since = db
+            .store
+            .export(&ExportFilter {
+                since_ms: Some(2_000),
+                status: None,
+            })
+            .await
+            .unwrap();
+        assert_eq!(since.len(), 1);
+        let pending = db
+            .store
+            .export(&ExportFilter {
+                since_ms: None,
+                status: Some("pending".into()),
+            })
+            .await
+            .unwrap();
+        assert_eq!(pending.len(), 2);
+        let mut out = Vec::new();
+        adwatch::export::run(
+            &db.store,
+            &ExportFilter::default(),
+            adwatch::export::ExportFormat::Jsonl,
+            &mut out,
+        )
+        .await
+        .unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(text.lines().count(), 2);
+        assert!(!text.contains(&key().hash(111_222_333)));
+        for line in text.lines() {
+            let v: serde_json::Value = serde_json::from_str(line).unwrap();
+            for field in [
+                "id",
+                "status",
+                "first_seen",
+                "last_seen",
+                "report_count",
+                "label",
+                "risk",
+                "language",
+                "text",
+                "origins",
+                "amounts",
+                "entities",
+            ] {
+                assert!(v.get(field).is_some(), "{field} missing in {line}");
+            }
+        }
+    }
+);
