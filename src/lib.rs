@@ -6,6 +6,10 @@
 //!   `data/`, compiled in.
 //! - [`analyze`]: the `adwatch analyze` command, a streaming adapter around [`extract`].
 //! - [`store`]: the only module that knows SQL; SQLite and PostgreSQL behind one API.
+//! - [`telegram`]: the only module that knows teloxide: the handlers and, in `render`, all
+//!   Telegram markup (escaped in one place).
+//! - [`config`]: every setting from the environment; [`i18n`]: messages (Fluent files in
+//!   `data/i18n/`); [`guidance`]: reporting guidance per country (`data/guidance/`).
 //! - [`export`]: `adwatch export`, reports as JSON lines or CSV.
 //! - [`service`]: use cases (submit a report, export) over the store and the engine.
 //!
@@ -18,7 +22,11 @@
 //! - Every byte span the engine reports lies on char boundaries of the text it was given.
 
 pub mod analyze;
+pub mod config;
 pub mod export;
 pub mod extract;
+pub mod guidance;
+pub mod i18n;
 pub mod service;
 pub mod store;
+pub mod telegram;

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use adwatch::{analyze, export, store};
+use adwatch::{analyze, export, store, telegram};
 
 /// adwatch: reads suspicious recruitment and job ads.
 #[derive(Parser)]
@@ -16,6 +16,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Run the bot (the default): long polling, TELOXIDE_TOKEN and DATABASE_URL from the environment.
+    Run,
     /// Analyse ad texts: payment offers, recruiting entities, label and risk.
     Analyze {
         /// A file, or `-` (the default) for standard input.
@@ -117,9 +119,71 @@ fn main() -> ExitCode {
                 }
             }
         }
-        None => {
-            eprintln!("adwatch: the bot comes with `adwatch run`; see `adwatch --help`");
-            ExitCode::from(2)
+        Some(Command::Run) | None => run_bot(),
+    }
+}
+
+/// Starts the bot and runs it until SIGTERM or SIGINT; in-flight updates finish first.
+fn run_bot() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("adwatch: {e}");
+            return ExitCode::FAILURE;
         }
+    };
+    let result: anyhow::Result<()> = runtime.block_on(async {
+        let config = adwatch::config::Config::from_env()?;
+        if std::env::var("TELOXIDE_TOKEN").map_or(true, |t| t.trim().is_empty()) {
+            anyhow::bail!("TELOXIDE_TOKEN is not set: the bot's token from @BotFather");
+        }
+        let store = store::Store::connect(&config.database_url).await?;
+        tracing::info!(backend = store.backend(), "database ready");
+        let bot = teloxide::Bot::from_env();
+        let app = std::sync::Arc::new(telegram::App {
+            store,
+            config,
+            clock: telegram::system_clock(),
+        });
+        telegram::spawn_retention(app.clone());
+        telegram::run(bot, app, shutdown_signal()).await;
+        Ok(())
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("adwatch: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// SIGTERM (a service manager stopping the bot) or SIGINT (Ctrl-C).
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = tokio::signal::ctrl_c() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
     }
 }

@@ -1,8 +1,10 @@
 //! adwatch's one integration-test binary. One module a capability.
 
 mod analyze_cli;
+mod bot;
 mod db;
 mod engine;
 mod export_cli;
+mod fake_bot_api;
 mod fixtures;
 mod store;

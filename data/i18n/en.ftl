@@ -1,0 +1,50 @@
+start = I read suspicious ads: offers to fight abroad for money and job offers that may end the same way. Forward me an ad, paste its text or send its link. I will show what it offers, who is behind it, how risky it looks, and how to report it in your country.
+    Commands: /country to choose your country, /language for the language, /notify on|off for news about your report, /privacy for what I keep, /forget to delete it.
+help = { start }
+privacy = What I keep: the ad's text, where it came from and what I found in it. You are stored only as a keyed hash that counts you once per ad; your chat number is kept only to tell you the outcome (or not at all with /notify off) and is deleted after that. /forget deletes your settings and your link to the ads you sent; the ads stay, without you.
+forgotten = Done: your settings and your link to the ads you sent are deleted. The ads stay, without you.
+notify-on = You will get a message when moderators decide on your reports.
+notify-off = You will not get messages about your reports.
+notify-usage = Write /notify on or /notify off.
+choose-country = Which country's laws and hotlines should I show you?
+choose-language = Which language should I answer in?
+country-set = Country set: { $country }.
+language-set = Language set.
+too-long = This message is longer than 4096 characters, more than Telegram allows in one message. Send the ad's link or its main part.
+empty = I see no text in this message. Send the ad's text, forward the post, or send its link.
+unsupported = I can read text, forwarded posts, captions of photos and videos, and links. Stickers, voice messages, locations and contacts I cannot read.
+store-failed = I could not save your report just now. It will be saved shortly; you do not need to send it again.
+slow-down = You are sending a lot at once. Please wait a minute, then send the rest.
+label-military_recruitment = ⚠️ This looks like recruitment to fight for money.
+label-scam_job = ⚠️ This looks like a fake job offer that may lead to the army or to traffickers.
+label-benign = This does not look like a recruitment ad, but stay careful.
+risk = Risk: { $risk }/100
+offers = Money offered:
+entities = Who is behind it:
+reasons = Why:
+others = { $count ->
+    [one] You are the first to report this ad.
+   *[other] { $count } people have reported this ad, you included.
+}
+reference = Reference number: { $id }
+law = The law
+where-to-report = Where to report
+if-contacted = If you already answered or signed
+evidence = Keep evidence
+platforms = Report it on the platform
+safety = Your safety
+period-one_time = one-time
+period-monthly = a month
+period-daily = a day
+period-yearly = a year
+bound-min = at least
+bound-max = up to
+kind-phone = phone
+kind-url = link
+kind-domain = site
+kind-telegram = Telegram
+kind-email = e-mail
+kind-handle = account
+kind-org = organisation
+kind-region = region
+kind-country = country

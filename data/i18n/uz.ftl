@@ -1,0 +1,50 @@
+start = Men shubhali e’lonlarni o‘qiyman: chet elda pul evaziga urushishga chaqiruvchi takliflar va xuddi shunday tugashi mumkin bo‘lgan ish takliflari. E’lonni menga yuboring, matnini qo‘ying yoki havolasini yuboring. Unda nima taklif qilinayotgani, ortida kim turgani, qanchalik xavfli ekani va yurtingizda qanday shikoyat qilish mumkinligini ko‘rsataman.
+    Buyruqlar: /country — mamlakatni tanlash, /language — til, /notify on|off — shikoyatingiz bo‘yicha qaror haqida xabar, /privacy — nimani saqlayman, /forget — uni o‘chirish.
+help = { start }
+privacy = Men saqlaydiganlar: e’lon matni, u qayerdan kelgani va unda topilganlar. Sizni faqat har bir e’lon uchun bir marta sanaydigan kalitli xesh sifatida saqlayman; chat raqamingiz faqat qarorni xabar qilish uchun saqlanadi (/notify off bo‘lsa — umuman saqlanmaydi) va keyin o‘chiriladi. /forget sozlamalaringizni va shikoyatlaringiz bilan bog‘liqlikni o‘chiradi; e’lonlar sizsiz qoladi.
+forgotten = Tayyor: sozlamalaringiz va shikoyatlaringiz bilan bog‘liqlik o‘chirildi. E’lonlar sizsiz qoladi.
+notify-on = Moderatorlar shikoyatlaringiz bo‘yicha qaror qabul qilganda xabar olasiz.
+notify-off = Shikoyatlaringiz haqida xabar kelmaydi.
+notify-usage = /notify on yoki /notify off deb yozing.
+choose-country = Qaysi mamlakatning qonunlari va telefonlarini ko‘rsatay?
+choose-language = Qaysi tilda javob beray?
+country-set = Mamlakat: { $country }.
+language-set = Til tanlandi.
+too-long = Bu xabar 4096 belgidan uzun — Telegram bitta xabarda ruxsat beradiganidan ko‘p. E’lon havolasini yoki asosiy qismini yuboring.
+empty = Xabarda matn yo‘q. E’lon matnini yuboring, postni qayta yuboring yoki havolasini yuboring.
+unsupported = Men matnni, qayta yuborilgan postlarni, rasm va video izohlarini hamda havolalarni o‘qiyman. Stikerlar, ovozli xabarlar, joylashuv va kontaktlarni o‘qiy olmayman.
+store-failed = Shikoyatingizni hozir saqlay olmadim. U tez orada saqlanadi, qayta yuborish shart emas.
+slow-down = Bir vaqtda juda ko‘p yuboryapsiz. Bir daqiqa kuting, keyin qolganini yuboring.
+label-military_recruitment = ⚠️ Bu pul evaziga urushga yollashga o‘xshaydi.
+label-scam_job = ⚠️ Bu armiyaga yoki odam savdogarlariga olib borishi mumkin bo‘lgan soxta ish taklifiga o‘xshaydi.
+label-benign = Bu yollash e’loniga o‘xshamaydi, lekin ehtiyot bo‘ling.
+risk = Xavf: { $risk }/100
+offers = Taklif qilinayotgan pul:
+entities = Ortida kim turibdi:
+reasons = Nega:
+others = { $count ->
+    [one] Bu e’lon haqida birinchi bo‘lib siz xabar berdingiz.
+   *[other] Bu e’lon haqida siz bilan birga { $count } kishi xabar berdi.
+}
+reference = Murojaat raqami: { $id }
+law = Qonun
+where-to-report = Qayerga xabar berish kerak
+if-contacted = Agar javob bergan yoki imzolagan bo‘lsangiz
+evidence = Dalillarni saqlang
+platforms = Platformada shikoyat qiling
+safety = Xavfsizligingiz
+period-one_time = bir martalik
+period-monthly = oyiga
+period-daily = kuniga
+period-yearly = yiliga
+bound-min = kamida
+bound-max = gacha
+kind-phone = telefon
+kind-url = havola
+kind-domain = sayt
+kind-telegram = Telegram
+kind-email = pochta
+kind-handle = akkaunt
+kind-org = tashkilot
+kind-region = hudud
+kind-country = mamlakat

@@ -1,0 +1,446 @@
+//! The bot: the only module that knows teloxide.
+//!
+//! Long polling by default. `TELOXIDE_TOKEN` and `TELOXIDE_API_URL` are read by teloxide
+//! itself (`Bot::from_env`), so the bot can talk to a local Bot API server, and tests to a fake
+//! one. Each private message is claimed in the database (chat and message id) before any
+//! effect, so a redelivered update changes nothing; a report is acknowledged only once stored.
+
+pub mod render;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use teloxide::prelude::*;
+use teloxide::types::{
+    InlineKeyboardButton, InlineKeyboardMarkup, MessageEntityKind, MessageOrigin, ParseMode, User,
+};
+
+use crate::config::Config;
+use crate::extract::Lang;
+use crate::guidance;
+use crate::service::{self, Submission};
+use crate::store::{Store, UserSettings};
+
+/// What every handler needs.
+pub struct App {
+    pub store: Store,
+    pub config: Config,
+    /// The time in Unix milliseconds; tests may control it.
+    pub clock: Arc<dyn Fn() -> i64 + Send + Sync>,
+}
+
+impl App {
+    pub fn now_ms(&self) -> i64 {
+        (self.clock)()
+    }
+}
+
+/// The system clock.
+pub fn system_clock() -> Arc<dyn Fn() -> i64 + Send + Sync> {
+    Arc::new(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as i64)
+            .unwrap_or(0)
+    })
+}
+
+/// Runs the bot until `shutdown` resolves; in-flight updates finish first.
+pub async fn run(bot: Bot, app: Arc<App>, shutdown: impl Future<Output = ()> + Send + 'static) {
+    let handler = dptree::entry()
+        .branch(Update::filter_message().endpoint(on_message))
+        .branch(Update::filter_callback_query().endpoint(on_callback));
+    let mut dispatcher = Dispatcher::builder(bot, handler)
+        .dependencies(dptree::deps![app])
+        // Edited messages, channel posts and every other kind are not answered.
+        .default_handler(|_| async {})
+        .build();
+    let token = dispatcher.shutdown_token();
+    tokio::spawn(async move {
+        shutdown.await;
+        if let Ok(done) = token.shutdown() {
+            done.await;
+        }
+    });
+    dispatcher.dispatch().await;
+}
+
+/// Purges the texts of rejected reports older than `RETENTION_DAYS`, once an hour.
+pub fn spawn_retention(app: Arc<App>) {
+    tokio::spawn(async move {
+        loop {
+            let before = app.now_ms() - i64::from(app.config.retention_days) * 86_400_000;
+            match app.store.purge_rejected(before).await {
+                Ok(n) if n > 0 => tracing::info!(purged = n, "texts of rejected reports purged"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "retention purge failed; will try again"),
+            }
+            tokio::time::sleep(Duration::from_secs(3600)).await;
+        }
+    });
+}
+
+/// The language to answer in: the citizen's choice, then Telegram's `language_code`, then the
+/// language of what they wrote.
+fn reply_lang(
+    settings: Option<&UserSettings>,
+    user: Option<&User>,
+    text_lang: Option<Lang>,
+) -> Lang {
+    settings
+        .and_then(|s| s.language.as_deref())
+        .and_then(Lang::from_code)
+        .or_else(|| {
+            user.and_then(|u| u.language_code.as_deref())
+                .and_then(Lang::from_code)
+        })
+        .or(text_lang)
+        .unwrap_or(Lang::En)
+}
+
+/// The text to analyse: the message's text or caption, and the links Telegram marks that the
+/// text itself does not show (`text_link` targets).
+fn content(msg: &Message) -> Option<String> {
+    let text = msg.text().or_else(|| msg.caption())?;
+    let mut out = text.to_string();
+    if let Some(entities) = msg
+        .parse_entities()
+        .or_else(|| msg.parse_caption_entities())
+    {
+        for e in entities {
+            if let MessageEntityKind::TextLink { url } = e.kind() {
+                if !out.contains(url.as_str()) {
+                    out.push('\n');
+                    out.push_str(url.as_str());
+                }
+            }
+        }
+    }
+    Some(out)
+}
+
+/// Where a forwarded post came from, as a stable key and a description.
+fn origin(msg: &Message) -> Option<(String, serde_json::Value)> {
+    use serde_json::json;
+    Some(match msg.forward_origin()? {
+        MessageOrigin::Channel {
+            chat, message_id, ..
+        } => {
+            let username = chat.username().map(str::to_string);
+            let link = username
+                .as_ref()
+                .map(|u| format!("https://t.me/{u}/{}", message_id.0));
+            (
+                format!("channel:{}:{}", chat.id.0, message_id.0),
+                json!({"kind": "channel", "chat_id": chat.id.0, "title": chat.title(), "username": username, "message_id": message_id.0, "link": link}),
+            )
+        }
+        MessageOrigin::Chat { sender_chat, .. } => (
+            format!("chat:{}", sender_chat.id.0),
+            json!({"kind": "chat", "chat_id": sender_chat.id.0, "title": sender_chat.title(), "username": sender_chat.username()}),
+        ),
+        MessageOrigin::User { sender_user, .. } => (
+            format!("user:{}", sender_user.id.0),
+            json!({"kind": "user", "user_id": sender_user.id.0, "username": sender_user.username}),
+        ),
+        MessageOrigin::HiddenUser {
+            sender_user_name, ..
+        } => (
+            format!("hidden:{sender_user_name}"),
+            json!({"kind": "hidden_user", "name": sender_user_name}),
+        ),
+    })
+}
+
+fn country_keyboard(lang: Lang) -> InlineKeyboardMarkup {
+    let buttons: Vec<InlineKeyboardButton> = guidance::COUNTRY_CODES
+        .iter()
+        .map(|c| InlineKeyboardButton::callback(guidance::country_name(c, lang), format!("c:{c}")))
+        .collect();
+    InlineKeyboardMarkup::new(buttons.chunks(3).map(|r| r.to_vec()).collect::<Vec<_>>())
+}
+
+fn language_keyboard() -> InlineKeyboardMarkup {
+    let names = [
+        ("ru", "Русский"),
+        ("kk", "Қазақша"),
+        ("uz", "O‘zbekcha"),
+        ("ar", "العربية"),
+        ("en", "English"),
+    ];
+    InlineKeyboardMarkup::new(vec![names
+        .iter()
+        .map(|(code, name)| InlineKeyboardButton::callback(*name, format!("l:{code}")))
+        .collect::<Vec<_>>()])
+}
+
+async fn send(bot: &Bot, chat: ChatId, html: String) -> ResponseResult<Message> {
+    bot.send_message(chat, html)
+        .parse_mode(ParseMode::Html)
+        .await
+}
+
+async fn on_message(bot: Bot, msg: Message, app: Arc<App>) -> ResponseResult<()> {
+    if !msg.chat.is_private() {
+        return Ok(());
+    }
+    let Some(user) = msg.from.clone() else {
+        return Ok(());
+    };
+    let now = app.now_ms();
+    let claim = format!("msg:{}:{}", msg.chat.id.0, msg.id.0);
+    match app.store.claim_update(&claim, now).await {
+        Ok(true) => {}
+        Ok(false) => return Ok(()),
+        Err(e) => {
+            tracing::warn!(error = %e, "the database did not answer; the update will be redelivered");
+            let lang = reply_lang(None, Some(&user), None);
+            send(&bot, msg.chat.id, render::plain(lang, "store-failed")).await?;
+            return Ok(());
+        }
+    }
+    let user_hash = app.config.reporter_key.hash(user.id.0 as i64);
+    let settings = app.store.user_settings(&user_hash).await.ok().flatten();
+    let text = content(&msg);
+
+    if let Some(command) = text.as_deref().and_then(|t| t.strip_prefix('/')) {
+        let lang = reply_lang(settings.as_ref(), Some(&user), None);
+        return on_command(&bot, &msg, &app, &user_hash, settings, lang, command).await;
+    }
+    let Some(text) = text.filter(|t| !t.trim().is_empty()) else {
+        let lang = reply_lang(settings.as_ref(), Some(&user), None);
+        let key = if msg.text().is_some()
+            || msg.photo().is_some()
+            || msg.video().is_some()
+            || msg.document().is_some()
+        {
+            "empty"
+        } else {
+            "unsupported"
+        };
+        send(&bot, msg.chat.id, render::plain(lang, key)).await?;
+        return Ok(());
+    };
+    if text.encode_utf16().count() > render::MAX_MESSAGE {
+        let lang = reply_lang(settings.as_ref(), Some(&user), None);
+        send(&bot, msg.chat.id, render::plain(lang, "too-long")).await?;
+        return Ok(());
+    }
+    let notify = settings.as_ref().is_none_or(|s| s.notify);
+    let submission = Submission {
+        text: text.clone(),
+        origin: origin(&msg),
+        user_id: user.id.0 as i64,
+        chat_id: notify.then_some(msg.chat.id.0),
+    };
+    let submitted = match service::submit(&app.store, &app.config.reporter_key, now, &submission)
+        .await
+    {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::warn!(error = %e, "a report could not be stored; retrying in the background");
+            let lang = reply_lang(settings.as_ref(), Some(&user), None);
+            send(&bot, msg.chat.id, render::plain(lang, "store-failed")).await?;
+            tokio::spawn(retry_submit(
+                bot.clone(),
+                app.clone(),
+                msg.chat.id,
+                submission,
+                settings,
+            ));
+            return Ok(());
+        }
+    };
+    let lang = reply_lang(
+        settings.as_ref(),
+        Some(&user),
+        Some(submitted.extraction.language),
+    );
+    answer_report(
+        &bot,
+        msg.chat.id,
+        lang,
+        &text,
+        &submitted,
+        settings.as_ref(),
+    )
+    .await
+}
+
+async fn answer_report(
+    bot: &Bot,
+    chat: ChatId,
+    lang: Lang,
+    text: &str,
+    submitted: &service::Submitted,
+    settings: Option<&UserSettings>,
+) -> ResponseResult<()> {
+    let country = settings.and_then(|s| s.country.clone());
+    let guide = country.as_deref().and_then(|c| guidance::guidance(c, lang));
+    let html = render::reply(lang, text, submitted, guide.as_ref());
+    let request = bot.send_message(chat, html).parse_mode(ParseMode::Html);
+    if country.is_none() {
+        request.reply_markup(country_keyboard(lang)).await?;
+    } else {
+        request.await?;
+    }
+    Ok(())
+}
+
+/// Stores a report that failed to store, with growing pauses, then answers as usual.
+async fn retry_submit(
+    bot: Bot,
+    app: Arc<App>,
+    chat: ChatId,
+    s: Submission,
+    settings: Option<UserSettings>,
+) {
+    let mut pause = Duration::from_secs(2);
+    for _ in 0..12 {
+        tokio::time::sleep(pause).await;
+        if let Ok(done) =
+            service::submit(&app.store, &app.config.reporter_key, app.now_ms(), &s).await
+        {
+            let lang = reply_lang(settings.as_ref(), None, Some(done.extraction.language));
+            let _ = answer_report(&bot, chat, lang, &s.text, &done, settings.as_ref()).await;
+            return;
+        }
+        pause = (pause * 2).min(Duration::from_secs(120));
+    }
+    tracing::error!("a report could not be stored after 12 tries");
+}
+
+async fn on_command(
+    bot: &Bot,
+    msg: &Message,
+    app: &App,
+    user_hash: &str,
+    settings: Option<UserSettings>,
+    lang: Lang,
+    command: &str,
+) -> ResponseResult<()> {
+    let mut words = command.split_whitespace();
+    let name = words
+        .next()
+        .unwrap_or_default()
+        .split('@')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let arg = words.next().map(str::to_ascii_lowercase);
+    let chat = msg.chat.id;
+    let mut settings = settings.unwrap_or(UserSettings {
+        notify: true,
+        ..Default::default()
+    });
+    match name.as_str() {
+        "start" | "help" => {
+            send(bot, chat, render::plain(lang, "start")).await?;
+        }
+        "privacy" => {
+            send(bot, chat, render::plain(lang, "privacy")).await?;
+        }
+        "forget" => {
+            let _ = app.store.forget_user(user_hash).await;
+            send(bot, chat, render::plain(lang, "forgotten")).await?;
+        }
+        "country" => {
+            bot.send_message(chat, render::plain(lang, "choose-country"))
+                .parse_mode(ParseMode::Html)
+                .reply_markup(country_keyboard(lang))
+                .await?;
+        }
+        "language" => {
+            bot.send_message(chat, render::plain(lang, "choose-language"))
+                .parse_mode(ParseMode::Html)
+                .reply_markup(language_keyboard())
+                .await?;
+        }
+        "notify" => {
+            let key = match arg.as_deref() {
+                Some("on") => {
+                    settings.notify = true;
+                    "notify-on"
+                }
+                Some("off") => {
+                    settings.notify = false;
+                    "notify-off"
+                }
+                _ => "notify-usage",
+            };
+            if key != "notify-usage" {
+                let _ = app.store.save_user_settings(user_hash, &settings).await;
+            }
+            send(bot, chat, render::plain(lang, key)).await?;
+        }
+        _ => {
+            send(bot, chat, render::plain(lang, "start")).await?;
+        }
+    }
+    Ok(())
+}
+
+async fn on_callback(bot: Bot, q: CallbackQuery, app: Arc<App>) -> ResponseResult<()> {
+    let user_hash = app.config.reporter_key.hash(q.from.id.0 as i64);
+    let mut settings = app
+        .store
+        .user_settings(&user_hash)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or(UserSettings {
+            notify: true,
+            ..Default::default()
+        });
+    let data = q.data.clone().unwrap_or_default();
+    let (kind, value) = data.split_once(':').unwrap_or(("", ""));
+    let chat = q.message.as_ref().map(|m| m.chat().id);
+    let mut reply = None;
+    match kind {
+        "c" if guidance::is_known(value) => {
+            settings.country = Some(value.to_string());
+            let lang = reply_lang(Some(&settings), Some(&q.from), None);
+            if app
+                .store
+                .save_user_settings(&user_hash, &settings)
+                .await
+                .is_ok()
+            {
+                let name = guidance::country_name(value, lang);
+                reply = Some(crate::i18n::tr(
+                    lang,
+                    "country-set",
+                    &[("country", name.into())],
+                ));
+                if let (Some(chat), Some(g)) = (chat, guidance::guidance(value, lang)) {
+                    let html = render::fit(render::guidance_sections(lang, &g));
+                    send(&bot, chat, html).await?;
+                }
+            }
+        }
+        "l" if Lang::from_code(value).is_some() => {
+            settings.language = Some(value.to_string());
+            let lang = Lang::from_code(value).unwrap_or(Lang::En);
+            if app
+                .store
+                .save_user_settings(&user_hash, &settings)
+                .await
+                .is_ok()
+            {
+                reply = Some(crate::i18n::t(lang, "language-set"));
+            }
+        }
+        _ => {}
+    }
+    // Every press is answered, so no client is left spinning.
+    let mut answer = bot.answer_callback_query(q.id.clone());
+    if let Some(text) = reply {
+        answer = answer.text(text);
+    }
+    answer.await?;
+    if let (Some(m), "c") = (q.message.as_ref(), kind) {
+        let _ = bot.edit_message_reply_markup(m.chat().id, m.id()).await;
+    }
+    Ok(())
+}

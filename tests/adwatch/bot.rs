@@ -1,0 +1,271 @@
+//! The bot end to end through the fake Bot API: intake, replies, storage, settings.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use adwatch::config::Config;
+use adwatch::service::ReporterKey;
+use adwatch::store::{ExportFilter, Store};
+use adwatch::telegram::{self, App};
+use serde_json::{json, Value};
+use tokio::sync::oneshot;
+
+use crate::fake_bot_api::FakeBotApi;
+
+const AD: &str =
+    "Единовременная выплата 495 000 рублей при подписании контракта с Минобороны России, \
+                  ежемесячно от 190 000 рублей. Звоните +7 701 123 45 67";
+
+pub struct RunningBot {
+    pub api: FakeBotApi,
+    pub store: Store,
+    stop: Option<oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl RunningBot {
+    pub async fn start(store: Store) -> RunningBot {
+        let api = FakeBotApi::start().await;
+        Self::start_with(store, api).await
+    }
+
+    pub async fn start_with(store: Store, api: FakeBotApi) -> RunningBot {
+        let bot = teloxide::Bot::new("123:TEST").set_api_url(api.url.parse().unwrap());
+        let config = Config {
+            database_url: String::new(),
+            reporter_key: ReporterKey::new("a test secret of some length"),
+            retention_days: 180,
+            moderator_ids: vec![],
+        };
+        let app = Arc::new(App {
+            store: store.clone(),
+            config,
+            clock: telegram::system_clock(),
+        });
+        let (tx, rx) = oneshot::channel::<()>();
+        let task = tokio::spawn(telegram::run(bot, app, async move {
+            let _ = rx.await;
+        }));
+        RunningBot {
+            api,
+            store,
+            stop: Some(tx),
+            task,
+        }
+    }
+
+    pub async fn stop(mut self) -> FakeBotApi {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        let _ = tokio::time::timeout(Duration::from_secs(10), self.task).await;
+        self.api
+    }
+}
+
+fn user(id: i64, lang: &str) -> Value {
+    json!({"id": id, "is_bot": false, "first_name": "Citizen", "language_code": lang})
+}
+
+fn private_message(update_id: i64, user_id: i64, lang: &str, extra: Value) -> Value {
+    let mut message = json!({
+        "message_id": update_id * 10,
+        "date": 1_700_000_000,
+        "chat": {"id": user_id, "type": "private", "first_name": "Citizen"},
+        "from": user(user_id, lang),
+    });
+    for (k, v) in extra.as_object().unwrap() {
+        message[k] = v.clone();
+    }
+    json!({"update_id": update_id, "message": message})
+}
+
+fn text_message(update_id: i64, user_id: i64, lang: &str, text: &str) -> Value {
+    private_message(update_id, user_id, lang, json!({"text": text}))
+}
+
+#[tokio::test]
+async fn a_forwarded_channel_post_is_stored_with_its_link_and_answered_in_russian() {
+    let db = crate::db::sqlite().await;
+    let bot = RunningBot::start(db.store.clone()).await;
+    bot.api.push(private_message(1, 42, "ru", json!({
+        "text": AD,
+        "forward_origin": {"type": "channel", "chat": {"id": -100_777, "type": "channel", "title": "Работа за границей", "username": "jobs_abroad"}, "message_id": 77, "date": 1_699_000_000},
+    })));
+    let sent = bot.api.wait_for("sendMessage", 1).await;
+    assert_eq!(sent.len(), 1);
+    let reply = &sent[0].body;
+    assert_eq!(reply["chat_id"], 42);
+    assert_eq!(reply["parse_mode"], "HTML");
+    let text = reply["text"].as_str().unwrap();
+    assert!(text.contains("вербовку"), "{text}");
+    assert!(text.contains("495 000 рублей"), "{text}");
+    assert!(text.contains("≈ $"), "{text}");
+    assert!(text.contains("+77011234567"), "{text}");
+    assert!(
+        reply["reply_markup"]["inline_keyboard"]
+            .to_string()
+            .contains("c:KZ"),
+        "the first reply offers countries"
+    );
+    let rows = bot.store.export(&ExportFilter::default()).await.unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].origins[0]["link"], "https://t.me/jobs_abroad/77");
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn a_hidden_users_forward_keeps_the_name_and_arabic_gets_an_arabic_answer() {
+    let db = crate::db::sqlite().await;
+    let bot = RunningBot::start(db.store.clone()).await;
+    bot.api.push(private_message(1, 7, "ar", json!({
+        "text": "راتب شهري لا تقل قيمته عن 190 ألف روبل للانضمام إلى الجيش الروسي",
+        "forward_origin": {"type": "hidden_user", "sender_user_name": "Recruiter Ivan", "date": 1_699_000_000},
+    })));
+    let sent = bot.api.wait_for("sendMessage", 1).await;
+    let text = sent[0].body["text"].as_str().unwrap();
+    assert!(text.contains("تجنيد"), "{text}");
+    let rows = bot.store.export(&ExportFilter::default()).await.unwrap();
+    assert_eq!(rows[0].origins[0]["name"], "Recruiter Ivan");
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn three_citizens_sending_the_same_ad_make_one_report_and_the_third_hears_the_count() {
+    let db = crate::db::sqlite().await;
+    let bot = RunningBot::start(db.store.clone()).await;
+    bot.api.push(text_message(1, 1, "ru", AD));
+    bot.api.wait_for("sendMessage", 1).await;
+    bot.api
+        .push(text_message(2, 2, "ru", &format!("🔥 {AD} 🔥")));
+    bot.api.wait_for("sendMessage", 2).await;
+    bot.api.push(text_message(3, 3, "ru", AD));
+    let sent = bot.api.wait_for("sendMessage", 3).await;
+    assert!(
+        sent[2].body["text"]
+            .as_str()
+            .unwrap()
+            .contains("сообщили 3 человек"),
+        "{}",
+        sent[2].body["text"]
+    );
+    let rows = bot.store.export(&ExportFilter::default()).await.unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].report_count, 3);
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn hostile_markup_is_escaped_in_the_reply() {
+    let db = crate::db::sqlite().await;
+    let bot = RunningBot::start(db.store.clone()).await;
+    bot.api.push(text_message(
+        1,
+        5,
+        "en",
+        "<script>alert(1)</script> & salary 5000$ <b>now</b> @evil_recruiter",
+    ));
+    let sent = bot.api.wait_for("sendMessage", 1).await;
+    let text = sent[0].body["text"].as_str().unwrap();
+    assert!(
+        !text.contains("<script>") && !text.contains("<b>now"),
+        "{text}"
+    );
+    assert!(text.contains("5000$"), "{text}");
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn odd_update_kinds_get_a_short_explanation_or_nothing() {
+    let db = crate::db::sqlite().await;
+    let bot = RunningBot::start(db.store.clone()).await;
+    bot.api.push(private_message(1, 9, "en", json!({"sticker": {"file_id": "s", "file_unique_id": "u", "type": "regular", "width": 512, "height": 512, "is_animated": false, "is_video": false}})));
+    bot.api.push(json!({"update_id": 2, "edited_message": {"message_id": 20, "date": 1_700_000_000, "edit_date": 1_700_000_001, "chat": {"id": 9, "type": "private", "first_name": "C"}, "from": user(9, "en"), "text": AD}}));
+    bot.api.push(json!({"update_id": 3, "channel_post": {"message_id": 30, "date": 1_700_000_000, "chat": {"id": -1005, "type": "channel", "title": "C"}, "text": AD}}));
+    bot.api.push(json!({"update_id": 4, "message": {"message_id": 40, "date": 1_700_000_000, "chat": {"id": -200, "type": "group", "title": "G"}, "from": user(9, "en"), "text": AD}}));
+    bot.api.push(text_message(5, 9, "en", &"x".repeat(4100)));
+    let sent = bot.api.wait_for("sendMessage", 2).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let sent_now = bot.api.calls("sendMessage");
+    assert_eq!(
+        sent_now.len(),
+        2,
+        "only the sticker and the long text are answered: {sent_now:?}"
+    );
+    assert!(
+        sent[0].body["text"].as_str().unwrap().contains("Stickers"),
+        "{:?}",
+        sent[0].body
+    );
+    assert!(
+        sent[1].body["text"].as_str().unwrap().contains("4096"),
+        "{:?}",
+        sent[1].body
+    );
+    assert!(bot
+        .store
+        .export(&ExportFilter::default())
+        .await
+        .unwrap()
+        .is_empty());
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn a_redelivered_update_changes_nothing_and_a_restart_keeps_the_counts() {
+    let db = crate::db::sqlite().await;
+    let bot = RunningBot::start(db.store.clone()).await;
+    bot.api.push(text_message(1, 11, "ru", AD));
+    bot.api.push(text_message(1, 11, "ru", AD));
+    bot.api.wait_for("sendMessage", 1).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(bot.api.calls("sendMessage").len(), 1);
+    let api = bot.stop().await;
+
+    let store = Store::connect(&db.url).await.unwrap();
+    let bot = RunningBot::start_with(store, api).await;
+    bot.api.push(text_message(1, 11, "ru", AD));
+    bot.api.push(text_message(2, 12, "ru", AD));
+    let sent = bot.api.wait_for("sendMessage", 2).await;
+    assert_eq!(sent.len(), 2);
+    assert!(
+        sent[1].body["text"]
+            .as_str()
+            .unwrap()
+            .contains("сообщили 2 человек"),
+        "{}",
+        sent[1].body["text"]
+    );
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn choosing_a_country_answers_the_button_and_sends_its_guidance_then_forget_clears_it() {
+    let db = crate::db::sqlite().await;
+    let bot = RunningBot::start(db.store.clone()).await;
+    bot.api.push(text_message(1, 21, "kk", "/country"));
+    let sent = bot.api.wait_for("sendMessage", 1).await;
+    assert!(sent[0].body["reply_markup"].to_string().contains("c:KZ"));
+    bot.api.push(json!({"update_id": 2, "callback_query": {
+        "id": "cb-1", "from": user(21, "kk"), "chat_instance": "ci", "data": "c:KZ",
+        "message": {"message_id": 5001, "date": 1_700_000_000, "chat": {"id": 21, "type": "private", "first_name": "C"}, "from": {"id": 1000, "is_bot": true, "first_name": "adwatch"}, "text": "?"}
+    }}));
+    let answered = bot.api.wait_for("answerCallbackQuery", 1).await;
+    assert_eq!(answered[0].body["callback_query_id"], "cb-1");
+    let sent = bot.api.wait_for("sendMessage", 2).await;
+    assert!(
+        sent[1].body["text"].as_str().unwrap().contains("172"),
+        "Kazakh guidance cites article 172: {}",
+        sent[1].body["text"]
+    );
+    // The next report carries the guidance and no more buttons.
+    bot.api.push(text_message(3, 21, "kk", AD));
+    let sent = bot.api.wait_for("sendMessage", 3).await;
+    assert!(sent[2].body["text"].as_str().unwrap().contains("102"));
+    assert!(sent[2].body.get("reply_markup").is_none_or(Value::is_null));
+    bot.api.push(text_message(4, 21, "kk", "/forget"));
+    bot.api.wait_for("sendMessage", 4).await;
+    let hash = ReporterKey::new("a test secret of some length").hash(21);
+    assert_eq!(bot.store.user_settings(&hash).await.unwrap(), None);
+    bot.stop().await;
+}

@@ -1,0 +1,120 @@
+//! A stand-in Telegram Bot API on loopback: it hands out queued updates to `getUpdates` and
+//! records every other call, so tests assert on what the bot sent.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::extract::{Path, State};
+use axum::routing::post;
+use axum::{Json, Router};
+use serde_json::{json, Value};
+
+#[derive(Clone, Debug)]
+pub struct Call {
+    pub method: String,
+    pub body: Value,
+}
+
+#[derive(Default)]
+struct Inner {
+    updates: VecDeque<Value>,
+    calls: Vec<Call>,
+    next_message_id: i64,
+}
+
+#[derive(Clone)]
+pub struct FakeBotApi {
+    inner: Arc<Mutex<Inner>>,
+    pub url: String,
+}
+
+async fn handle(
+    State(api): State<FakeBotApi>,
+    Path((_bot, method)): Path<(String, String)>,
+    body: Option<Json<Value>>,
+) -> Json<Value> {
+    let body = body.map(|Json(v)| v).unwrap_or(Value::Null);
+    // Telegram's method names are case-insensitive; teloxide writes "GetMe", tests "getMe".
+    let mut method = method;
+    if let Some(first) = method.get(..1) {
+        method = first.to_ascii_lowercase() + &method[1..];
+    }
+    if method == "getUpdates" {
+        for _ in 0..10 {
+            let batch: Vec<Value> = api.inner.lock().unwrap().updates.drain(..).collect();
+            if !batch.is_empty() {
+                return Json(json!({"ok": true, "result": batch}));
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        return Json(json!({"ok": true, "result": []}));
+    }
+    let mut inner = api.inner.lock().unwrap();
+    inner.calls.push(Call {
+        method: method.clone(),
+        body: body.clone(),
+    });
+    let result = match method.as_str() {
+        "getMe" => {
+            json!({"id": 1000, "is_bot": true, "first_name": "adwatch", "username": "adwatch_test_bot", "can_join_groups": true, "can_read_all_group_messages": false, "supports_inline_queries": false, "can_connect_to_business": false, "has_main_web_app": false})
+        }
+        "sendMessage" | "editMessageText" | "editMessageReplyMarkup" => {
+            inner.next_message_id += 1;
+            json!({
+                "message_id": 5000 + inner.next_message_id,
+                "date": 1_700_000_000,
+                "chat": {"id": body["chat_id"].as_i64().unwrap_or(0), "type": "private", "first_name": "citizen"},
+                "from": {"id": 1000, "is_bot": true, "first_name": "adwatch"},
+                "text": body["text"].as_str().unwrap_or(""),
+            })
+        }
+        _ => json!(true),
+    };
+    Json(json!({"ok": true, "result": result}))
+}
+
+impl FakeBotApi {
+    pub async fn start() -> FakeBotApi {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a loopback port");
+        let url = format!("http://{}/", listener.local_addr().unwrap());
+        let api = FakeBotApi {
+            inner: Arc::default(),
+            url,
+        };
+        let app = Router::new()
+            .route("/{bot}/{method}", post(handle))
+            .with_state(api.clone());
+        tokio::spawn(async move { axum::serve(listener, app).await.ok() });
+        api
+    }
+
+    pub fn push(&self, update: Value) {
+        self.inner.lock().unwrap().updates.push_back(update);
+    }
+
+    pub fn calls(&self, method: &str) -> Vec<Call> {
+        self.inner
+            .lock()
+            .unwrap()
+            .calls
+            .iter()
+            .filter(|c| c.method == method)
+            .cloned()
+            .collect()
+    }
+
+    /// Waits until `method` has been called `n` times (or 10 s pass) and returns those calls.
+    pub async fn wait_for(&self, method: &str, n: usize) -> Vec<Call> {
+        for _ in 0..500 {
+            let calls = self.calls(method);
+            if calls.len() >= n {
+                return calls;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        self.calls(method)
+    }
+}
