@@ -14,6 +14,19 @@ pub struct Config {
     pub retention_days: u32,
     /// Telegram user ids of moderators (`MODERATOR_IDS=123,456`).
     pub moderator_ids: Vec<i64>,
+    /// Messages per second the bot sends overall (`TELEGRAM_SEND_RATE`, Telegram allows ~30).
+    pub send_rate: u32,
+    /// Messages a citizen may send per minute before hearing "slow down" (`USER_RATE_PER_MINUTE`).
+    pub user_rate_per_minute: u32,
+}
+
+fn number(name: &str, default: u32) -> anyhow::Result<u32> {
+    match var(name) {
+        Some(v) => v
+            .parse()
+            .with_context(|| format!("{name}: `{v}` is not a whole number")),
+        None => Ok(default),
+    }
 }
 
 fn var(name: &str) -> Option<String> {
@@ -59,6 +72,8 @@ impl Config {
             reporter_key: ReporterKey::new(secret),
             retention_days,
             moderator_ids,
+            send_rate: number("TELEGRAM_SEND_RATE", 30)?.max(1),
+            user_rate_per_minute: number("USER_RATE_PER_MINUTE", 20)?.max(1),
         })
     }
 }

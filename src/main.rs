@@ -147,11 +147,7 @@ fn run_bot() -> ExitCode {
         let store = store::Store::connect(&config.database_url).await?;
         tracing::info!(backend = store.backend(), "database ready");
         let bot = teloxide::Bot::from_env();
-        let app = std::sync::Arc::new(telegram::App {
-            store,
-            config,
-            clock: telegram::system_clock(),
-        });
+        let app = std::sync::Arc::new(telegram::App::new(store, config, telegram::system_clock()));
         telegram::spawn_retention(app.clone());
         telegram::run(bot, app, shutdown_signal()).await;
         Ok(())

@@ -51,12 +51,26 @@ impl From<sqlx::Error> for StoreError {
 
 pub type Result<T> = std::result::Result<T, StoreError>;
 
-/// Runs the same code on whichever pool the store holds.
+/// Runs the same code on whichever pool the store holds. The second form also names the
+/// statement that opens a writing transaction: SQLite must take its write lock at the start
+/// (`BEGIN IMMEDIATE`), or two writers that read first fail instead of waiting.
 macro_rules! with_pool {
     ($store:expr, $pool:ident => $body:expr) => {
         match $store {
             Store::Sqlite($pool) => $body,
             Store::Postgres($pool) => $body,
+        }
+    };
+    ($store:expr, $pool:ident, $begin:ident => $body:expr) => {
+        match $store {
+            Store::Sqlite($pool) => {
+                let $begin = "BEGIN IMMEDIATE";
+                $body
+            }
+            Store::Postgres($pool) => {
+                let $begin = "BEGIN";
+                $body
+            }
         }
     };
 }
@@ -230,8 +244,8 @@ impl Store {
             "INSERT INTO report_entities (report_id, kind, normalized) VALUES ($1, $2, $3) \
              ON CONFLICT (report_id, kind, normalized) DO NOTHING",
         );
-        with_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+        with_pool!(self, pool, begin => {
+            let mut tx = pool.begin_with(begin).await?;
             let known: Option<i64> = sqlx::query(&find)
                 .bind(&r.fingerprint)
                 .bind(&r.near_fingerprint)
@@ -339,8 +353,8 @@ impl Store {
     pub async fn forget_user(&self, user_hash: &str) -> Result<u64> {
         let settings = self.sql("DELETE FROM user_settings WHERE user_hash = $1");
         let links = self.sql("DELETE FROM report_reporters WHERE reporter_hash = $1");
-        with_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+        with_pool!(self, pool, begin => {
+            let mut tx = pool.begin_with(begin).await?;
             let a = sqlx::query(&settings).bind(user_hash).execute(&mut *tx).await?.rows_affected();
             let b = sqlx::query(&links).bind(user_hash).execute(&mut *tx).await?.rows_affected();
             tx.commit().await?;

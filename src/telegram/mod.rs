@@ -11,6 +11,10 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
+use std::num::NonZeroU32;
+
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use teloxide::adaptors::throttle::{Limits, Settings, Throttle};
 use teloxide::prelude::*;
 use teloxide::types::{
     InlineKeyboardButton, InlineKeyboardMarkup, MessageEntityKind, MessageOrigin, ParseMode, User,
@@ -22,15 +26,32 @@ use crate::guidance;
 use crate::service::{self, Submission};
 use crate::store::{Store, UserSettings};
 
+/// The bot as handlers use it: every request goes through Telegram's limits, and a 429's
+/// `retry_after` is waited out and the request sent again (teloxide's `Throttle`).
+pub type TgBot = Throttle<Bot>;
+
 /// What every handler needs.
 pub struct App {
     pub store: Store,
     pub config: Config,
     /// The time in Unix milliseconds; tests may control it.
     pub clock: Arc<dyn Fn() -> i64 + Send + Sync>,
+    /// Per-citizen message rate.
+    pub limiter: DefaultKeyedRateLimiter<u64>,
 }
 
 impl App {
+    pub fn new(store: Store, config: Config, clock: Arc<dyn Fn() -> i64 + Send + Sync>) -> App {
+        let per_minute = NonZeroU32::new(config.user_rate_per_minute).unwrap_or(NonZeroU32::MIN);
+        let limiter = RateLimiter::keyed(Quota::per_minute(per_minute));
+        App {
+            store,
+            config,
+            clock,
+            limiter,
+        }
+    }
+
     pub fn now_ms(&self) -> i64 {
         (self.clock)()
     }
@@ -48,6 +69,11 @@ pub fn system_clock() -> Arc<dyn Fn() -> i64 + Send + Sync> {
 
 /// Runs the bot until `shutdown` resolves; in-flight updates finish first.
 pub async fn run(bot: Bot, app: Arc<App>, shutdown: impl Future<Output = ()> + Send + 'static) {
+    let limits = Limits {
+        messages_per_sec_overall: app.config.send_rate,
+        ..Limits::default()
+    };
+    let bot = Throttle::spawn_with_settings(bot, Settings::default().limits(limits));
     let handler = dptree::entry()
         .branch(Update::filter_message().endpoint(on_message))
         .branch(Update::filter_callback_query().endpoint(on_callback));
@@ -175,13 +201,13 @@ fn language_keyboard() -> InlineKeyboardMarkup {
         .collect::<Vec<_>>()])
 }
 
-async fn send(bot: &Bot, chat: ChatId, html: String) -> ResponseResult<Message> {
+async fn send(bot: &TgBot, chat: ChatId, html: String) -> ResponseResult<Message> {
     bot.send_message(chat, html)
         .parse_mode(ParseMode::Html)
         .await
 }
 
-async fn on_message(bot: Bot, msg: Message, app: Arc<App>) -> ResponseResult<()> {
+async fn on_message(bot: TgBot, msg: Message, app: Arc<App>) -> ResponseResult<()> {
     if !msg.chat.is_private() {
         return Ok(());
     }
@@ -202,6 +228,11 @@ async fn on_message(bot: Bot, msg: Message, app: Arc<App>) -> ResponseResult<()>
     }
     let user_hash = app.config.reporter_key.hash(user.id.0 as i64);
     let settings = app.store.user_settings(&user_hash).await.ok().flatten();
+    if app.limiter.check_key(&user.id.0).is_err() {
+        let lang = reply_lang(settings.as_ref(), Some(&user), None);
+        send(&bot, msg.chat.id, render::plain(lang, "slow-down")).await?;
+        return Ok(());
+    }
     let text = content(&msg);
 
     if let Some(command) = text.as_deref().and_then(|t| t.strip_prefix('/')) {
@@ -269,7 +300,7 @@ async fn on_message(bot: Bot, msg: Message, app: Arc<App>) -> ResponseResult<()>
 }
 
 async fn answer_report(
-    bot: &Bot,
+    bot: &TgBot,
     chat: ChatId,
     lang: Lang,
     text: &str,
@@ -290,7 +321,7 @@ async fn answer_report(
 
 /// Stores a report that failed to store, with growing pauses, then answers as usual.
 async fn retry_submit(
-    bot: Bot,
+    bot: TgBot,
     app: Arc<App>,
     chat: ChatId,
     s: Submission,
@@ -312,7 +343,7 @@ async fn retry_submit(
 }
 
 async fn on_command(
-    bot: &Bot,
+    bot: &TgBot,
     msg: &Message,
     app: &App,
     user_hash: &str,
@@ -381,7 +412,7 @@ async fn on_command(
     Ok(())
 }
 
-async fn on_callback(bot: Bot, q: CallbackQuery, app: Arc<App>) -> ResponseResult<()> {
+async fn on_callback(bot: TgBot, q: CallbackQuery, app: Arc<App>) -> ResponseResult<()> {
     let user_hash = app.config.reporter_key.hash(q.from.id.0 as i64);
     let mut settings = app
         .store

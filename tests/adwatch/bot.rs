@@ -36,12 +36,10 @@ impl RunningBot {
             reporter_key: ReporterKey::new("a test secret of some length"),
             retention_days: 180,
             moderator_ids: vec![],
+            send_rate: 30,
+            user_rate_per_minute: 5,
         };
-        let app = Arc::new(App {
-            store: store.clone(),
-            config,
-            clock: telegram::system_clock(),
-        });
+        let app = Arc::new(App::new(store.clone(), config, telegram::system_clock()));
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(telegram::run(bot, app, async move {
             let _ = rx.await;
@@ -267,5 +265,61 @@ async fn choosing_a_country_answers_the_button_and_sends_its_guidance_then_forge
     bot.api.wait_for("sendMessage", 4).await;
     let hash = ReporterKey::new("a test secret of some length").hash(21);
     assert_eq!(bot.store.user_settings(&hash).await.unwrap(), None);
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn a_429_storm_is_waited_out_and_every_reply_arrives() {
+    let db = crate::db::sqlite().await;
+    let bot = RunningBot::start(db.store.clone()).await;
+    bot.api.refuse_sends(3);
+    for i in 0..3 {
+        bot.api.push(text_message(i + 1, 100 + i, "ru", AD));
+    }
+    let sent = bot.api.wait_for("sendMessage", 3).await;
+    assert_eq!(sent.len(), 3, "every citizen gets a reply after the 429s");
+    assert!(bot.api.refused() >= 1);
+    assert_eq!(
+        bot.store.export(&ExportFilter::default()).await.unwrap()[0].report_count,
+        3
+    );
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn a_burst_from_one_citizen_gets_a_polite_slow_down() {
+    let db = crate::db::sqlite().await;
+    let bot = RunningBot::start(db.store.clone()).await;
+    for i in 0..7 {
+        bot.api.push(text_message(
+            i + 1,
+            55,
+            "en",
+            &format!("Job number {i}: salary 5000$ a month in Moscow"),
+        ));
+    }
+    let sent = bot.api.wait_for("sendMessage", 7).await;
+    let slow: Vec<_> = sent
+        .iter()
+        .filter(|c| {
+            c.body["text"]
+                .as_str()
+                .unwrap_or("")
+                .contains("wait a minute")
+        })
+        .collect();
+    assert_eq!(
+        slow.len(),
+        2,
+        "five pass (USER_RATE_PER_MINUTE=5), two hear slow down"
+    );
+    assert_eq!(
+        bot.store
+            .export(&ExportFilter::default())
+            .await
+            .unwrap()
+            .len(),
+        5
+    );
     bot.stop().await;
 }

@@ -21,6 +21,9 @@ struct Inner {
     updates: VecDeque<Value>,
     calls: Vec<Call>,
     next_message_id: i64,
+    /// How many coming sendMessage calls get "429 Too Many Requests".
+    refuse_sends: usize,
+    refused: usize,
 }
 
 #[derive(Clone)]
@@ -51,6 +54,13 @@ async fn handle(
         return Json(json!({"ok": true, "result": []}));
     }
     let mut inner = api.inner.lock().unwrap();
+    if method == "sendMessage" && inner.refuse_sends > 0 {
+        inner.refuse_sends -= 1;
+        inner.refused += 1;
+        return Json(
+            json!({"ok": false, "error_code": 429, "description": "Too Many Requests: retry after 1", "parameters": {"retry_after": 1}}),
+        );
+    }
     inner.calls.push(Call {
         method: method.clone(),
         body: body.clone(),
@@ -93,6 +103,15 @@ impl FakeBotApi {
 
     pub fn push(&self, update: Value) {
         self.inner.lock().unwrap().updates.push_back(update);
+    }
+
+    /// The next `n` sendMessage calls are refused with 429 and `retry_after: 1`.
+    pub fn refuse_sends(&self, n: usize) {
+        self.inner.lock().unwrap().refuse_sends = n;
+    }
+
+    pub fn refused(&self) -> usize {
+        self.inner.lock().unwrap().refused
     }
 
     pub fn calls(&self, method: &str) -> Vec<Call> {

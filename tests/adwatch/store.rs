@@ -211,3 +211,21 @@ on_both_databases!(
         }
     }
 );
+
+on_both_databases!(concurrent_submissions_of_one_ad_are_all_counted, |db| {
+    let mut tasks = Vec::new();
+    for user in 0..8 {
+        let store = db.store.clone();
+        tasks.push(tokio::spawn(async move {
+            service::submit(&store, &key(), 1_000 + user, &from(user, AD)).await
+        }));
+    }
+    for t in tasks {
+        t.await
+            .unwrap()
+            .expect("every concurrent submission is stored");
+    }
+    let rows = db.store.export(&ExportFilter::default()).await.unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].report_count, 8);
+});
