@@ -215,17 +215,59 @@ async fn on_message(bot: TgBot, msg: Message, app: Arc<App>) -> ResponseResult<(
         return Ok(());
     };
     let now = app.now_ms();
-    let claim = format!("msg:{}:{}", msg.chat.id.0, msg.id.0);
-    match app.store.claim_update(&claim, now).await {
-        Ok(true) => {}
-        Ok(false) => return Ok(()),
+    match app.store.claim_update(&claim_key(&msg), now).await {
+        Ok(true) => process_claimed(&bot, &msg, &app, user, now).await,
+        Ok(false) => Ok(()),
         Err(e) => {
-            tracing::warn!(error = %e, "the database did not answer; the update will be redelivered");
+            // Long polling will not deliver this update again: keep it and try later.
+            tracing::warn!(error = %e, "the database did not answer; the message is kept and retried");
             let lang = reply_lang(None, Some(&user), None);
             send(&bot, msg.chat.id, render::plain(lang, "store-failed")).await?;
-            return Ok(());
+            tokio::spawn(retry_message(bot.clone(), msg.clone(), app.clone(), user));
+            Ok(())
         }
     }
+}
+
+/// The key that makes a message count once, however often it is delivered.
+fn claim_key(msg: &Message) -> String {
+    format!("msg:{}:{}", msg.chat.id.0, msg.id.0)
+}
+
+/// Pauses between tries to store what the database refused: 2 s, doubling up to 2 min, for
+/// about an hour and a half.
+fn retry_pauses() -> impl Iterator<Item = Duration> {
+    (0..48).map(|i| Duration::from_secs(2u64.saturating_pow(i + 1).min(120)))
+}
+
+/// Claims and handles a message that arrived while the database was away.
+async fn retry_message(bot: TgBot, msg: Message, app: Arc<App>, user: User) {
+    for pause in retry_pauses() {
+        tokio::time::sleep(pause).await;
+        let now = app.now_ms();
+        match app.store.claim_update(&claim_key(&msg), now).await {
+            Ok(true) => {
+                if let Err(e) = process_claimed(&bot, &msg, &app, user, now).await {
+                    tracing::warn!(error = %e, "a reply after a retry could not be sent");
+                }
+                return;
+            }
+            Ok(false) => return,
+            Err(_) => continue,
+        }
+    }
+    tracing::error!("a message could not be stored after every retry");
+}
+
+/// Handles a private message that this process has claimed.
+async fn process_claimed(
+    bot: &TgBot,
+    msg: &Message,
+    app: &Arc<App>,
+    user: User,
+    now: i64,
+) -> ResponseResult<()> {
+    let (bot, msg) = (bot.clone(), msg.clone());
     let user_hash = app.config.reporter_key.hash(user.id.0 as i64);
     let settings = app.store.user_settings(&user_hash).await.ok().flatten();
     if app.limiter.check_key(&user.id.0).is_err() {
@@ -327,8 +369,7 @@ async fn retry_submit(
     s: Submission,
     settings: Option<UserSettings>,
 ) {
-    let mut pause = Duration::from_secs(2);
-    for _ in 0..12 {
+    for pause in retry_pauses() {
         tokio::time::sleep(pause).await;
         if let Ok(done) =
             service::submit(&app.store, &app.config.reporter_key, app.now_ms(), &s).await
@@ -337,9 +378,8 @@ async fn retry_submit(
             let _ = answer_report(&bot, chat, lang, &s.text, &done, settings.as_ref()).await;
             return;
         }
-        pause = (pause * 2).min(Duration::from_secs(120));
     }
-    tracing::error!("a report could not be stored after 12 tries");
+    tracing::error!("a report could not be stored after every retry");
 }
 
 async fn on_command(

@@ -323,3 +323,69 @@ async fn a_burst_from_one_citizen_gets_a_polite_slow_down() {
     );
     bot.stop().await;
 }
+
+/// Blocks or allows new connections to a test database and ends the open ones.
+async fn set_postgres_reachable(db_url: &str, reachable: bool) {
+    use sqlx::Connection;
+    let (base, name) = db_url.rsplit_once('/').unwrap();
+    let mut admin = sqlx::PgConnection::connect(&format!("{base}/postgres"))
+        .await
+        .unwrap();
+    sqlx::query(&format!(
+        "ALTER DATABASE {name} ALLOW_CONNECTIONS {reachable}"
+    ))
+    .execute(&mut admin)
+    .await
+    .unwrap();
+    if !reachable {
+        sqlx::query(&format!(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"
+        ))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    }
+}
+
+#[tokio::test]
+async fn a_report_sent_while_postgres_is_away_is_acknowledged_as_pending_and_stored_when_it_returns(
+) {
+    let Some(db) = crate::db::postgres().await else {
+        return;
+    };
+    let bot = RunningBot::start(db.store.clone()).await;
+    set_postgres_reachable(&db.url, false).await;
+    bot.api.push(text_message(
+        1,
+        61,
+        "en",
+        "Contract with the Russian army: signing bonus $5,000, call +7 701 123 45 67",
+    ));
+    let sent = bot.api.wait_for("sendMessage", 1).await;
+    assert!(
+        sent[0].body["text"]
+            .as_str()
+            .unwrap()
+            .contains("could not save"),
+        "{:?}",
+        sent[0].body
+    );
+    set_postgres_reachable(&db.url, true).await;
+    let sent = bot.api.wait_for("sendMessage", 2).await;
+    assert_eq!(
+        sent.len(),
+        2,
+        "the report is stored and answered once the database is back"
+    );
+    assert!(
+        sent[1].body["text"]
+            .as_str()
+            .unwrap()
+            .contains("Reference number"),
+        "{:?}",
+        sent[1].body
+    );
+    let rows = bot.store.export(&ExportFilter::default()).await.unwrap();
+    assert_eq!(rows.len(), 1);
+    bot.stop().await;
+}
