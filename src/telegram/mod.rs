@@ -279,7 +279,7 @@ async fn process_claimed(
 
     if let Some(command) = text.as_deref().and_then(|t| t.strip_prefix('/')) {
         let lang = reply_lang(settings.as_ref(), Some(&user), None);
-        return on_command(&bot, &msg, &app, &user_hash, settings, lang, command).await;
+        return on_command(&bot, &msg, app, &user_hash, settings, lang, command).await;
     }
     let Some(text) = text.filter(|t| !t.trim().is_empty()) else {
         let lang = reply_lang(settings.as_ref(), Some(&user), None);
