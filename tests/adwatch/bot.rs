@@ -10,7 +10,7 @@ use adwatch::telegram::{self, App};
 use serde_json::{json, Value};
 use tokio::sync::oneshot;
 
-use crate::fake_bot_api::FakeBotApi;
+use adwatch::fake_bot_api::FakeBotApi;
 
 const AD: &str =
     "Единовременная выплата 495 000 рублей при подписании контракта с Минобороны России, \

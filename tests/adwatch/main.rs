@@ -5,6 +5,5 @@ mod bot;
 mod db;
 mod engine;
 mod export_cli;
-mod fake_bot_api;
 mod fixtures;
 mod store;
