@@ -26,6 +26,8 @@ struct Inner {
     /// How many coming sendMessage calls get "429 Too Many Requests".
     refuse_sends: usize,
     refused: usize,
+    /// Chats the bot may not write to (a user who never started it).
+    forbidden_chats: Vec<i64>,
 }
 
 #[derive(Clone)]
@@ -56,6 +58,15 @@ async fn handle(
         return Json(json!({"ok": true, "result": []}));
     }
     let mut inner = api.inner.lock().unwrap();
+    if method == "sendMessage"
+        && inner
+            .forbidden_chats
+            .contains(&body["chat_id"].as_i64().unwrap_or(0))
+    {
+        return Json(
+            json!({"ok": false, "error_code": 403, "description": "Forbidden: bot can't initiate conversation with a user"}),
+        );
+    }
     if method == "sendMessage" && inner.refuse_sends > 0 {
         inner.refuse_sends -= 1;
         inner.refused += 1;
@@ -111,6 +122,19 @@ impl FakeBotApi {
     /// The next `n` sendMessage calls are refused with 429 and `retry_after: 1`.
     pub fn refuse_sends(&self, n: usize) {
         self.inner.lock().unwrap().refuse_sends = n;
+    }
+
+    /// Sends to `chat` fail with 403, as for a user who never started the bot.
+    pub fn forbid_chat(&self, chat: i64) {
+        self.inner.lock().unwrap().forbidden_chats.push(chat);
+    }
+
+    pub fn allow_chat(&self, chat: i64) {
+        self.inner
+            .lock()
+            .unwrap()
+            .forbidden_chats
+            .retain(|c| *c != chat);
     }
 
     pub fn refused(&self) -> usize {

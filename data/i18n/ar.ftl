@@ -48,3 +48,5 @@ kind-handle = حساب
 kind-org = جهة
 kind-region = منطقة
 kind-country = بلد
+open-bot = افتح البوت
+report-received = شكراً، تم استلام البلاغ. افتح البوت لترى ما وُجد وكيف تبلّغ عنه.

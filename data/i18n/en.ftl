@@ -48,3 +48,5 @@ kind-handle = account
 kind-org = organisation
 kind-region = region
 kind-country = country
+open-bot = Open the bot
+report-received = Thank you, the report is received. Open the bot to see what was found and how to report it.

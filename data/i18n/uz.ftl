@@ -48,3 +48,5 @@ kind-handle = akkaunt
 kind-org = tashkilot
 kind-region = hudud
 kind-country = mamlakat
+open-bot = Botni ochish
+report-received = Rahmat, shikoyat qabul qilindi. Nima topilganini va qanday shikoyat qilishni ko‘rish uchun botni oching.

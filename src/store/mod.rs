@@ -425,6 +425,22 @@ impl Store {
         })
     }
 
+    /// A report's text and count, for showing it again (`None` if unknown or purged).
+    pub async fn report_text(&self, report_id: i64) -> Result<Option<(String, i32)>> {
+        let sql = self.sql("SELECT text, report_count FROM reports WHERE id = $1");
+        with_pool!(self, pool => {
+            let row = sqlx::query(&sql).bind(report_id).fetch_optional(pool).await?;
+            match row {
+                Some(r) => {
+                    let text: Option<String> = r.try_get("text")?;
+                    let count: i32 = r.try_get("report_count")?;
+                    Ok(text.map(|t| (t, count)))
+                }
+                None => Ok(None),
+            }
+        })
+    }
+
     /// Sets a report's review status (used by moderation and the retention tests).
     pub async fn set_status(&self, report_id: i64, status: &str, now_ms: i64) -> Result<bool> {
         let sql = self.sql("UPDATE reports SET status = $2, decided_at = $3 WHERE id = $1");

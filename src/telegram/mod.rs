@@ -209,7 +209,7 @@ async fn send(bot: &TgBot, chat: ChatId, html: String) -> ResponseResult<Message
 
 async fn on_message(bot: TgBot, msg: Message, app: Arc<App>) -> ResponseResult<()> {
     if !msg.chat.is_private() {
-        return Ok(());
+        return on_group_message(bot, msg, app).await;
     }
     let Some(user) = msg.from.clone() else {
         return Ok(());
@@ -227,6 +227,91 @@ async fn on_message(bot: TgBot, msg: Message, app: Arc<App>) -> ResponseResult<(
             Ok(())
         }
     }
+}
+
+/// Is this `/report` (or `/report@bot`)?
+fn is_report_command(text: &str) -> bool {
+    let first = text.split_whitespace().next().unwrap_or_default();
+    first == "/report" || first.starts_with("/report@")
+}
+
+/// In a group, `/report` as a reply files the replied message. The reporter hears back in
+/// private, never in the group; the command is deleted where the bot may.
+async fn on_group_message(bot: TgBot, msg: Message, app: Arc<App>) -> ResponseResult<()> {
+    let (Some(user), Some(target)) = (msg.from.clone(), msg.reply_to_message().cloned()) else {
+        return Ok(());
+    };
+    if !msg.text().is_some_and(is_report_command) {
+        return Ok(());
+    }
+    let now = app.now_ms();
+    if !app
+        .store
+        .claim_update(&claim_key(&msg), now)
+        .await
+        .unwrap_or(false)
+    {
+        return Ok(());
+    }
+    let _ = bot.delete_message(msg.chat.id, msg.id).await;
+    let Some(text) = content(&target).filter(|t| !t.trim().is_empty()) else {
+        return Ok(());
+    };
+    let user_hash = app.config.reporter_key.hash(user.id.0 as i64);
+    let settings = app.store.user_settings(&user_hash).await.ok().flatten();
+    let private = ChatId(user.id.0 as i64);
+    let submission = Submission {
+        text: text.clone(),
+        origin: origin(&target).or_else(|| {
+            Some((
+                format!("group:{}:{}", target.chat.id.0, target.id.0),
+                serde_json::json!({"kind": "group", "chat_id": target.chat.id.0, "title": target.chat.title(), "message_id": target.id.0}),
+            ))
+        }),
+        user_id: user.id.0 as i64,
+        chat_id: settings.as_ref().is_none_or(|s| s.notify).then_some(private.0),
+    };
+    let Ok(done) = service::submit(&app.store, &app.config.reporter_key, now, &submission).await
+    else {
+        tokio::spawn(retry_submit(
+            bot.clone(),
+            app.clone(),
+            private,
+            submission,
+            settings,
+        ));
+        return Ok(());
+    };
+    let lang = reply_lang(
+        settings.as_ref(),
+        Some(&user),
+        Some(done.extraction.language),
+    );
+    if answer_report(&bot, private, lang, &text, &done, settings.as_ref())
+        .await
+        .is_err()
+    {
+        // The citizen never started the bot: a link that opens it on this report, nothing more.
+        if let Ok(me) = bot.get_me().await {
+            let link = format!(
+                "https://t.me/{}?start=r{}",
+                me.username(),
+                done.stored.report_id
+            );
+            if let Ok(url) = link.parse() {
+                let keyboard = InlineKeyboardMarkup::new(vec![vec![InlineKeyboardButton::url(
+                    crate::i18n::t(lang, "open-bot"),
+                    url,
+                )]]);
+                let _ = bot
+                    .send_message(msg.chat.id, render::plain(lang, "report-received"))
+                    .reply_markup(keyboard)
+                    .parse_mode(ParseMode::Html)
+                    .await;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The key that makes a message count once, however often it is delivered.
@@ -406,6 +491,35 @@ async fn on_command(
         ..Default::default()
     });
     match name.as_str() {
+        "start" if arg.as_deref().is_some_and(|a| a.starts_with('r')) => {
+            let id = arg.as_deref().and_then(|a| a[1..].parse::<i64>().ok());
+            match id {
+                Some(id) => match app.store.report_text(id).await {
+                    Ok(Some((text, count))) => {
+                        let extraction = crate::extract::extract(&text);
+                        let stored = crate::store::Stored {
+                            report_id: id,
+                            created: false,
+                            report_count: count,
+                            repeated: true,
+                        };
+                        let linked = app.store.linked_reports(id).await.unwrap_or_default();
+                        let done = service::Submitted {
+                            stored,
+                            extraction,
+                            linked,
+                        };
+                        answer_report(bot, chat, lang, &text, &done, Some(&settings)).await?;
+                    }
+                    _ => {
+                        send(bot, chat, render::plain(lang, "start")).await?;
+                    }
+                },
+                None => {
+                    send(bot, chat, render::plain(lang, "start")).await?;
+                }
+            }
+        }
         "start" | "help" => {
             send(bot, chat, render::plain(lang, "start")).await?;
         }

@@ -389,3 +389,75 @@ async fn a_report_sent_while_postgres_is_away_is_acknowledged_as_pending_and_sto
     assert_eq!(rows.len(), 1);
     bot.stop().await;
 }
+
+fn group_report(update_id: i64, reporter: i64, target_text: &str) -> Value {
+    json!({"update_id": update_id, "message": {
+        "message_id": update_id * 10, "date": 1_700_000_000,
+        "chat": {"id": -300, "type": "supergroup", "title": "Neighbours"},
+        "from": user(reporter, "ru"),
+        "text": "/report",
+        "entities": [{"type": "bot_command", "offset": 0, "length": 7}],
+        "reply_to_message": {
+            "message_id": 900, "date": 1_699_999_000,
+            "chat": {"id": -300, "type": "supergroup", "title": "Neighbours"},
+            "from": user(999, "ru"),
+            "text": target_text,
+        },
+    }})
+}
+
+#[tokio::test]
+async fn report_in_a_group_files_the_replied_message_and_answers_in_private_only() {
+    let db = crate::db::sqlite().await;
+    let bot = RunningBot::start(db.store.clone()).await;
+    bot.api.push(group_report(1, 71, AD));
+    let sent = bot.api.wait_for("sendMessage", 1).await;
+    assert_eq!(
+        sent[0].body["chat_id"], 71,
+        "the answer goes to the reporter's private chat"
+    );
+    assert!(sent[0].body["text"]
+        .as_str()
+        .unwrap()
+        .contains("495 000 рублей"));
+    let deleted = bot.api.wait_for("deleteMessage", 1).await;
+    assert_eq!(deleted[0].body["chat_id"], -300);
+    let rows = bot.store.export(&ExportFilter::default()).await.unwrap();
+    assert_eq!(rows[0].origins[0]["kind"], "group");
+
+    // A citizen who never started the bot gets only a link in the group, then the report in private.
+    bot.api.forbid_chat(72);
+    bot.api.push(group_report(
+        2,
+        72,
+        "Охрана объектов в России, 250 000 рублей в месяц, проезд оплачивается",
+    ));
+    let sent = bot.api.wait_for("sendMessage", 2).await;
+    let in_group = sent
+        .iter()
+        .find(|c| c.body["chat_id"] == -300)
+        .expect("a link in the group");
+    let button = in_group.body["reply_markup"]["inline_keyboard"][0][0]["url"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        button.starts_with("https://t.me/adwatch_test_bot?start=r"),
+        "{button}"
+    );
+    assert!(
+        !in_group.body["text"].as_str().unwrap().contains("250 000"),
+        "no findings in the group"
+    );
+    bot.api.allow_chat(72);
+    let start = button.rsplit_once("start=").unwrap().1.to_string();
+    bot.api
+        .push(text_message(3, 72, "ru", &format!("/start {start}")));
+    let sent = bot.api.wait_for("sendMessage", 3).await;
+    assert!(
+        sent[2].body["text"].as_str().unwrap().contains("250 000"),
+        "{:?}",
+        sent[2].body
+    );
+    bot.stop().await;
+}
