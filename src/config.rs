@@ -8,8 +8,9 @@ use crate::service::ReporterKey;
 pub struct Config {
     /// `sqlite://…` (default `sqlite://adwatch.db`) or `postgres://…`.
     pub database_url: String,
-    /// The key of the citizens' hashes; required, since losing it splits every count.
-    pub reporter_key: ReporterKey,
+    /// The key of the citizens' hashes (`REPORTER_SECRET`). When unset, the bot makes one and
+    /// keeps it in the database, so restarts and replicas agree ([`Config::resolve_reporter_key`]).
+    pub reporter_key: Option<ReporterKey>,
     /// Days after which the texts of rejected reports are purged.
     pub retention_days: u32,
     /// Telegram user ids of moderators (`MODERATOR_IDS=123,456`).
@@ -51,10 +52,8 @@ pub fn parse_ids(name: &str, value: &str) -> anyhow::Result<Vec<i64>> {
 
 impl Config {
     pub fn from_env() -> anyhow::Result<Config> {
-        let Some(secret) = var("REPORTER_SECRET") else {
-            bail!("REPORTER_SECRET is not set: it keys the hashes that stand for citizens (any long random string; keep it secret and keep it the same across restarts)");
-        };
-        if secret.len() < 16 {
+        let secret = var("REPORTER_SECRET");
+        if secret.as_ref().is_some_and(|s| s.len() < 16) {
             bail!("REPORTER_SECRET is shorter than 16 characters");
         }
         let retention_days = match var("RETENTION_DAYS") {
@@ -69,12 +68,34 @@ impl Config {
         };
         Ok(Config {
             database_url: var("DATABASE_URL").unwrap_or_else(|| "sqlite://adwatch.db".to_string()),
-            reporter_key: ReporterKey::new(secret),
+            reporter_key: secret.map(ReporterKey::new),
             retention_days,
             moderator_ids,
             send_rate: number("TELEGRAM_SEND_RATE", 30)?.max(1),
             user_rate_per_minute: number("USER_RATE_PER_MINUTE", 20)?.max(1),
         })
+    }
+}
+
+impl Config {
+    /// The reporter key: `REPORTER_SECRET`, or the one this deployment made and stored.
+    pub async fn resolve_reporter_key(
+        &mut self,
+        store: &crate::store::Store,
+    ) -> anyhow::Result<ReporterKey> {
+        if let Some(key) = &self.reporter_key {
+            return Ok(key.clone());
+        }
+        let mut bytes = [0u8; 32];
+        getrandom::fill(&mut bytes)
+            .map_err(|e| anyhow::anyhow!("no randomness for a secret: {e}"))?;
+        let secret = store
+            .secret_or_create("reporter_key", &hex::encode(bytes))
+            .await?;
+        tracing::warn!("REPORTER_SECRET is not set: using the key stored in the database; set REPORTER_SECRET to keep citizens' hashes apart from the data");
+        let key = ReporterKey::new(secret);
+        self.reporter_key = Some(key.clone());
+        Ok(key)
     }
 }
 

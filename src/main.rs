@@ -140,14 +140,20 @@ fn run_bot() -> ExitCode {
         }
     };
     let result: anyhow::Result<()> = runtime.block_on(async {
-        let config = adwatch::config::Config::from_env()?;
+        let mut config = adwatch::config::Config::from_env()?;
         if std::env::var("TELOXIDE_TOKEN").map_or(true, |t| t.trim().is_empty()) {
             anyhow::bail!("TELOXIDE_TOKEN is not set: the bot's token from @BotFather");
         }
         let store = store::Store::connect(&config.database_url).await?;
         tracing::info!(backend = store.backend(), "database ready");
         let bot = teloxide::Bot::from_env();
-        let app = std::sync::Arc::new(telegram::App::new(store, config, telegram::system_clock()));
+        let key = config.resolve_reporter_key(&store).await?;
+        let app = std::sync::Arc::new(telegram::App::new(
+            store,
+            config,
+            key,
+            telegram::system_clock(),
+        ));
         telegram::spawn_retention(app.clone());
         telegram::run(bot, app, shutdown_signal()).await;
         Ok(())

@@ -425,6 +425,20 @@ impl Store {
         })
     }
 
+    /// The secret called `name`: the stored one, or `candidate`, stored now, if there is none.
+    /// Replicas that race each keep the one that won.
+    pub async fn secret_or_create(&self, name: &str, candidate: &str) -> Result<String> {
+        let insert = self.sql(
+            "INSERT INTO bot_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
+        );
+        let select = self.sql("SELECT value FROM bot_secrets WHERE name = $1");
+        with_pool!(self, pool => {
+            sqlx::query(&insert).bind(name).bind(candidate).execute(pool).await?;
+            let row = sqlx::query(&select).bind(name).fetch_one(pool).await?;
+            Ok(row.try_get::<String, _>("value")?)
+        })
+    }
+
     /// A report's text and count, for showing it again (`None` if unknown or purged).
     pub async fn report_text(&self, report_id: i64) -> Result<Option<(String, i32)>> {
         let sql = self.sql("SELECT text, report_count FROM reports WHERE id = $1");

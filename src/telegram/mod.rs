@@ -38,10 +38,17 @@ pub struct App {
     pub clock: Arc<dyn Fn() -> i64 + Send + Sync>,
     /// Per-citizen message rate.
     pub limiter: DefaultKeyedRateLimiter<u64>,
+    /// The key of citizens' hashes, resolved at start.
+    pub reporter_key: crate::service::ReporterKey,
 }
 
 impl App {
-    pub fn new(store: Store, config: Config, clock: Arc<dyn Fn() -> i64 + Send + Sync>) -> App {
+    pub fn new(
+        store: Store,
+        config: Config,
+        reporter_key: crate::service::ReporterKey,
+        clock: Arc<dyn Fn() -> i64 + Send + Sync>,
+    ) -> App {
         let per_minute = NonZeroU32::new(config.user_rate_per_minute).unwrap_or(NonZeroU32::MIN);
         let limiter = RateLimiter::keyed(Quota::per_minute(per_minute));
         App {
@@ -49,6 +56,7 @@ impl App {
             config,
             clock,
             limiter,
+            reporter_key,
         }
     }
 
@@ -257,7 +265,7 @@ async fn on_group_message(bot: TgBot, msg: Message, app: Arc<App>) -> ResponseRe
     let Some(text) = content(&target).filter(|t| !t.trim().is_empty()) else {
         return Ok(());
     };
-    let user_hash = app.config.reporter_key.hash(user.id.0 as i64);
+    let user_hash = app.reporter_key.hash(user.id.0 as i64);
     let settings = app.store.user_settings(&user_hash).await.ok().flatten();
     let private = ChatId(user.id.0 as i64);
     let submission = Submission {
@@ -271,8 +279,7 @@ async fn on_group_message(bot: TgBot, msg: Message, app: Arc<App>) -> ResponseRe
         user_id: user.id.0 as i64,
         chat_id: settings.as_ref().is_none_or(|s| s.notify).then_some(private.0),
     };
-    let Ok(done) = service::submit(&app.store, &app.config.reporter_key, now, &submission).await
-    else {
+    let Ok(done) = service::submit(&app.store, &app.reporter_key, now, &submission).await else {
         tokio::spawn(retry_submit(
             bot.clone(),
             app.clone(),
@@ -353,7 +360,7 @@ async fn process_claimed(
     now: i64,
 ) -> ResponseResult<()> {
     let (bot, msg) = (bot.clone(), msg.clone());
-    let user_hash = app.config.reporter_key.hash(user.id.0 as i64);
+    let user_hash = app.reporter_key.hash(user.id.0 as i64);
     let settings = app.store.user_settings(&user_hash).await.ok().flatten();
     if app.limiter.check_key(&user.id.0).is_err() {
         let lang = reply_lang(settings.as_ref(), Some(&user), None);
@@ -392,9 +399,7 @@ async fn process_claimed(
         user_id: user.id.0 as i64,
         chat_id: notify.then_some(msg.chat.id.0),
     };
-    let submitted = match service::submit(&app.store, &app.config.reporter_key, now, &submission)
-        .await
-    {
+    let submitted = match service::submit(&app.store, &app.reporter_key, now, &submission).await {
         Ok(s) => s,
         Err(e) => {
             tracing::warn!(error = %e, "a report could not be stored; retrying in the background");
@@ -456,9 +461,7 @@ async fn retry_submit(
 ) {
     for pause in retry_pauses() {
         tokio::time::sleep(pause).await;
-        if let Ok(done) =
-            service::submit(&app.store, &app.config.reporter_key, app.now_ms(), &s).await
-        {
+        if let Ok(done) = service::submit(&app.store, &app.reporter_key, app.now_ms(), &s).await {
             let lang = reply_lang(settings.as_ref(), None, Some(done.extraction.language));
             let _ = answer_report(&bot, chat, lang, &s.text, &done, settings.as_ref()).await;
             return;
@@ -567,7 +570,7 @@ async fn on_command(
 }
 
 async fn on_callback(bot: TgBot, q: CallbackQuery, app: Arc<App>) -> ResponseResult<()> {
-    let user_hash = app.config.reporter_key.hash(q.from.id.0 as i64);
+    let user_hash = app.reporter_key.hash(q.from.id.0 as i64);
     let mut settings = app
         .store
         .user_settings(&user_hash)

@@ -33,13 +33,18 @@ impl RunningBot {
         let bot = teloxide::Bot::new("123:TEST").set_api_url(api.url.parse().unwrap());
         let config = Config {
             database_url: String::new(),
-            reporter_key: ReporterKey::new("a test secret of some length"),
+            reporter_key: None,
             retention_days: 180,
             moderator_ids: vec![],
             send_rate: 30,
             user_rate_per_minute: 5,
         };
-        let app = Arc::new(App::new(store.clone(), config, telegram::system_clock()));
+        let app = Arc::new(App::new(
+            store.clone(),
+            config,
+            ReporterKey::new("a test secret of some length"),
+            telegram::system_clock(),
+        ));
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(telegram::run(bot, app, async move {
             let _ = rx.await;

@@ -6,4 +6,5 @@ mod db;
 mod engine;
 mod export_cli;
 mod fixtures;
+mod run_cli;
 mod store;

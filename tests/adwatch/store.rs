@@ -229,3 +229,18 @@ on_both_databases!(concurrent_submissions_of_one_ad_are_all_counted, |db| {
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].report_count, 8);
 });
+
+on_both_databases!(a_made_secret_is_kept_and_shared, |db| {
+    let first = db
+        .store
+        .secret_or_create("reporter_key", "aaaa")
+        .await
+        .unwrap();
+    let second = db
+        .store
+        .secret_or_create("reporter_key", "bbbb")
+        .await
+        .unwrap();
+    assert_eq!(first, "aaaa");
+    assert_eq!(second, "aaaa");
+});
