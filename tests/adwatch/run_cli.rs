@@ -11,7 +11,7 @@ async fn the_binary_answers_through_teloxide_api_url_and_stops_cleanly_on_sigter
     let api = FakeBotApi::start().await;
     let dir = tempfile::tempdir().unwrap();
     let db = format!("sqlite://{}", dir.path().join("bot.db").display());
-    let mut child = Command::new(env!("CARGO_BIN_EXE_adwatch"))
+    let child = Command::new(env!("CARGO_BIN_EXE_adwatch"))
         .arg("run")
         .env_clear()
         .env("TELOXIDE_TOKEN", "42:SECRET-TOKEN-VALUE")
