@@ -466,3 +466,33 @@ async fn report_in_a_group_files_the_replied_message_and_answers_in_private_only
     );
     bot.stop().await;
 }
+
+#[tokio::test]
+async fn a_hidden_text_link_counts_with_utf16_offsets() {
+    let db = crate::db::sqlite().await;
+    let bot = RunningBot::start(db.store.clone()).await;
+    // "🔥 Работа" : the emoji is two UTF-16 units, so the entity starts at 3, not 2 chars.
+    let text = "🔥 Работа за границей, 300 000 рублей в месяц — подробнее";
+    let offset =
+        text.encode_utf16().take_while(|_| true).count() - "подробнее".encode_utf16().count();
+    bot.api.push(private_message(1, 81, "ru", json!({
+        "text": text,
+        "entities": [{"type": "text_link", "offset": offset, "length": "подробнее".encode_utf16().count(), "url": "https://contract-army.example.ru/apply"}],
+    })));
+    let sent = bot.api.wait_for("sendMessage", 1).await;
+    assert!(
+        sent[0].body["text"]
+            .as_str()
+            .unwrap()
+            .contains("contract-army.example.ru"),
+        "{}",
+        sent[0].body["text"]
+    );
+    let rows = bot.store.export(&ExportFilter::default()).await.unwrap();
+    let entities = rows[0].extraction["entities"].to_string();
+    assert!(
+        entities.contains("https://contract-army.example.ru/apply"),
+        "{entities}"
+    );
+    bot.stop().await;
+}
