@@ -60,27 +60,24 @@ pub fn tr(lang: Lang, key: &str, args: &[(&str, FluentValue<'_>)]) -> String {
 mod tests {
     use super::*;
 
-    #[test]
-    fn every_language_has_every_english_message() {
-        let en = FluentResource::try_new(FILES[0].1.to_string()).expect("en.ftl parses");
-        let keys: Vec<String> = en
-            .entries()
+    /// The message ids of a Fluent file; panics with the file's language if it does not parse.
+    fn message_ids(lang: Lang, src: &str) -> Vec<String> {
+        let r = FluentResource::try_new(src.to_string())
+            .unwrap_or_else(|(_, e)| panic!("{lang:?}: {e:?}"));
+        r.entries()
             .filter_map(|e| match e {
                 fluent_syntax::ast::Entry::Message(m) => Some(m.id.name.to_string()),
                 _ => None,
             })
-            .collect();
+            .collect()
+    }
+
+    #[test]
+    fn every_language_has_every_english_message() {
+        let keys = message_ids(Lang::En, FILES[0].1);
         assert!(keys.len() > 30);
         for (lang, src) in FILES {
-            let r = FluentResource::try_new(src.to_string())
-                .unwrap_or_else(|(_, e)| panic!("{lang:?}: {e:?}"));
-            let have: Vec<String> = r
-                .entries()
-                .filter_map(|e| match e {
-                    fluent_syntax::ast::Entry::Message(m) => Some(m.id.name.to_string()),
-                    _ => None,
-                })
-                .collect();
+            let have = message_ids(lang, src);
             for k in &keys {
                 assert!(have.contains(k), "{lang:?} lacks {k}");
             }

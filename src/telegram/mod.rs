@@ -268,36 +268,30 @@ async fn on_group_message(bot: TgBot, msg: Message, app: Arc<App>) -> ResponseRe
     let user_hash = app.reporter_key.hash(user.id.0 as i64);
     let settings = app.store.user_settings(&user_hash).await.ok().flatten();
     let private = ChatId(user.id.0 as i64);
-    let submission = Submission {
-        text: text.clone(),
-        origin: origin(&target).or_else(|| {
-            Some((
-                format!("group:{}:{}", target.chat.id.0, target.id.0),
-                serde_json::json!({"kind": "group", "chat_id": target.chat.id.0, "title": target.chat.title(), "message_id": target.id.0}),
-            ))
-        }),
-        user_id: user.id.0 as i64,
-        chat_id: settings.as_ref().is_none_or(|s| s.notify).then_some(private.0),
+    let group_origin = || {
+        (
+            format!("group:{}:{}", target.chat.id.0, target.id.0),
+            serde_json::json!({"kind": "group", "chat_id": target.chat.id.0, "title": target.chat.title(), "message_id": target.id.0}),
+        )
     };
-    let Ok(done) = service::submit(&app.store, &app.reporter_key, now, &submission).await else {
-        tokio::spawn(retry_submit(
-            bot.clone(),
-            app.clone(),
-            private,
-            submission,
-            settings,
-        ));
-        return Ok(());
-    };
-    let lang = reply_lang(
-        settings.as_ref(),
-        Some(&user),
-        Some(done.extraction.language),
-    );
-    if answer_report(&bot, private, lang, &text, &done, settings.as_ref())
-        .await
-        .is_err()
+    let origin = origin(&target).unwrap_or_else(group_origin);
+    if let Filed::NotDelivered(done) = file_report(
+        &bot,
+        &app,
+        private,
+        &user,
+        text,
+        Some(origin),
+        settings.clone(),
+        now,
+    )
+    .await
     {
+        let lang = reply_lang(
+            settings.as_ref(),
+            Some(&user),
+            Some(done.extraction.language),
+        );
         // The citizen never started the bot: a link that opens it on this report, nothing more.
         if let Ok(me) = bot.get_me().await {
             let link = format!(
@@ -392,43 +386,79 @@ async fn process_claimed(
         send(&bot, msg.chat.id, render::plain(lang, "too-long")).await?;
         return Ok(());
     }
+    match file_report(
+        &bot,
+        app,
+        msg.chat.id,
+        &user,
+        text,
+        origin(&msg),
+        settings,
+        now,
+    )
+    .await
+    {
+        Filed::NotDelivered(_) => tracing::warn!("a reply could not be delivered"),
+        Filed::Answered | Filed::Deferred => {}
+    }
+    Ok(())
+}
+
+/// What became of a report.
+enum Filed {
+    Answered,
+    /// Stored, but the reply could not be delivered (the citizen never started the bot).
+    NotDelivered(service::Submitted),
+    /// The database refused it: the citizen was told, and it is retried in the background.
+    Deferred,
+}
+
+/// Stores a report from `user` and answers in `chat`; when the database refuses it, says so
+/// and keeps trying in the background.
+#[allow(clippy::too_many_arguments)]
+async fn file_report(
+    bot: &TgBot,
+    app: &Arc<App>,
+    chat: ChatId,
+    user: &User,
+    text: String,
+    origin: Option<(String, serde_json::Value)>,
+    settings: Option<UserSettings>,
+    now: i64,
+) -> Filed {
     let notify = settings.as_ref().is_none_or(|s| s.notify);
     let submission = Submission {
-        text: text.clone(),
-        origin: origin(&msg),
+        text,
+        origin,
         user_id: user.id.0 as i64,
-        chat_id: notify.then_some(msg.chat.id.0),
+        chat_id: notify.then_some(chat.0),
     };
-    let submitted = match service::submit(&app.store, &app.reporter_key, now, &submission).await {
-        Ok(s) => s,
+    match service::submit(&app.store, &app.reporter_key, now, &submission).await {
+        Ok(done) => {
+            let lang = reply_lang(
+                settings.as_ref(),
+                Some(user),
+                Some(done.extraction.language),
+            );
+            match answer_report(bot, chat, lang, &submission.text, &done, settings.as_ref()).await {
+                Ok(()) => Filed::Answered,
+                Err(_) => Filed::NotDelivered(done),
+            }
+        }
         Err(e) => {
             tracing::warn!(error = %e, "a report could not be stored; retrying in the background");
-            let lang = reply_lang(settings.as_ref(), Some(&user), None);
-            send(&bot, msg.chat.id, render::plain(lang, "store-failed")).await?;
+            let lang = reply_lang(settings.as_ref(), Some(user), None);
+            let _ = send(bot, chat, render::plain(lang, "store-failed")).await;
             tokio::spawn(retry_submit(
                 bot.clone(),
                 app.clone(),
-                msg.chat.id,
+                chat,
                 submission,
                 settings,
             ));
-            return Ok(());
+            Filed::Deferred
         }
-    };
-    let lang = reply_lang(
-        settings.as_ref(),
-        Some(&user),
-        Some(submitted.extraction.language),
-    );
-    answer_report(
-        &bot,
-        msg.chat.id,
-        lang,
-        &text,
-        &submitted,
-        settings.as_ref(),
-    )
-    .await
+    }
 }
 
 async fn answer_report(
