@@ -10,6 +10,7 @@
 //!   Telegram markup (escaped in one place).
 //! - [`config`]: every setting from the environment; [`i18n`]: messages (Fluent files in
 //!   `data/i18n/`); [`guidance`]: reporting guidance per country (`data/guidance/`).
+//! - [`fetch`]: links; so far the guard's address classifier (no private address is fetched).
 //! - [`fake_bot_api`]: a stand-in Telegram Bot API on loopback for tests and benchmarks.
 //! - [`export`]: `adwatch export`, reports as JSON lines or CSV.
 //! - [`service`]: use cases (submit a report, export) over the store and the engine.
@@ -27,6 +28,7 @@ pub mod config;
 pub mod export;
 pub mod extract;
 pub mod fake_bot_api;
+pub mod fetch;
 pub mod guidance;
 pub mod i18n;
 pub mod service;
