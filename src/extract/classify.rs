@@ -29,10 +29,11 @@ pub(crate) fn language(low: &Lowered, hits: &[PhraseHit], lex: &Lexicon) -> Lang
             *score.entry(l).or_default() += 2;
         }
     }
-    let fits = |l: Lang| match script {
-        "arab" => l == Lang::Ar,
-        "cyrl" => matches!(l, Lang::Ru | Lang::Kk | Lang::Uz),
-        _ => matches!(l, Lang::En | Lang::Uz),
+    // Which languages a script can be: the `script` line of each language file.
+    let fits = |l: Lang| {
+        lex.langs
+            .iter()
+            .any(|i| i.lang == l && i.scripts.iter().any(|s| s == script))
     };
     let default = match script {
         "arab" => Lang::Ar,

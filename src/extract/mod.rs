@@ -98,10 +98,16 @@ pub struct Money {
 impl Money {
     /// The value in whole units for JSON: an integer when it is whole.
     pub fn to_json(self) -> serde_json::Value {
+        serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
+    }
+}
+
+impl Serialize for Money {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         if self.minor % 100 == 0 {
-            serde_json::Value::from(self.minor / 100)
+            s.serialize_i64(self.minor / 100)
         } else {
-            serde_json::Value::from(self.minor as f64 / 100.0)
+            s.serialize_f64(self.minor as f64 / 100.0)
         }
     }
 }
@@ -376,7 +382,7 @@ impl Serialize for ExtractionJson<'_> {
             .amounts
             .iter()
             .map(|a| AmountJson {
-                value: MoneyJson(a.value),
+                value: a.value,
                 currency: a.currency,
                 period: a.period,
                 bound: a.bound,
@@ -413,21 +419,9 @@ struct SignalJson {
     explain: &'static str,
 }
 
-struct MoneyJson(Money);
-
-impl Serialize for MoneyJson {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        if self.0.minor % 100 == 0 {
-            s.serialize_i64(self.0.minor / 100)
-        } else {
-            s.serialize_f64(self.0.minor as f64 / 100.0)
-        }
-    }
-}
-
 #[derive(Serialize)]
 struct AmountJson<'a> {
-    value: MoneyJson,
+    value: Money,
     currency: &'static str,
     period: Option<Period>,
     bound: Option<Bound>,
