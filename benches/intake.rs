@@ -47,19 +47,19 @@ async fn measure(name: &str, store: Store) {
     let api = FakeBotApi::start().await;
     let bot = teloxide::Bot::new("1:BENCH").set_api_url(api.url.parse().expect("url"));
     let config = Config {
-        database_url: String::new(),
-        reporter_key: None,
-        retention_days: 180,
-        moderator_ids: vec![],
         send_rate: 100_000,
         user_rate_per_minute: 1_000,
+        ..Config::default()
     };
-    let app = Arc::new(App::new(
-        store,
-        config,
-        ReporterKey::new("benchmark secret, not for production"),
-        telegram::system_clock(),
-    ));
+    let app = Arc::new(
+        App::new(
+            store,
+            config,
+            ReporterKey::new("benchmark secret, not for production"),
+            telegram::system_clock(),
+        )
+        .expect("the app starts"),
+    );
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(telegram::run(bot, app, async move {
         let _ = rx.await;

@@ -1,7 +1,10 @@
 //! Every setting, typed, from the environment. `.env.example` lists them all with comments.
 
+use std::time::Duration;
+
 use anyhow::{bail, Context};
 
+use crate::fetch::FetchSettings;
 use crate::service::ReporterKey;
 
 #[derive(Debug, Clone)]
@@ -19,6 +22,22 @@ pub struct Config {
     pub send_rate: u32,
     /// Messages a citizen may send per minute before hearing "slow down" (`USER_RATE_PER_MINUTE`).
     pub user_rate_per_minute: u32,
+    /// How links are fetched (`FETCH_*`).
+    pub fetch: FetchSettings,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            database_url: "sqlite://adwatch.db".to_string(),
+            reporter_key: None,
+            retention_days: 180,
+            moderator_ids: Vec::new(),
+            send_rate: 30,
+            user_rate_per_minute: 20,
+            fetch: FetchSettings::default(),
+        }
+    }
 }
 
 fn number(name: &str, default: u32) -> anyhow::Result<u32> {
@@ -28,6 +47,62 @@ fn number(name: &str, default: u32) -> anyhow::Result<u32> {
             .with_context(|| format!("{name}: `{v}` is not a whole number")),
         None => Ok(default),
     }
+}
+
+/// `1`, `true`, `yes`, `on` (any case) or `0`, `false`, `no`, `off`.
+fn flag(name: &str, default: bool) -> anyhow::Result<bool> {
+    match var(name).map(|v| v.to_ascii_lowercase()) {
+        None => Ok(default),
+        Some(v) if matches!(v.as_str(), "1" | "true" | "yes" | "on") => Ok(true),
+        Some(v) if matches!(v.as_str(), "0" | "false" | "no" | "off") => Ok(false),
+        Some(v) => bail!("{name}: `{v}` is neither 1 nor 0"),
+    }
+}
+
+/// Seconds, whole or decimal (`10`, `2.5`).
+fn seconds(name: &str, default: Duration) -> anyhow::Result<Duration> {
+    match var(name) {
+        None => Ok(default),
+        Some(v) => v
+            .trim_end_matches('s')
+            .parse::<f64>()
+            .ok()
+            .filter(|s| s.is_finite() && *s > 0.0 && *s < 86_400.0)
+            .map(Duration::from_secs_f64)
+            .with_context(|| format!("{name}: `{v}` is not a number of seconds")),
+    }
+}
+
+fn fetch_settings() -> anyhow::Result<FetchSettings> {
+    let default = FetchSettings::default();
+    let allowed_ports = match var("FETCH_ALLOWED_PORTS") {
+        None => default.allowed_ports,
+        Some(v) => v
+            .split(',')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(|p| {
+                p.parse::<u16>()
+                    .with_context(|| format!("FETCH_ALLOWED_PORTS: `{p}` is not a port"))
+            })
+            .collect::<anyhow::Result<_>>()?,
+    };
+    let max_bytes = match var("FETCH_MAX_BYTES") {
+        None => default.max_bytes,
+        Some(v) => v
+            .parse::<usize>()
+            .ok()
+            .filter(|n| *n > 0)
+            .with_context(|| format!("FETCH_MAX_BYTES: `{v}` is not a number of bytes"))?,
+    };
+    Ok(FetchSettings {
+        enabled: flag("FETCH_ENABLED", default.enabled)?,
+        allow_private: flag("FETCH_ALLOW_PRIVATE", default.allow_private)?,
+        allowed_ports,
+        timeout: seconds("FETCH_TIMEOUT", default.timeout)?,
+        max_bytes,
+        max_links: number("FETCH_MAX_LINKS", default.max_links as u32)? as usize,
+    })
 }
 
 fn var(name: &str) -> Option<String> {
@@ -73,6 +148,7 @@ impl Config {
             moderator_ids,
             send_rate: number("TELEGRAM_SEND_RATE", 30)?.max(1),
             user_rate_per_minute: number("USER_RATE_PER_MINUTE", 20)?.max(1),
+            fetch: fetch_settings()?,
         })
     }
 }

@@ -153,7 +153,7 @@ fn run_bot() -> ExitCode {
             config,
             key,
             telegram::system_clock(),
-        ));
+        )?);
         telegram::spawn_retention(app.clone());
         telegram::run(bot, app, shutdown_signal()).await;
         Ok(())

@@ -4,8 +4,11 @@
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
+use url::Url;
+
 use crate::extract::{self, EntityKind, Extraction};
-use crate::store::{NewReport, Store, StoreError, Stored};
+use crate::fetch::{self, Failure, Fetcher};
+use crate::store::{NewReport, NewSnapshot, PageFindings, Snapshot, Store, StoreError, Stored};
 
 /// How many leading words make the near fingerprint that joins an ad to its trimmed copies.
 const NEAR_WORDS: usize = 12;
@@ -77,6 +80,9 @@ pub struct Submission {
     pub user_id: i64,
     /// Kept for the outcome message only when the citizen wants one.
     pub chat_id: Option<i64>,
+    /// Links Telegram marked in the message (`url` entities and hidden `text_link` targets),
+    /// read together with those the text shows.
+    pub links: Vec<String>,
 }
 
 /// What happened to a submission.
@@ -85,6 +91,8 @@ pub struct Submitted {
     pub stored: Stored,
     pub extraction: Extraction,
     pub linked: Vec<i64>,
+    /// The message's links, normalised, in the order they appear.
+    pub links: Vec<Url>,
 }
 
 /// Entity kinds that link reports to each other.
@@ -105,12 +113,14 @@ pub async fn submit(
 ) -> Result<Submitted, StoreError> {
     let extraction = extract::extract(&s.text);
     let (fingerprint, near_fingerprint) = fingerprints(&s.text);
-    let entities = extraction
-        .entities
-        .iter()
-        .filter(|e| LINKING.contains(&e.kind))
-        .map(|e| (e.kind.as_str().to_string(), e.normalized.to_lowercase()))
-        .collect();
+    let links = links_of(&extraction, &s.links);
+    let mut entities = linking_entities(&extraction);
+    for url in &links {
+        entities.push(("url".to_string(), url.to_string()));
+        entities.push(("domain".to_string(), shown_host(url)));
+    }
+    entities.sort();
+    entities.dedup();
     let report = NewReport {
         fingerprint,
         near_fingerprint,
@@ -131,7 +141,214 @@ pub async fn submit(
         stored,
         extraction,
         linked,
+        links,
     })
+}
+
+/// The entities of an extraction that link reports to each other, as stored.
+fn linking_entities(x: &Extraction) -> Vec<(String, String)> {
+    x.entities
+        .iter()
+        .filter(|e| LINKING.contains(&e.kind))
+        .map(|e| (e.kind.as_str().to_string(), e.normalized.to_lowercase()))
+        .collect()
+}
+
+/// A link's host as a person reads it (Unicode, lower case, without `www.`), the way the
+/// engine records domains.
+pub fn shown_host(url: &Url) -> String {
+    let host = url.host_str().unwrap_or_default().to_lowercase();
+    let (unicode, _) = idna::domain_to_unicode(&host);
+    unicode
+        .strip_prefix("www.")
+        .map(str::to_string)
+        .unwrap_or(unicode)
+}
+
+/// Every link of a message: those the text shows (a bare domain counts, as Telegram makes it
+/// a link), then those Telegram marked, normalised, once each.
+fn links_of(x: &Extraction, marked: &[String]) -> Vec<Url> {
+    let inside_url = |d: &extract::RecruitingEntity| {
+        x.entities
+            .iter()
+            .any(|u| u.kind == EntityKind::Url && u.start <= d.start && d.end <= u.end)
+    };
+    let mut raw: Vec<String> = Vec::new();
+    for e in &x.entities {
+        match e.kind {
+            EntityKind::Url => raw.push(e.normalized.clone()),
+            EntityKind::Domain if !inside_url(e) => raw.push(format!("http://{}/", e.normalized)),
+            _ => {}
+        }
+    }
+    raw.extend(marked.iter().cloned());
+    fetch::normalise_links(raw.iter().map(String::as_str))
+}
+
+/// A page of a report's link, as kept, and what it shows.
+#[derive(Debug, Clone)]
+pub struct PageRead {
+    pub snapshot: Snapshot,
+    pub extraction: Extraction,
+    /// The page differs from the last time this link was read (or was never read).
+    pub new_snapshot: bool,
+}
+
+/// What one link of a report showed, or why it could not be read.
+#[derive(Debug, Clone)]
+pub enum LinkResult {
+    Page(Box<PageRead>),
+    Failed(Failure),
+    /// Another message's handling is reading it right now.
+    Reading,
+}
+
+#[derive(Debug, Clone)]
+pub struct LinkOutcome {
+    pub url: Url,
+    pub result: LinkResult,
+}
+
+/// A claim on a link older than this is taken to be left by a crash.
+const STALE_CLAIM_MS: i64 = 120_000;
+
+/// Reads the links of a report (the first `FETCH_MAX_LINKS`, each at most once per report,
+/// in parallel) and keeps what the pages show; a link read before for this report is answered
+/// from what was kept.
+pub async fn read_links(
+    store: &Store,
+    fetcher: &Fetcher,
+    report_id: i64,
+    links: &[Url],
+    now_ms: &(dyn Fn() -> i64 + Send + Sync),
+) -> Vec<LinkOutcome> {
+    let reads = links
+        .iter()
+        .take(fetcher.settings().max_links)
+        .map(|url| read_link(store, fetcher, report_id, url, now_ms));
+    futures::future::join_all(reads)
+        .await
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
+async fn read_link(
+    store: &Store,
+    fetcher: &Fetcher,
+    report_id: i64,
+    url: &Url,
+    now_ms: &(dyn Fn() -> i64 + Send + Sync),
+) -> Option<LinkOutcome> {
+    let key = url.to_string();
+    let started = now_ms();
+    let claimed = match store
+        .claim_link(report_id, &key, started, started - STALE_CLAIM_MS)
+        .await
+    {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::warn!(error = %e, "a link could not be claimed; it is not read now");
+            return None;
+        }
+    };
+    let result = if claimed {
+        fetch_and_keep(store, fetcher, report_id, url, now_ms).await
+    } else {
+        let records = store.report_links(report_id).await.ok()?;
+        let record = records.into_iter().find(|r| r.url == key)?;
+        match (record.state.as_str(), record.snapshot) {
+            ("fetched", Some(snapshot)) => LinkResult::Page(Box::new(PageRead {
+                extraction: extract::extract(&snapshot.text),
+                snapshot,
+                new_snapshot: false,
+            })),
+            ("failed", _) => LinkResult::Failed(Failure::from_stored(
+                record.failure.as_deref().unwrap_or_default(),
+                record.detail.as_deref(),
+            )),
+            _ => LinkResult::Reading,
+        }
+    };
+    Some(LinkOutcome {
+        url: url.clone(),
+        result,
+    })
+}
+
+async fn fetch_and_keep(
+    store: &Store,
+    fetcher: &Fetcher,
+    report_id: i64,
+    url: &Url,
+    now_ms: &(dyn Fn() -> i64 + Send + Sync),
+) -> LinkResult {
+    let key = url.to_string();
+    let page = match fetcher.fetch(url).await {
+        Ok(page) => page,
+        Err(failure) => {
+            let kept = store
+                .link_failed(
+                    report_id,
+                    &key,
+                    failure.code(),
+                    failure.detail().as_deref(),
+                    now_ms(),
+                )
+                .await;
+            if let Err(e) = kept {
+                tracing::warn!(error = %e, "a link's failure could not be kept");
+            }
+            return LinkResult::Failed(failure);
+        }
+    };
+    let text = page.text.joined();
+    let extraction = extract::extract(&text);
+    let snapshot = NewSnapshot {
+        url: key,
+        final_url: page.final_url.clone(),
+        status: i32::from(page.status),
+        fetched_at: now_ms(),
+        sha256: page.sha256.clone(),
+        bytes: page.bytes as i64,
+        truncated: page.truncated,
+        title: page.text.title.clone().or(page.text.og_title.clone()),
+        extraction: extract::to_json(None, &text, &extraction).to_string(),
+        text,
+    };
+    let findings = PageFindings {
+        entities: linking_entities(&extraction),
+        label: extraction.label.as_str().to_string(),
+        risk: i32::from(extraction.risk),
+    };
+    match store.link_fetched(report_id, &snapshot, &findings).await {
+        Ok((snapshot, new_snapshot)) => LinkResult::Page(Box::new(PageRead {
+            snapshot,
+            extraction,
+            new_snapshot,
+        })),
+        Err(e) => {
+            tracing::warn!(error = %e, "a page was read but could not be kept");
+            // The citizen still hears what the page shows.
+            LinkResult::Page(Box::new(PageRead {
+                snapshot: Snapshot {
+                    id: 0,
+                    url: snapshot.url,
+                    final_url: snapshot.final_url,
+                    status: snapshot.status,
+                    fetched_at: snapshot.fetched_at,
+                    last_seen: snapshot.fetched_at,
+                    sha256: snapshot.sha256,
+                    bytes: snapshot.bytes,
+                    truncated: snapshot.truncated,
+                    title: snapshot.title,
+                    text: snapshot.text,
+                },
+                extraction,
+                new_snapshot: true,
+            }))
+        }
+    }
 }
 
 #[cfg(test)]

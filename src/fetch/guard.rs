@@ -22,6 +22,21 @@ pub enum Refusal {
     EmbeddedIpv4,
 }
 
+impl Refusal {
+    pub const ALL: [Refusal; 10] = [
+        Refusal::Loopback,
+        Refusal::Private,
+        Refusal::LinkLocal,
+        Refusal::SharedAddressSpace,
+        Refusal::Multicast,
+        Refusal::Unspecified,
+        Refusal::Broadcast,
+        Refusal::Documentation,
+        Refusal::Reserved,
+        Refusal::EmbeddedIpv4,
+    ];
+}
+
 /// `Ok` for an address on the public internet.
 pub fn check_ip(ip: IpAddr) -> Result<(), Refusal> {
     match ip {

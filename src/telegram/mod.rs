@@ -17,11 +17,15 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use teloxide::adaptors::throttle::{Limits, Settings, Throttle};
 use teloxide::prelude::*;
 use teloxide::types::{
-    InlineKeyboardButton, InlineKeyboardMarkup, MessageEntityKind, MessageOrigin, ParseMode, User,
+    InlineKeyboardButton, InlineKeyboardMarkup, MessageEntityKind, MessageId, MessageOrigin,
+    ParseMode, ReplyParameters, User,
 };
+
+use tokio_util::task::TaskTracker;
 
 use crate::config::Config;
 use crate::extract::Lang;
+use crate::fetch::Fetcher;
 use crate::guidance;
 use crate::service::{self, Submission};
 use crate::store::{Store, UserSettings};
@@ -40,6 +44,10 @@ pub struct App {
     pub limiter: DefaultKeyedRateLimiter<u64>,
     /// The key of citizens' hashes, resolved at start.
     pub reporter_key: crate::service::ReporterKey,
+    /// Reads the links citizens send.
+    pub fetcher: Fetcher,
+    /// Work that outlives its update (reading links); waited for at shutdown.
+    pub tasks: TaskTracker,
 }
 
 impl App {
@@ -48,16 +56,19 @@ impl App {
         config: Config,
         reporter_key: crate::service::ReporterKey,
         clock: Arc<dyn Fn() -> i64 + Send + Sync>,
-    ) -> App {
+    ) -> anyhow::Result<App> {
         let per_minute = NonZeroU32::new(config.user_rate_per_minute).unwrap_or(NonZeroU32::MIN);
         let limiter = RateLimiter::keyed(Quota::per_minute(per_minute));
-        App {
+        let fetcher = Fetcher::new(config.fetch.clone())?;
+        Ok(App {
             store,
             config,
             clock,
             limiter,
             reporter_key,
-        }
+            fetcher,
+            tasks: TaskTracker::new(),
+        })
     }
 
     pub fn now_ms(&self) -> i64 {
@@ -77,11 +88,15 @@ pub fn system_clock() -> Arc<dyn Fn() -> i64 + Send + Sync> {
 
 /// Runs the bot until `shutdown` resolves; in-flight updates finish first.
 pub async fn run(bot: Bot, app: Arc<App>, shutdown: impl Future<Output = ()> + Send + 'static) {
+    if app.config.fetch.allow_private {
+        tracing::warn!("FETCH_ALLOW_PRIVATE=1: links into private networks will be fetched; use only in tests and closed deployments");
+    }
     let limits = Limits {
         messages_per_sec_overall: app.config.send_rate,
         ..Limits::default()
     };
     let bot = Throttle::spawn_with_settings(bot, Settings::default().limits(limits));
+    let tasks_app = app.clone();
     let handler = dptree::entry()
         .branch(Update::filter_message().endpoint(on_message))
         .branch(Update::filter_callback_query().endpoint(on_callback));
@@ -98,6 +113,13 @@ pub async fn run(bot: Bot, app: Arc<App>, shutdown: impl Future<Output = ()> + S
         }
     });
     dispatcher.dispatch().await;
+    // Links being read finish (each within FETCH_TIMEOUT) and their answers go out.
+    let app = tasks_app;
+    app.tasks.close();
+    let grace = app.config.fetch.timeout + Duration::from_secs(5);
+    if tokio::time::timeout(grace, app.tasks.wait()).await.is_err() {
+        tracing::warn!("links still being read at shutdown were left; their reports keep them");
+    }
 }
 
 /// Purges the texts of rejected reports older than `RETENTION_DAYS`, once an hour.
@@ -152,6 +174,25 @@ fn content(msg: &Message) -> Option<String> {
         }
     }
     Some(out)
+}
+
+/// The links Telegram marked in a message: `url` entities as written, and the hidden targets
+/// of `text_link` entities.
+fn marked_links(msg: &Message) -> Vec<String> {
+    let Some(entities) = msg
+        .parse_entities()
+        .or_else(|| msg.parse_caption_entities())
+    else {
+        return Vec::new();
+    };
+    entities
+        .iter()
+        .filter_map(|e| match e.kind() {
+            MessageEntityKind::Url => Some(e.text().to_string()),
+            MessageEntityKind::TextLink { url } => Some(url.to_string()),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Where a forwarded post came from, as a stable key and a description.
@@ -275,17 +316,15 @@ async fn on_group_message(bot: TgBot, msg: Message, app: Arc<App>) -> ResponseRe
         )
     };
     let origin = origin(&target).unwrap_or_else(group_origin);
-    if let Filed::NotDelivered(done) = file_report(
-        &bot,
-        &app,
-        private,
-        &user,
+    let intake = Intake {
+        chat: private,
+        reply_to: None,
         text,
-        Some(origin),
-        settings.clone(),
-        now,
-    )
-    .await
+        origin: Some(origin),
+        links: marked_links(&target),
+    };
+    if let Filed::NotDelivered(done) =
+        file_report(&bot, &app, &user, intake, settings.clone(), now).await
     {
         let lang = reply_lang(
             settings.as_ref(),
@@ -386,18 +425,14 @@ async fn process_claimed(
         send(&bot, msg.chat.id, render::plain(lang, "too-long")).await?;
         return Ok(());
     }
-    match file_report(
-        &bot,
-        app,
-        msg.chat.id,
-        &user,
+    let intake = Intake {
+        chat: msg.chat.id,
+        reply_to: Some(msg.id),
+        origin: origin(&msg),
+        links: marked_links(&msg),
         text,
-        origin(&msg),
-        settings,
-        now,
-    )
-    .await
-    {
+    };
+    match file_report(&bot, app, &user, intake, settings, now).await {
         Filed::NotDelivered(_) => tracing::warn!("a reply could not be delivered"),
         Filed::Answered | Filed::Deferred => {}
     }
@@ -413,26 +448,37 @@ enum Filed {
     Deferred,
 }
 
-/// Stores a report from `user` and answers in `chat`; when the database refuses it, says so
-/// and keeps trying in the background.
-#[allow(clippy::too_many_arguments)]
+/// A message to file as a report.
+struct Intake {
+    /// Where the citizen hears back (their private chat).
+    chat: ChatId,
+    /// Their message, when the answer can point at it.
+    reply_to: Option<MessageId>,
+    text: String,
+    origin: Option<(String, serde_json::Value)>,
+    /// Links Telegram marked in the message.
+    links: Vec<String>,
+}
+
+/// Stores a report from `user` and answers in its chat, then reads its links in the
+/// background; when the database refuses it, says so and keeps trying in the background.
 async fn file_report(
     bot: &TgBot,
     app: &Arc<App>,
-    chat: ChatId,
     user: &User,
-    text: String,
-    origin: Option<(String, serde_json::Value)>,
+    intake: Intake,
     settings: Option<UserSettings>,
     now: i64,
 ) -> Filed {
     let notify = settings.as_ref().is_none_or(|s| s.notify);
     let submission = Submission {
-        text,
-        origin,
+        text: intake.text,
+        origin: intake.origin,
         user_id: user.id.0 as i64,
-        chat_id: notify.then_some(chat.0),
+        chat_id: notify.then_some(intake.chat.0),
+        links: intake.links,
     };
+    let (chat, reply_to) = (intake.chat, intake.reply_to);
     match service::submit(&app.store, &app.reporter_key, now, &submission).await {
         Ok(done) => {
             let lang = reply_lang(
@@ -440,19 +486,33 @@ async fn file_report(
                 Some(user),
                 Some(done.extraction.language),
             );
-            match answer_report(bot, chat, lang, &submission.text, &done, settings.as_ref()).await {
-                Ok(()) => Filed::Answered,
-                Err(_) => Filed::NotDelivered(done),
+            let delivered = answer_report(
+                bot,
+                app,
+                chat,
+                lang,
+                &submission.text,
+                &done,
+                settings.as_ref(),
+            )
+            .await
+            .is_ok();
+            spawn_link_reading(bot, app, chat, reply_to, lang, &done, delivered);
+            if delivered {
+                Filed::Answered
+            } else {
+                Filed::NotDelivered(done)
             }
         }
         Err(e) => {
             tracing::warn!(error = %e, "a report could not be stored; retrying in the background");
             let lang = reply_lang(settings.as_ref(), Some(user), None);
             let _ = send(bot, chat, render::plain(lang, "store-failed")).await;
-            tokio::spawn(retry_submit(
+            app.tasks.spawn(retry_submit(
                 bot.clone(),
                 app.clone(),
                 chat,
+                reply_to,
                 submission,
                 settings,
             ));
@@ -461,8 +521,14 @@ async fn file_report(
     }
 }
 
+/// Will this report's links be read now?
+fn reads_links(app: &App, done: &service::Submitted) -> bool {
+    app.config.fetch.enabled && !done.links.is_empty()
+}
+
 async fn answer_report(
     bot: &TgBot,
+    app: &App,
     chat: ChatId,
     lang: Lang,
     text: &str,
@@ -471,7 +537,8 @@ async fn answer_report(
 ) -> ResponseResult<()> {
     let country = settings.and_then(|s| s.country.clone());
     let guide = country.as_deref().and_then(|c| guidance::guidance(c, lang));
-    let html = render::reply(lang, text, submitted, guide.as_ref());
+    let reading = reads_links(app, submitted);
+    let html = render::reply(lang, text, submitted, guide.as_ref(), reading);
     let request = bot.send_message(chat, html).parse_mode(ParseMode::Html);
     if country.is_none() {
         request.reply_markup(country_keyboard(lang)).await?;
@@ -481,11 +548,50 @@ async fn answer_report(
     Ok(())
 }
 
+/// Reads a report's links in the background and, when the pages are in, tells the citizen
+/// what they show in one more message (when the first answer reached them).
+fn spawn_link_reading(
+    bot: &TgBot,
+    app: &Arc<App>,
+    chat: ChatId,
+    reply_to: Option<MessageId>,
+    lang: Lang,
+    done: &service::Submitted,
+    tell: bool,
+) {
+    if !reads_links(app, done) {
+        return;
+    }
+    let (bot, app2) = (bot.clone(), app.clone());
+    let (report_id, links) = (done.stored.report_id, done.links.clone());
+    app.tasks.spawn(async move {
+        let app = app2;
+        let clock = app.clock.clone();
+        let outcomes =
+            service::read_links(&app.store, &app.fetcher, report_id, &links, clock.as_ref()).await;
+        if !tell {
+            return;
+        }
+        let Some(html) = render::pages(lang, &outcomes, app.config.fetch.max_bytes) else {
+            return;
+        };
+        let mut request = bot.send_message(chat, html).parse_mode(ParseMode::Html);
+        if let Some(id) = reply_to {
+            request =
+                request.reply_parameters(ReplyParameters::new(id).allow_sending_without_reply());
+        }
+        if let Err(e) = request.await {
+            tracing::warn!(error = %e, "what a page shows could not be sent");
+        }
+    });
+}
+
 /// Stores a report that failed to store, with growing pauses, then answers as usual.
 async fn retry_submit(
     bot: TgBot,
     app: Arc<App>,
     chat: ChatId,
+    reply_to: Option<MessageId>,
     s: Submission,
     settings: Option<UserSettings>,
 ) {
@@ -493,7 +599,11 @@ async fn retry_submit(
         tokio::time::sleep(pause).await;
         if let Ok(done) = service::submit(&app.store, &app.reporter_key, app.now_ms(), &s).await {
             let lang = reply_lang(settings.as_ref(), None, Some(done.extraction.language));
-            let _ = answer_report(&bot, chat, lang, &s.text, &done, settings.as_ref()).await;
+            let delivered =
+                answer_report(&bot, &app, chat, lang, &s.text, &done, settings.as_ref())
+                    .await
+                    .is_ok();
+            spawn_link_reading(&bot, &app, chat, reply_to, lang, &done, delivered);
             return;
         }
     }
@@ -541,8 +651,9 @@ async fn on_command(
                             stored,
                             extraction,
                             linked,
+                            links: Vec::new(),
                         };
-                        answer_report(bot, chat, lang, &text, &done, Some(&settings)).await?;
+                        answer_report(bot, app, chat, lang, &text, &done, Some(&settings)).await?;
                     }
                     _ => {
                         send(bot, chat, render::plain(lang, "start")).await?;

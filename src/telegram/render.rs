@@ -3,10 +3,11 @@
 
 use fluent_bundle::FluentValue;
 
-use crate::extract::{Bound, EntityKind, Lang, Period};
+use crate::extract::{Bound, EntityKind, Extraction, Label, Lang, Period};
+use crate::fetch::Failure;
 use crate::guidance::Guidance;
 use crate::i18n::{t, tr};
-use crate::service::Submitted;
+use crate::service::{shown_host, LinkOutcome, LinkResult, Submitted};
 
 /// Telegram's limit for one message, in UTF-16 units.
 pub const MAX_MESSAGE: usize = 4096;
@@ -54,7 +55,25 @@ fn usd(v: i64) -> String {
 
 /// The summary of what was found: label, risk, offers, entities, reasons, count, reference.
 pub fn findings(lang: Lang, text: &str, s: &Submitted) -> Vec<String> {
-    let x = &s.extraction;
+    let mut parts = analysis(lang, text, &s.extraction);
+    parts.push(format!(
+        "{}\n{}",
+        escape(&tr(
+            lang,
+            "others",
+            &[("count", FluentValue::from(s.stored.report_count as i64))]
+        )),
+        escape(&tr(
+            lang,
+            "reference",
+            &[("id", FluentValue::from(format!("#{}", s.stored.report_id)))]
+        ))
+    ));
+    parts
+}
+
+/// What an extraction found in `text`: label and risk, offers as written, entities, reasons.
+fn analysis(lang: Lang, text: &str, x: &Extraction) -> Vec<String> {
     let mut parts = vec![format!(
         "<b>{}</b>\n{}",
         escape(&t(lang, &format!("label-{}", x.label.as_str()))),
@@ -117,19 +136,6 @@ pub fn findings(lang: Lang, text: &str, s: &Submitted) -> Vec<String> {
             reasons.join("\n")
         ));
     }
-    parts.push(format!(
-        "{}\n{}",
-        escape(&tr(
-            lang,
-            "others",
-            &[("count", FluentValue::from(s.stored.report_count as i64))]
-        )),
-        escape(&tr(
-            lang,
-            "reference",
-            &[("id", FluentValue::from(format!("#{}", s.stored.report_id)))]
-        ))
-    ));
     parts
 }
 
@@ -194,13 +200,114 @@ pub fn fit(sections: Vec<String>) -> String {
     out
 }
 
-/// The whole reply to a submitted ad.
-pub fn reply(lang: Lang, text: &str, s: &Submitted, guidance: Option<&Guidance>) -> String {
+/// The whole reply to a submitted ad; `reading` says its links are being read.
+pub fn reply(
+    lang: Lang,
+    text: &str,
+    s: &Submitted,
+    guidance: Option<&Guidance>,
+    reading: bool,
+) -> String {
     let mut sections = findings(lang, text, s);
+    // A bare link has no verdict of its own yet: the page's comes in a moment.
+    if reading && s.extraction.amounts.is_empty() && s.extraction.label == Label::Benign {
+        sections.remove(0);
+    }
+    if reading {
+        sections.push(format!("🔗 {}", escape(&t(lang, "reading-links"))));
+    }
     if let Some(g) = guidance {
         sections.extend(guidance_sections(lang, g));
     }
     fit(sections)
+}
+
+/// "2 MB", "500 KB": a byte limit as people say it.
+fn size(bytes: usize) -> String {
+    if bytes >= 1_000_000 {
+        format!("{} MB", (bytes as f64 / 1e6 * 10.0).round() / 10.0)
+    } else {
+        format!("{} KB", bytes.div_ceil(1000))
+    }
+}
+
+/// Why a link could not be read, in plain words.
+fn failure_words(lang: Lang, f: &Failure) -> String {
+    match f {
+        Failure::Scheme => t(lang, "page-scheme"),
+        Failure::Port(p) => tr(lang, "page-port", &[("port", FluentValue::from(*p as i64))]),
+        Failure::Blocked(_) => t(lang, "page-blocked"),
+        Failure::Unreachable => t(lang, "page-unreachable"),
+        Failure::Timeout => t(lang, "page-timeout"),
+        Failure::TooManyRedirects => t(lang, "page-redirects"),
+        Failure::NotAPage(kind) => tr(lang, "page-not-a-page", &[("type", kind.clone().into())]),
+        Failure::Http(status) => tr(
+            lang,
+            "page-http",
+            &[("status", FluentValue::from(*status as i64))],
+        ),
+        Failure::Disabled => t(lang, "page-disabled"),
+    }
+}
+
+/// What the pages of a report's links show, one section each; `None` when there is nothing
+/// to tell (every link is being read by another message).
+pub fn pages(lang: Lang, outcomes: &[LinkOutcome], max_bytes: usize) -> Option<String> {
+    let mut sections = Vec::new();
+    for o in outcomes {
+        let site = format!("<code>{}</code>", escape(&shown_host(&o.url)));
+        match &o.result {
+            LinkResult::Reading => continue,
+            LinkResult::Failed(f) => sections.push(format!(
+                "🔗 {site}\n{}\n{}",
+                escape(&failure_words(lang, f)),
+                escape(&t(lang, "page-kept"))
+            )),
+            LinkResult::Page(read) => {
+                let (snapshot, extraction) = (&read.snapshot, &read.extraction);
+                let mut head = vec![format!(
+                    "🔗 <b>{}</b> {site}",
+                    escape(&t(lang, "page-shows"))
+                )];
+                let final_url = url::Url::parse(&snapshot.final_url).ok();
+                if final_url
+                    .as_ref()
+                    .is_some_and(|f| shown_host(f) != shown_host(&o.url))
+                {
+                    head.push(format!(
+                        "{} <code>{}</code>",
+                        escape(&t(lang, "page-led-to")),
+                        escape(&snapshot.final_url)
+                    ));
+                }
+                if let Some(title) = snapshot.title.as_deref() {
+                    head.push(format!("<i>{}</i>", escape(&truncate(title, 200))));
+                }
+                if snapshot.truncated {
+                    head.push(escape(&tr(
+                        lang,
+                        "page-cut",
+                        &[("limit", size(max_bytes).into())],
+                    )));
+                }
+                sections.push(head.join("\n"));
+                if extraction.amounts.is_empty() && extraction.entities.is_empty() {
+                    sections.push(escape(&t(lang, "page-nothing")));
+                } else {
+                    sections.extend(analysis(lang, &snapshot.text, extraction));
+                }
+            }
+        }
+    }
+    (!sections.is_empty()).then(|| fit(sections))
+}
+
+/// At most `max` characters, with an ellipsis when cut.
+fn truncate(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((at, _)) => format!("{}…", &s[..at]),
+        None => s.to_string(),
+    }
 }
 
 /// A plain message in a language, escaped.
@@ -226,6 +333,13 @@ mod tests {
         let out = fit(vec!["a".into(), long.clone(), long, "b".into()]);
         assert!(utf16_len(&out) <= MAX_MESSAGE);
         assert!(out.starts_with('a') && out.ends_with('b'));
+    }
+
+    #[test]
+    fn sizes_read_as_people_say_them() {
+        assert_eq!(size(2_000_000), "2 MB");
+        assert_eq!(size(1_500_000), "1.5 MB");
+        assert_eq!(size(300_000), "300 KB");
     }
 
     #[test]

@@ -4,6 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use adwatch::config::Config;
+use adwatch::fetch::FetchSettings;
 use adwatch::service::ReporterKey;
 use adwatch::store::{ExportFilter, Store};
 use adwatch::telegram::{self, App};
@@ -29,22 +30,31 @@ impl RunningBot {
         Self::start_with(store, api).await
     }
 
+    /// The bot with test settings; links are not fetched (no test reaches the internet).
     pub async fn start_with(store: Store, api: FakeBotApi) -> RunningBot {
-        let bot = teloxide::Bot::new("123:TEST").set_api_url(api.url.parse().unwrap());
         let config = Config {
-            database_url: String::new(),
-            reporter_key: None,
-            retention_days: 180,
-            moderator_ids: vec![],
             send_rate: 30,
             user_rate_per_minute: 5,
+            fetch: FetchSettings {
+                enabled: false,
+                ..FetchSettings::default()
+            },
+            ..Config::default()
         };
-        let app = Arc::new(App::new(
-            store.clone(),
-            config,
-            ReporterKey::new("a test secret of some length"),
-            telegram::system_clock(),
-        ));
+        Self::start_configured(store, api, config).await
+    }
+
+    pub async fn start_configured(store: Store, api: FakeBotApi, config: Config) -> RunningBot {
+        let bot = teloxide::Bot::new("123:TEST").set_api_url(api.url.parse().unwrap());
+        let app = Arc::new(
+            App::new(
+                store.clone(),
+                config,
+                ReporterKey::new("a test secret of some length"),
+                telegram::system_clock(),
+            )
+            .expect("the app starts"),
+        );
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(telegram::run(bot, app, async move {
             let _ = rx.await;
@@ -70,7 +80,7 @@ fn user(id: i64, lang: &str) -> Value {
     json!({"id": id, "is_bot": false, "first_name": "Citizen", "language_code": lang})
 }
 
-fn private_message(update_id: i64, user_id: i64, lang: &str, extra: Value) -> Value {
+pub fn private_message(update_id: i64, user_id: i64, lang: &str, extra: Value) -> Value {
     let mut message = json!({
         "message_id": update_id * 10,
         "date": 1_700_000_000,
@@ -83,7 +93,7 @@ fn private_message(update_id: i64, user_id: i64, lang: &str, extra: Value) -> Va
     json!({"update_id": update_id, "message": message})
 }
 
-fn text_message(update_id: i64, user_id: i64, lang: &str, text: &str) -> Value {
+pub fn text_message(update_id: i64, user_id: i64, lang: &str, text: &str) -> Value {
     private_message(update_id, user_id, lang, json!({"text": text}))
 }
 

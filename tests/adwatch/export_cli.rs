@@ -17,6 +17,7 @@ async fn export_writes_one_line_a_report_and_nothing_else_on_stdout() {
             origin: None,
             user_id: user,
             chat_id: None,
+            links: vec![],
         };
         service::submit(&db.store, &key, 1_700_000_000_000, &s)
             .await

@@ -6,5 +6,6 @@ mod db;
 mod engine;
 mod export_cli;
 mod fixtures;
+mod links;
 mod run_cli;
 mod store;

@@ -22,6 +22,7 @@ fn from(user_id: i64, text: &str) -> Submission {
         )),
         user_id,
         chat_id: Some(user_id),
+        links: vec![],
     }
 }
 
@@ -244,3 +245,106 @@ on_both_databases!(a_made_secret_is_kept_and_shared, |db| {
     assert_eq!(first, "aaaa");
     assert_eq!(second, "aaaa");
 });
+
+fn snapshot(url: &str, sha: &str, at: i64) -> adwatch::store::NewSnapshot {
+    adwatch::store::NewSnapshot {
+        url: url.to_string(),
+        final_url: format!("{url}landing"),
+        status: 200,
+        fetched_at: at,
+        sha256: sha.repeat(64),
+        bytes: 1234,
+        truncated: false,
+        title: Some("Контракт".into()),
+        text: format!("Выплата {sha} рублей"),
+        extraction: "{}".into(),
+    }
+}
+
+on_both_databases!(
+    a_link_is_claimed_once_per_report_and_pages_are_kept_as_snapshots,
+    |db| {
+        let link = "https://kontrakt-sakh.ru/";
+        let text = format!("Контракт, подробности на {link}");
+        let report = service::submit(&db.store, &key(), 1, &from(1, &text))
+            .await
+            .unwrap();
+        let id = report.stored.report_id;
+        assert_eq!(report.links.len(), 1);
+        assert_eq!(report.links[0].as_str(), link);
+        // One claim per report; a claim left by a crash is taken over once stale.
+        assert!(db.store.claim_link(id, link, 100, 0).await.unwrap());
+        assert!(!db.store.claim_link(id, link, 200, 0).await.unwrap());
+        assert!(db.store.claim_link(id, link, 300, 150).await.unwrap());
+        let findings = adwatch::store::PageFindings {
+            entities: vec![("phone".into(), "+79241234567".into())],
+            label: "military_recruitment".into(),
+            risk: 90,
+        };
+        let (first, new) = db
+            .store
+            .link_fetched(id, &snapshot(link, "a", 400), &findings)
+            .await
+            .unwrap();
+        assert!(new);
+        assert!(!db.store.claim_link(id, link, 10_000, 5_000).await.unwrap());
+        // Another report of the same link, same page: the snapshot is shared.
+        let other = service::submit(&db.store, &key(), 2, &from(2, &format!("Ещё {link}")))
+            .await
+            .unwrap();
+        let (again, new) = db
+            .store
+            .link_fetched(other.stored.report_id, &snapshot(link, "a", 500), &findings)
+            .await
+            .unwrap();
+        assert!(!new);
+        assert_eq!(again.id, first.id);
+        assert_eq!(again.last_seen, 500);
+        // The page changed: a new snapshot.
+        let third = service::submit(&db.store, &key(), 3, &from(3, &format!("И ещё {link}")))
+            .await
+            .unwrap();
+        let (changed, new) = db
+            .store
+            .link_fetched(third.stored.report_id, &snapshot(link, "b", 600), &findings)
+            .await
+            .unwrap();
+        assert!(new);
+        assert_ne!(changed.id, first.id);
+        assert_eq!(db.store.snapshots_of(link).await.unwrap().len(), 2);
+        // The page's findings joined the report: its label, its risk, its phone.
+        let rows = db.store.export(&ExportFilter::default()).await.unwrap();
+        let row = rows.iter().find(|r| r.id == id).unwrap();
+        assert_eq!(row.label, "military_recruitment");
+        assert_eq!(row.risk, 90);
+        assert_eq!(row.links[0].state, "fetched");
+        assert_eq!(
+            row.links[0].snapshot.as_ref().unwrap().sha256,
+            "a".repeat(64)
+        );
+        // A failure is kept with its reason.
+        db.store
+            .link_failed(id, "http://gone-site.ru/", "http", Some("404"), 700)
+            .await
+            .unwrap();
+        let links = db.store.report_links(id).await.unwrap();
+        let gone = links
+            .iter()
+            .find(|l| l.url == "http://gone-site.ru/")
+            .unwrap();
+        assert_eq!(
+            (
+                gone.state.as_str(),
+                gone.failure.as_deref(),
+                gone.detail.as_deref()
+            ),
+            ("failed", Some("http"), Some("404"))
+        );
+        assert!(db
+            .store
+            .linked_reports(id)
+            .await
+            .unwrap()
+            .contains(&other.stored.report_id));
+    }
+);
