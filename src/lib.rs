@@ -10,10 +10,13 @@
 //!   Telegram markup (escaped in one place).
 //! - [`config`]: every setting from the environment; [`i18n`]: messages (Fluent files in
 //!   `data/i18n/`); [`guidance`]: reporting guidance per country (`data/guidance/`).
-//! - [`fetch`]: links; so far the guard's address classifier (no private address is fetched).
+//! - [`fetch`]: the only module that talks to the open internet: reads the pages of links
+//!   behind its guard (own DNS resolution, every redirect admitted again, time, size and type
+//!   limits) and turns HTML into what a visitor sees.
 //! - [`fake_bot_api`]: a stand-in Telegram Bot API on loopback for tests and benchmarks.
 //! - [`export`]: `adwatch export`, reports as JSON lines or CSV.
-//! - [`service`]: use cases (submit a report, export) over the store and the engine.
+//! - [`service`]: use cases (submit a report, read its links) over the store, the engine and
+//!   the fetcher.
 //!
 //! # Architecture invariants
 //! - `extract` imports no teloxide, sqlx, tokio, reqwest or axum, reads no clock and never fails:
@@ -22,6 +25,8 @@
 //! - Citizens appear in the database only as keyed hashes (HMAC with a secret); chat ids are
 //!   kept only for outcome messages.
 //! - Every byte span the engine reports lies on char boundaries of the text it was given.
+//! - No request leaves for a loopback, private, link-local, shared, multicast or otherwise
+//!   non-public address unless `FETCH_ALLOW_PRIVATE=1`; only `fetch` makes requests to sites.
 
 pub mod analyze;
 pub mod config;

@@ -1,7 +1,7 @@
 start = Men shubhali e’lonlarni o‘qiyman: chet elda pul evaziga urushishga chaqiruvchi takliflar va xuddi shunday tugashi mumkin bo‘lgan ish takliflari. E’lonni menga yuboring, matnini qo‘ying yoki havolasini yuboring. Unda nima taklif qilinayotgani, ortida kim turgani, qanchalik xavfli ekani va yurtingizda qanday shikoyat qilish mumkinligini ko‘rsataman.
     Buyruqlar: /country — mamlakatni tanlash, /language — til, /notify on|off — shikoyatingiz bo‘yicha qaror haqida xabar, /privacy — nimani saqlayman, /forget — uni o‘chirish.
 help = { start }
-privacy = Men saqlaydiganlar: e’lon matni, u qayerdan kelgani va unda topilganlar. Sizni faqat har bir e’lon uchun bir marta sanaydigan kalitli xesh sifatida saqlayman; chat raqamingiz faqat qarorni xabar qilish uchun saqlanadi (/notify off bo‘lsa — umuman saqlanmaydi) va keyin o‘chiriladi. /forget sozlamalaringizni va shikoyatlaringiz bilan bog‘liqlikni o‘chiradi; e’lonlar sizsiz qoladi.
+privacy = Men saqlaydiganlar: e’lon matni, u qayerdan kelgani va unda topilganlar. Sizni faqat har bir e’lon uchun bir marta sanaydigan kalitli xesh sifatida saqlayman; chat raqamingiz faqat qarorni xabar qilish uchun saqlanadi (/notify off bo‘lsa — umuman saqlanmaydi) va keyin o‘chiriladi. /forget sozlamalaringizni va shikoyatlaringiz bilan bog‘liqlikni o‘chiradi; e’lonlar sizsiz qoladi. Siz yuborgan havolalarni bot sizning qurilmangizdan emas, o‘z serveridan ochadi; sahifa dalil sifatida saqlanadi.
 forgotten = Tayyor: sozlamalaringiz va shikoyatlaringiz bilan bog‘liqlik o‘chirildi. E’lonlar sizsiz qoladi.
 notify-on = Moderatorlar shikoyatlaringiz bo‘yicha qaror qabul qilganda xabar olasiz.
 notify-off = Shikoyatlaringiz haqida xabar kelmaydi.

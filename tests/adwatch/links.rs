@@ -171,6 +171,15 @@ async fn serve() -> (SocketAddr, Site) {
             }),
         )
         .route("/changing", get(changing))
+        .route(
+            "/to-file",
+            get(|| async {
+                (
+                    StatusCode::FOUND,
+                    [(header::LOCATION, "file:///etc/passwd")],
+                )
+            }),
+        )
         .with_state(site.clone())
         .layer(middleware::from_fn_with_state(site.clone(), count));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -296,6 +305,17 @@ async fn a_redirect_chain_is_followed_to_its_end_and_no_further_than_five() {
         fetcher.fetch(&at(addr, "/missing")).await,
         Err(Failure::Http(404))
     );
+}
+
+#[tokio::test]
+async fn every_redirect_is_admitted_again() {
+    let (addr, site) = serve().await;
+    let fetcher = Fetcher::new(open_settings()).unwrap();
+    assert_eq!(
+        fetcher.fetch(&at(addr, "/to-file")).await,
+        Err(Failure::Scheme)
+    );
+    assert_eq!(site.requests.load(Ordering::SeqCst), 1);
 }
 
 /// Every way of writing "this machine" that the issue names, and a few more.
