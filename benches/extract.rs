@@ -56,5 +56,39 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench);
+/// Reading a page at the size limit: decoding and parsing 2 MB of HTML into what a visitor sees,
+/// then analysing that text (what the bot does with each page it fetches).
+fn page(c: &mut Criterion) {
+    let texts = fixtures();
+    let mut html =
+        String::from("<html><head><title>Вакансии</title><script>var a = 1;</script></head><body>");
+    let mut i = 0;
+    while html.len() < 2_000_000 {
+        html.push_str("<div class=\"card\"><h2>Предложение</h2><p>");
+        html.push_str(&texts[i % texts.len()].replace('<', " "));
+        html.push_str("</p><script>track()</script></div>\n");
+        i += 1;
+    }
+    html.push_str("</body></html>");
+    let bytes = html.into_bytes();
+    let mut g = c.benchmark_group("page");
+    g.sample_size(10);
+    g.throughput(Throughput::Bytes(bytes.len() as u64));
+    g.bench_function("read_2mb_html", |b| {
+        b.iter(|| {
+            let decoded = adwatch::fetch::page::decode(&bytes, Some("text/html; charset=utf-8"));
+            std::hint::black_box(adwatch::fetch::page::read_html(&decoded))
+        })
+    });
+    g.bench_function("read_and_extract_2mb_html", |b| {
+        b.iter(|| {
+            let decoded = adwatch::fetch::page::decode(&bytes, Some("text/html; charset=utf-8"));
+            let text = adwatch::fetch::page::read_html(&decoded).joined();
+            std::hint::black_box(adwatch::extract::extract(&text))
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench, page);
 criterion_main!(benches);
