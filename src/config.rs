@@ -18,6 +18,13 @@ pub struct Config {
     pub retention_days: u32,
     /// Telegram user ids of moderators (`MODERATOR_IDS=123,456`).
     pub moderator_ids: Vec<i64>,
+    /// A chat whose members are moderators too, where new high-risk reports are announced
+    /// (`MODERATOR_CHAT_ID`).
+    pub moderator_chat_id: Option<i64>,
+    /// Risk from which a new report is announced in the moderators' chat (`MODERATOR_ALERT_RISK`).
+    pub moderator_alert_risk: u8,
+    /// The language of announcements in the moderators' chat (`MODERATOR_LANGUAGE`, default ru).
+    pub moderator_language: String,
     /// Messages per second the bot sends overall (`TELEGRAM_SEND_RATE`, Telegram allows ~30).
     pub send_rate: u32,
     /// Messages a citizen may send per minute before hearing "slow down" (`USER_RATE_PER_MINUTE`).
@@ -33,6 +40,9 @@ impl Default for Config {
             reporter_key: None,
             retention_days: 180,
             moderator_ids: Vec::new(),
+            moderator_chat_id: None,
+            moderator_alert_risk: 70,
+            moderator_language: "ru".to_string(),
             send_rate: 30,
             user_rate_per_minute: 20,
             fetch: FetchSettings::default(),
@@ -146,6 +156,19 @@ impl Config {
             reporter_key: secret.map(ReporterKey::new),
             retention_days,
             moderator_ids,
+            moderator_chat_id: match var("MODERATOR_CHAT_ID") {
+                Some(v) => Some(
+                    v.parse()
+                        .with_context(|| format!("MODERATOR_CHAT_ID: `{v}` is not a chat id"))?,
+                ),
+                None => None,
+            },
+            moderator_alert_risk: number("MODERATOR_ALERT_RISK", 70)?.min(100) as u8,
+            moderator_language: match var("MODERATOR_LANGUAGE") {
+                Some(l) if crate::extract::Lang::from_code(&l).is_some() => l,
+                Some(l) => bail!("MODERATOR_LANGUAGE: `{l}` is not one of ru, kk, ar, en, uz"),
+                None => "ru".to_string(),
+            },
             send_rate: number("TELEGRAM_SEND_RATE", 30)?.max(1),
             user_rate_per_minute: number("USER_RATE_PER_MINUTE", 20)?.max(1),
             fetch: fetch_settings()?,

@@ -47,6 +47,31 @@ pub fn row_json(r: &ExportRow) -> Value {
         "amounts": r.extraction.get("amounts").cloned().unwrap_or(json!([])),
         "entities": r.extraction.get("entities").cloned().unwrap_or(json!([])),
         "signals": r.extraction.get("signals").cloned().unwrap_or(json!([])),
+        "decided_at": r.decided_at.map(time),
+        "duplicate_of": r.duplicate_of,
+        "corrections": r.corrections.iter().map(|c| json!({
+            "field": c.field, "value": c.value, "moderator_id": c.moderator_id, "at": time(c.at),
+        })).collect::<Vec<_>>(),
+        "history": r.history.iter().map(|h| json!({
+            "action": h.action, "detail": h.detail, "moderator_id": h.moderator_id, "at": time(h.at),
+        })).collect::<Vec<_>>(),
+        "links": r.links.iter().map(|l| json!({
+            "url": l.url,
+            "state": l.state,
+            "failure": l.failure,
+            "detail": l.detail,
+            "snapshot": l.snapshot.as_ref().map(|s| json!({
+                "final_url": s.final_url,
+                "status": s.status,
+                "fetched_at": time(s.fetched_at),
+                "last_seen": time(s.last_seen),
+                "sha256": s.sha256,
+                "bytes": s.bytes,
+                "truncated": s.truncated,
+                "title": s.title,
+                "text": s.text,
+            })),
+        })).collect::<Vec<_>>(),
     })
 }
 
@@ -80,6 +105,11 @@ pub async fn run(
                 "origins",
                 "amounts",
                 "entities",
+                "decided_at",
+                "duplicate_of",
+                "corrections",
+                "history",
+                "links",
             ])?;
             for r in &rows {
                 let v = row_json(r);
@@ -96,6 +126,11 @@ pub async fn run(
                     v["origins"].to_string(),
                     v["amounts"].to_string(),
                     v["entities"].to_string(),
+                    r.decided_at.map(time).unwrap_or_default(),
+                    r.duplicate_of.map(|d| d.to_string()).unwrap_or_default(),
+                    v["corrections"].to_string(),
+                    v["history"].to_string(),
+                    v["links"].to_string(),
                 ])?;
             }
             w.flush()?;

@@ -15,6 +15,8 @@ use serde_json::{json, Value};
 pub struct Call {
     pub method: String,
     pub body: Value,
+    /// What the stand-in answered (the sent message, for sendMessage).
+    pub result: Value,
     pub at: std::time::Instant,
 }
 
@@ -28,6 +30,8 @@ struct Inner {
     refused: usize,
     /// Chats the bot may not write to (a user who never started it).
     forbidden_chats: Vec<i64>,
+    /// (chat, user) pairs `getChatMember` reports as members.
+    members: Vec<(i64, i64)>,
 }
 
 #[derive(Clone)]
@@ -74,27 +78,49 @@ async fn handle(
             json!({"ok": false, "error_code": 429, "description": "Too Many Requests: retry after 1", "parameters": {"retry_after": 1}}),
         );
     }
-    inner.calls.push(Call {
-        method: method.clone(),
-        body: body.clone(),
-        at: std::time::Instant::now(),
-    });
+    let at = std::time::Instant::now();
     let result = match method.as_str() {
         "getMe" => {
             json!({"id": 1000, "is_bot": true, "first_name": "adwatch", "username": "adwatch_test_bot", "can_join_groups": true, "can_read_all_group_messages": false, "supports_inline_queries": false, "can_connect_to_business": false, "has_main_web_app": false})
         }
         "sendMessage" | "editMessageText" | "editMessageReplyMarkup" => {
             inner.next_message_id += 1;
-            json!({
-                "message_id": 5000 + inner.next_message_id,
+            let chat_id = body["chat_id"].as_i64().unwrap_or(0);
+            let chat = if chat_id < 0 {
+                json!({"id": chat_id, "type": "supergroup", "title": "moderators"})
+            } else {
+                json!({"id": chat_id, "type": "private", "first_name": "citizen"})
+            };
+            let mut message = json!({
+                "message_id": body["message_id"].as_i64().unwrap_or(5000 + inner.next_message_id),
                 "date": 1_700_000_000,
-                "chat": {"id": body["chat_id"].as_i64().unwrap_or(0), "type": "private", "first_name": "citizen"},
-                "from": {"id": 1000, "is_bot": true, "first_name": "adwatch"},
+                "chat": chat,
+                "from": {"id": 1000, "is_bot": true, "first_name": "adwatch", "username": "adwatch_test_bot"},
                 "text": body["text"].as_str().unwrap_or(""),
-            })
+            });
+            if body.get("reply_markup").is_some_and(|m| !m.is_null()) {
+                message["reply_markup"] = body["reply_markup"].clone();
+            }
+            message
+        }
+        "getChatMember" => {
+            let chat = body["chat_id"].as_i64().unwrap_or(0);
+            let user = body["user_id"].as_i64().unwrap_or(0);
+            let status = if inner.members.contains(&(chat, user)) {
+                "member"
+            } else {
+                "left"
+            };
+            json!({"status": status, "user": {"id": user, "is_bot": false, "first_name": "user"}})
         }
         _ => json!(true),
     };
+    inner.calls.push(Call {
+        method,
+        body,
+        result: result.clone(),
+        at,
+    });
     Json(json!({"ok": true, "result": result}))
 }
 
@@ -135,6 +161,11 @@ impl FakeBotApi {
             .unwrap()
             .forbidden_chats
             .retain(|c| *c != chat);
+    }
+
+    /// `getChatMember` answers that `user` is a member of `chat`.
+    pub fn add_member(&self, chat: i64, user: i64) {
+        self.inner.lock().unwrap().members.push((chat, user));
     }
 
     pub fn refused(&self) -> usize {

@@ -51,6 +51,8 @@ impl From<sqlx::Error> for StoreError {
 
 pub type Result<T> = std::result::Result<T, StoreError>;
 
+pub use moderation::{AuditEntry, Card, Correction, Decision, ReportLine, Reporter, Stats};
+
 /// Runs the same code on whichever pool the store holds. The second form also names the
 /// statement that opens a writing transaction: SQLite must take its write lock at the start
 /// (`BEGIN IMMEDIATE`), or two writers that read first fail instead of waiting.
@@ -74,6 +76,8 @@ macro_rules! with_pool {
         }
     };
 }
+
+mod moderation;
 
 /// A report to store, as the service prepared it.
 #[derive(Debug, Clone)]
@@ -133,6 +137,12 @@ pub struct ExportRow {
     pub extraction: serde_json::Value,
     /// The report's links and what their pages showed.
     pub links: Vec<LinkRecord>,
+    pub decided_at: Option<i64>,
+    pub duplicate_of: Option<i64>,
+    /// Moderators' corrections of the extraction.
+    pub corrections: Vec<Correction>,
+    /// The audit trail: decisions, reopenings, notes, corrections.
+    pub history: Vec<AuditEntry>,
 }
 
 /// A page as read, to keep as evidence.
@@ -445,8 +455,8 @@ impl Store {
     pub async fn export(&self, filter: &ExportFilter) -> Result<Vec<ExportRow>> {
         let mut out = Vec::new();
         let reports = self.sql(
-            "SELECT id, status, first_seen, last_seen, report_count, label, risk, language, text, extraction \
-             FROM reports WHERE ($1 IS NULL OR last_seen >= $1) AND ($2 IS NULL OR status = $2) ORDER BY id",
+            "SELECT id, status, first_seen, last_seen, report_count, label, risk, language, text, extraction, \
+             decided_at, duplicate_of FROM reports WHERE ($1 IS NULL OR last_seen >= $1) AND ($2 IS NULL OR status = $2) ORDER BY id",
         );
         let origins =
             self.sql("SELECT origin FROM report_origins WHERE report_id = $1 ORDER BY origin_key");
@@ -477,12 +487,18 @@ impl Store {
                     origins,
                     extraction: serde_json::from_str(&extraction).unwrap_or(serde_json::Value::Null),
                     links: Vec::new(),
+                    decided_at: row.try_get("decided_at")?,
+                    duplicate_of: row.try_get("duplicate_of")?,
+                    corrections: Vec::new(),
+                    history: Vec::new(),
                 });
             }
             Ok::<_, StoreError>(())
         })?;
         for row in &mut out {
             row.links = self.report_links(row.id).await?;
+            row.corrections = self.corrections(row.id).await?;
+            row.history = self.history(row.id).await?;
         }
         Ok(out)
     }

@@ -5,6 +5,7 @@
 //! one. Each private message is claimed in the database (chat and message id) before any
 //! effect, so a redelivered update changes nothing; a report is acknowledged only once stored.
 
+pub mod moderation;
 pub mod render;
 
 use std::future::Future;
@@ -48,6 +49,8 @@ pub struct App {
     pub fetcher: Fetcher,
     /// Work that outlives its update (reading links); waited for at shutdown.
     pub tasks: TaskTracker,
+    /// Who is in the moderators' chat, as Telegram last said.
+    pub memberships: moderation::Memberships,
 }
 
 impl App {
@@ -68,6 +71,7 @@ impl App {
             reporter_key,
             fetcher,
             tasks: TaskTracker::new(),
+            memberships: moderation::Memberships::default(),
         })
     }
 
@@ -395,9 +399,13 @@ async fn process_claimed(
     let (bot, msg) = (bot.clone(), msg.clone());
     let user_hash = app.reporter_key.hash(user.id.0 as i64);
     let settings = app.store.user_settings(&user_hash).await.ok().flatten();
-    if app.limiter.check_key(&user.id.0).is_err() {
+    let listed_moderator = app.config.moderator_ids.contains(&(user.id.0 as i64));
+    if !listed_moderator && app.limiter.check_key(&user.id.0).is_err() {
         let lang = reply_lang(settings.as_ref(), Some(&user), None);
         send(&bot, msg.chat.id, render::plain(lang, "slow-down")).await?;
+        return Ok(());
+    }
+    if moderation::note(&bot, app, &msg, &user).await? {
         return Ok(());
     }
     let text = content(&msg);
@@ -498,6 +506,7 @@ async fn file_report(
             .await
             .is_ok();
             spawn_link_reading(bot, app, chat, reply_to, lang, &done, delivered);
+            spawn_announcement(bot, app, &done);
             if delivered {
                 Filed::Answered
             } else {
@@ -519,6 +528,22 @@ async fn file_report(
             Filed::Deferred
         }
     }
+}
+
+/// A new report goes to the moderators' chat when its risk is high.
+fn spawn_announcement(bot: &TgBot, app: &Arc<App>, done: &service::Submitted) {
+    if !done.stored.created || app.config.moderator_chat_id.is_none() {
+        return;
+    }
+    let (bot, app2, id, risk) = (
+        bot.clone(),
+        app.clone(),
+        done.stored.report_id,
+        done.extraction.risk,
+    );
+    app.tasks.spawn(async move {
+        moderation::announce(&bot, &app2, id, risk).await;
+    });
 }
 
 /// Will this report's links be read now?
@@ -613,7 +638,7 @@ async fn retry_submit(
 async fn on_command(
     bot: &TgBot,
     msg: &Message,
-    app: &App,
+    app: &Arc<App>,
     user_hash: &str,
     settings: Option<UserSettings>,
     lang: Lang,
@@ -627,8 +652,17 @@ async fn on_command(
         .next()
         .unwrap_or_default()
         .to_ascii_lowercase();
-    let arg = words.next().map(str::to_ascii_lowercase);
     let chat = msg.chat.id;
+    if moderation::COMMANDS.contains(&name.as_str()) {
+        let args = command
+            .split_once(char::is_whitespace)
+            .map_or("", |(_, a)| a);
+        if let Some(user) = msg.from.as_ref() {
+            moderation::command(bot, app, chat, user, &name, args).await?;
+        }
+        return Ok(());
+    }
+    let arg = words.next().map(str::to_ascii_lowercase);
     let mut settings = settings.unwrap_or(UserSettings {
         notify: true,
         ..Default::default()
@@ -701,6 +735,10 @@ async fn on_command(
             if key != "notify-usage" {
                 let _ = app.store.save_user_settings(user_hash, &settings).await;
             }
+            if key == "notify-off" {
+                // The chats kept for outcome messages go now, not only for future reports.
+                let _ = app.store.drop_reporter_chats(user_hash).await;
+            }
             send(bot, chat, render::plain(lang, key)).await?;
         }
         _ => {
@@ -711,6 +749,9 @@ async fn on_command(
 }
 
 async fn on_callback(bot: TgBot, q: CallbackQuery, app: Arc<App>) -> ResponseResult<()> {
+    if q.data.as_deref().is_some_and(|d| d.starts_with("m:")) {
+        return moderation::callback(&bot, &app, &q).await;
+    }
     let user_hash = app.reporter_key.hash(q.from.id.0 as i64);
     let mut settings = app
         .store

@@ -8,6 +8,8 @@ use crate::fetch::Failure;
 use crate::guidance::Guidance;
 use crate::i18n::{t, tr};
 use crate::service::{shown_host, LinkOutcome, LinkResult, Submitted};
+use crate::store::{AuditEntry, Card, Correction, LinkRecord, ReportLine, Stats};
+use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 
 /// Telegram's limit for one message, in UTF-16 units.
 pub const MAX_MESSAGE: usize = 4096;
@@ -310,6 +312,323 @@ fn truncate(s: &str, max: usize) -> String {
     }
 }
 
+/// A time in Unix milliseconds as a UTC date and time.
+fn when(ms: i64) -> String {
+    chrono::DateTime::<chrono::Utc>::from_timestamp_millis(ms)
+        .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_default()
+}
+
+fn status_word(lang: Lang, status: &str) -> String {
+    t(lang, &format!("status-{status}"))
+}
+
+/// Where a report came from, in a few words.
+fn source_line(origin: &serde_json::Value) -> String {
+    let field = |k: &str| origin.get(k).and_then(|v| v.as_str()).map(str::to_string);
+    let kind = field("kind").unwrap_or_default();
+    let name = field("username")
+        .map(|u| format!("@{u}"))
+        .or_else(|| field("title"))
+        .or_else(|| field("name"))
+        .unwrap_or_default();
+    match field("link") {
+        Some(link) => format!("{kind} {name} {link}"),
+        None => format!("{kind} {name}"),
+    }
+    .trim()
+    .to_string()
+}
+
+/// Everything a moderator needs on one report.
+pub struct CardView<'a> {
+    pub card: &'a Card,
+    /// The engine's reading of the text (none when the text was purged).
+    pub extraction: Option<&'a Extraction>,
+    pub linked: &'a [i64],
+    pub links: &'a [LinkRecord],
+    pub corrections: &'a [Correction],
+    /// Announced in the moderators' chat as new.
+    pub announce: bool,
+}
+
+/// A moderator's card: the ad, where it came from, what was found, who sent it, and links.
+pub fn card(lang: Lang, v: &CardView<'_>) -> String {
+    let c = v.card;
+    let mut head = String::new();
+    if v.announce {
+        head.push_str(&format!("🚨 <b>{}</b>\n", escape(&t(lang, "card-new"))));
+    }
+    head.push_str(&format!(
+        "📋 <b>{}</b> · {} · {}",
+        escape(&tr(
+            lang,
+            "card-title",
+            &[("id", format!("#{}", c.id).into())]
+        )),
+        escape(&status_word(lang, &c.status)),
+        escape(&tr(
+            lang,
+            "risk",
+            &[("risk", FluentValue::from(c.risk as i64))]
+        ))
+    ));
+    head.push_str(&format!(
+        "\n<b>{}</b>",
+        escape(&t(lang, &format!("label-{}", c.label)))
+    ));
+    let mut sections = vec![head];
+    match c.text.as_deref() {
+        Some(text) => sections.push(format!(
+            "<blockquote>{}</blockquote>",
+            escape(&truncate(text, 700))
+        )),
+        None => sections.push(format!("<i>{}</i>", escape(&t(lang, "card-text-purged")))),
+    }
+    if !c.origins.is_empty() {
+        let lines: Vec<String> = c
+            .origins
+            .iter()
+            .take(3)
+            .map(|o| format!("• {}", escape(&source_line(o))))
+            .collect();
+        sections.push(format!(
+            "<b>{}</b>\n{}",
+            escape(&t(lang, "card-source")),
+            lines.join("\n")
+        ));
+    }
+    if let (Some(x), Some(text)) = (v.extraction, c.text.as_deref()) {
+        // Offers, entities and reasons; the label and risk above are the stored ones.
+        sections.extend(analysis(lang, text, x).into_iter().skip(1));
+    }
+    let pages: Vec<String> = v
+        .links
+        .iter()
+        .map(|l| {
+            let detail = match (&l.snapshot, &l.failure) {
+                (Some(s), _) => format!(
+                    "HTTP {} · {}",
+                    s.status,
+                    &s.sha256[..s.sha256.len().min(12)]
+                ),
+                (None, Some(f)) => f.clone(),
+                (None, None) => l.state.clone(),
+            };
+            format!("• <code>{}</code> {}", escape(&l.url), escape(&detail))
+        })
+        .collect();
+    if !pages.is_empty() {
+        sections.push(format!(
+            "<b>{}</b>\n{}",
+            escape(&t(lang, "card-pages")),
+            pages.join("\n")
+        ));
+    }
+    let mut facts = vec![
+        escape(&tr(
+            lang,
+            "card-count",
+            &[("count", FluentValue::from(c.report_count as i64))],
+        )),
+        escape(&tr(
+            lang,
+            "card-seen",
+            &[
+                ("first", when(c.first_seen).into()),
+                ("last", when(c.last_seen).into()),
+            ],
+        )),
+    ];
+    if !v.linked.is_empty() {
+        let ids: Vec<String> = v.linked.iter().take(15).map(|i| format!("#{i}")).collect();
+        facts.push(format!(
+            "{} {}",
+            escape(&t(lang, "card-linked")),
+            ids.join(", ")
+        ));
+    }
+    sections.push(facts.join("\n"));
+    if !v.corrections.is_empty() {
+        let lines: Vec<String> = v
+            .corrections
+            .iter()
+            .map(|c| {
+                format!(
+                    "• {}: <code>{}</code>",
+                    escape(&c.field),
+                    escape(&c.value.to_string())
+                )
+            })
+            .collect();
+        sections.push(format!(
+            "<b>{}</b>\n{}",
+            escape(&t(lang, "card-corrections")),
+            lines.join("\n")
+        ));
+    }
+    fit(sections)
+}
+
+fn button(lang: Lang, key: &str, data: String) -> InlineKeyboardButton {
+    InlineKeyboardButton::callback(t(lang, key), data)
+}
+
+/// The card's buttons. Callback data holds only the action and the report id (well within
+/// Telegram's 64 bytes); the server checks the presser's role whatever it says.
+pub fn card_keyboard(lang: Lang, id: i64) -> InlineKeyboardMarkup {
+    InlineKeyboardMarkup::new(vec![
+        vec![
+            button(lang, "btn-approve", format!("m:a:{id}")),
+            button(lang, "btn-reject", format!("m:r:{id}")),
+        ],
+        vec![
+            button(lang, "btn-duplicate", format!("m:d:{id}")),
+            button(lang, "btn-skip", format!("m:s:{id}")),
+        ],
+        vec![button(lang, "btn-label", format!("m:l:{id}"))],
+    ])
+}
+
+/// Candidates for "duplicate of": the linked reports.
+pub fn duplicate_keyboard(lang: Lang, id: i64, candidates: &[i64]) -> InlineKeyboardMarkup {
+    let mut rows: Vec<Vec<InlineKeyboardButton>> = candidates
+        .chunks(3)
+        .map(|chunk| {
+            chunk
+                .iter()
+                .map(|c| {
+                    InlineKeyboardButton::callback(format!("🔁 #{c}"), format!("m:D:{id}:{c}"))
+                })
+                .collect()
+        })
+        .collect();
+    rows.push(vec![button(lang, "btn-back", format!("m:c:{id}"))]);
+    InlineKeyboardMarkup::new(rows)
+}
+
+/// The labels a moderator may set instead of the automatic one.
+pub fn label_keyboard(lang: Lang, id: i64) -> InlineKeyboardMarkup {
+    let choices = [
+        ("m", "label-military_recruitment"),
+        ("s", "label-scam_job"),
+        ("b", "label-benign"),
+    ];
+    let mut rows: Vec<Vec<InlineKeyboardButton>> = choices
+        .iter()
+        .map(|(code, key)| vec![button(lang, key, format!("m:L:{id}:{code}"))])
+        .collect();
+    rows.push(vec![button(lang, "btn-back", format!("m:c:{id}"))]);
+    InlineKeyboardMarkup::new(rows)
+}
+
+/// `/history`: every action on a report, oldest first.
+pub fn history(lang: Lang, id: i64, entries: &[AuditEntry]) -> String {
+    let mut lines = vec![format!(
+        "<b>{}</b>",
+        escape(&tr(
+            lang,
+            "history-title",
+            &[("id", format!("#{id}").into())]
+        ))
+    )];
+    if entries.is_empty() {
+        lines.push(escape(&t(lang, "history-empty")));
+    }
+    for e in entries {
+        let mut line = format!(
+            "• {} · {} · <code>{}</code>",
+            escape(&when(e.at)),
+            escape(&t(lang, &format!("action-{}", e.action))),
+            e.moderator_id
+        );
+        if let Some(d) = &e.detail {
+            line.push_str(&format!(" — {}", escape(d)));
+        }
+        lines.push(line);
+    }
+    fit(vec![lines.join("\n")])
+}
+
+/// `/find`: the reports that share an entity.
+pub fn found(lang: Lang, query: &str, lines: &[ReportLine]) -> String {
+    let q: FluentValue = query.to_string().into();
+    if lines.is_empty() {
+        return escape(&tr(lang, "find-none", &[("query", q)]));
+    }
+    let mut out = vec![format!(
+        "<b>{}</b>",
+        escape(&tr(lang, "find-title", &[("query", q)]))
+    )];
+    for l in lines {
+        out.push(format!(
+            "• #{} · {} · {} · {}/100 · ×{}\n  {}",
+            l.id,
+            escape(&status_word(lang, &l.status)),
+            escape(&l.label),
+            l.risk,
+            l.report_count,
+            escape(&truncate(l.text.as_deref().unwrap_or("…"), 90).replace('\n', " "))
+        ));
+    }
+    fit(vec![out.join("\n")])
+}
+
+/// `/stats`.
+pub fn stats(lang: Lang, s: &Stats) -> String {
+    let count = |status: &str| {
+        FluentValue::from(
+            s.decided
+                .iter()
+                .find(|(st, _)| st == status)
+                .map_or(0, |(_, n)| *n),
+        )
+    };
+    let mut lines = vec![
+        format!("<b>{}</b>", escape(&t(lang, "stats-title"))),
+        escape(&tr(
+            lang,
+            "stats-pending",
+            &[("count", FluentValue::from(s.pending))],
+        )),
+        escape(&tr(
+            lang,
+            "stats-week",
+            &[
+                ("approved", count("approved")),
+                ("rejected", count("rejected")),
+                ("duplicate", count("duplicate")),
+            ],
+        )),
+    ];
+    if !s.top_entities.is_empty() {
+        lines.push(format!("<b>{}</b>", escape(&t(lang, "stats-top"))));
+        for (kind, value, n) in &s.top_entities {
+            lines.push(format!(
+                "• {}: <code>{}</code> ×{n}",
+                escape(&t(lang, &format!("kind-{kind}"))),
+                escape(value)
+            ));
+        }
+    }
+    lines.join("\n")
+}
+
+/// The message a citizen gets when moderators decide on their report.
+pub fn outcome(lang: Lang, id: i64, status: &str) -> String {
+    let key = if status == "approved" {
+        "outcome-approved"
+    } else {
+        "outcome-rejected"
+    };
+    escape(&tr(lang, key, &[("id", format!("#{id}").into())]))
+}
+
+/// A plain message with one `$id` argument.
+pub fn with_id(lang: Lang, key: &str, id: i64) -> String {
+    escape(&tr(lang, key, &[("id", format!("#{id}").into())]))
+}
+
 /// A plain message in a language, escaped.
 pub fn plain(lang: Lang, key: &str) -> String {
     escape(&t(lang, key))
@@ -333,6 +652,19 @@ mod tests {
         let out = fit(vec!["a".into(), long.clone(), long, "b".into()]);
         assert!(utf16_len(&out) <= MAX_MESSAGE);
         assert!(out.starts_with('a') && out.ends_with('b'));
+    }
+
+    #[test]
+    fn callback_data_fits_in_64_bytes() {
+        let id = i64::MAX;
+        let mut rows = card_keyboard(Lang::Ru, id).inline_keyboard;
+        rows.extend(duplicate_keyboard(Lang::Ru, id, &[i64::MAX]).inline_keyboard);
+        rows.extend(label_keyboard(Lang::Ar, id).inline_keyboard);
+        for b in rows.iter().flatten() {
+            if let teloxide::types::InlineKeyboardButtonKind::CallbackData(d) = &b.kind {
+                assert!(d.len() <= 64, "{d}");
+            }
+        }
     }
 
     #[test]

@@ -7,5 +7,6 @@ mod engine;
 mod export_cli;
 mod fixtures;
 mod links;
+mod moderation;
 mod run_cli;
 mod store;

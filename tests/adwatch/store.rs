@@ -348,3 +348,58 @@ on_both_databases!(
             .contains(&other.stored.report_id));
     }
 );
+
+on_both_databases!(reporter_chats_are_taken_once, |db| {
+    let a = service::submit(&db.store, &key(), 1, &from(1, AD))
+        .await
+        .unwrap();
+    service::submit(&db.store, &key(), 2, &from(2, AD))
+        .await
+        .unwrap();
+    let id = a.stored.report_id;
+    let mut chats: Vec<i64> = db
+        .store
+        .take_reporter_chats(id)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.chat_id)
+        .collect();
+    chats.sort();
+    assert_eq!(chats, [1, 2]);
+    assert!(db.store.take_reporter_chats(id).await.unwrap().is_empty());
+});
+
+on_both_databases!(two_decisions_at_once_make_one, |db| {
+    let a = service::submit(&db.store, &key(), 1, &from(1, AD))
+        .await
+        .unwrap();
+    let id = a.stored.report_id;
+    let (x, y) = tokio::join!(
+        db.store.decide(id, "rejected", 900, None, 10),
+        db.store.decide(id, "approved", 901, None, 10),
+    );
+    let decided = [x.unwrap(), y.unwrap()];
+    assert_eq!(
+        decided
+            .iter()
+            .filter(|d| **d == adwatch::store::Decision::Decided)
+            .count(),
+        1,
+        "{decided:?}"
+    );
+    assert_eq!(db.store.history(id).await.unwrap().len(), 1);
+    assert!(db.store.reopen(id, 900, 20).await.unwrap());
+    assert!(!db.store.reopen(id, 900, 30).await.unwrap());
+    assert_eq!(
+        db.store.next_pending(900).await.unwrap(),
+        Some(id),
+        "reopened reports are back in the queue"
+    );
+    db.store.skip(900, id, 40).await.unwrap();
+    assert_eq!(
+        db.store.next_pending(900).await.unwrap(),
+        Some(id),
+        "a skipped report comes back when nothing else is left"
+    );
+});
