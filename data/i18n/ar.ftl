@@ -119,3 +119,4 @@ action-duplicate = عُلِّم كمكرَّر
 action-reopen = أُعيد فتحه
 action-note = ملاحظة
 action-correct = صُحِّح
+mod-help = للمشرفين: ‏/queue يعرض البلاغ التالي (✅ تأكيد، ❌ رفض، 🔁 مكرَّر، ⏭ تخطٍّ، ✏️ التصنيف)؛ الرد على البطاقة يضيف ملاحظة؛ ‏/find هاتف أو موقع أو حساب أو جهة؛ ‏/history N؛ ‏/reopen N؛ ‏/duplicate N M؛ ‏/correct N label … أو ‏/correct N amount 495000 RUB monthly؛ ‏/stats.

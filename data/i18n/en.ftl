@@ -119,3 +119,4 @@ action-duplicate = marked as a duplicate
 action-reopen = reopened
 action-note = note
 action-correct = corrected
+mod-help = For moderators: /queue shows the next report to decide (✅ approve, ❌ reject, 🔁 duplicate, ⏭ skip, ✏️ label); reply to a card to add a note; /find a phone, site, account or organisation; /history N; /reopen N; /duplicate N M; /correct N label … or /correct N amount 495000 RUB monthly; /stats.

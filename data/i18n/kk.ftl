@@ -119,3 +119,4 @@ action-duplicate = қайталама деп белгіленді
 action-reopen = қайта ашылды
 action-note = жазба
 action-correct = түзетілді
+mod-help = Модераторларға: /queue келесі хабарламаны көрсетеді (✅ растау, ❌ қабылдамау, 🔁 қайталама, ⏭ өткізу, ✏️ белгі); карточкаға жауап жазба қосады; /find телефон, сайт, аккаунт немесе ұйым; /history N; /reopen N; /duplicate N M; /correct N label … немесе /correct N amount 495000 RUB monthly; /stats.

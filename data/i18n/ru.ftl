@@ -119,3 +119,4 @@ action-duplicate = отмечено как дубликат
 action-reopen = открыто заново
 action-note = заметка
 action-correct = исправлено
+mod-help = Для модераторов: /queue показывает следующее сообщение (✅ подтвердить, ❌ отклонить, 🔁 дубликат, ⏭ пропустить, ✏️ метка); ответ на карточку добавляет заметку; /find телефон, сайт, аккаунт или организация; /history N; /reopen N; /duplicate N M; /correct N label … или /correct N amount 495000 RUB monthly; /stats.

@@ -119,3 +119,4 @@ action-duplicate = takror deb belgilandi
 action-reopen = qayta ochildi
 action-note = izoh
 action-correct = tuzatildi
+mod-help = Moderatorlar uchun: /queue navbatdagi xabarni ko‘rsatadi (✅ tasdiqlash, ❌ rad etish, 🔁 takror, ⏭ o‘tkazish, ✏️ belgi); kartochkaga javob izoh qo‘shadi; /find telefon, sayt, akkaunt yoki tashkilot; /history N; /reopen N; /duplicate N M; /correct N label … yoki /correct N amount 495000 RUB monthly; /stats.

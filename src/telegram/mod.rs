@@ -291,6 +291,9 @@ fn is_report_command(text: &str) -> bool {
 /// In a group, `/report` as a reply files the replied message. The reporter hears back in
 /// private, never in the group; the command is deleted where the bot may.
 async fn on_group_message(bot: TgBot, msg: Message, app: Arc<App>) -> ResponseResult<()> {
+    if Some(msg.chat.id.0) == app.config.moderator_chat_id {
+        return on_moderators_chat(bot, msg, app).await;
+    }
     let (Some(user), Some(target)) = (msg.from.clone(), msg.reply_to_message().cloned()) else {
         return Ok(());
     };
@@ -356,6 +359,43 @@ async fn on_group_message(bot: TgBot, msg: Message, app: Arc<App>) -> ResponseRe
         }
     }
     Ok(())
+}
+
+/// In the moderators' chat: moderators' commands, and notes as replies to cards. Everything
+/// else is their conversation and is left alone.
+async fn on_moderators_chat(bot: TgBot, msg: Message, app: Arc<App>) -> ResponseResult<()> {
+    let (Some(user), Some(text)) = (msg.from.clone(), msg.text()) else {
+        return Ok(());
+    };
+    let command = text.strip_prefix('/').and_then(|c| {
+        let (name, args) = c.split_once(char::is_whitespace).unwrap_or((c, ""));
+        let name = name
+            .split('@')
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        moderation::COMMANDS
+            .contains(&name.as_str())
+            .then(|| (name, args.to_string()))
+    });
+    let is_reply = msg.reply_to_message().is_some();
+    if command.is_none() && !is_reply {
+        return Ok(());
+    }
+    if !app
+        .store
+        .claim_update(&claim_key(&msg), app.now_ms())
+        .await
+        .unwrap_or(false)
+    {
+        return Ok(());
+    }
+    match command {
+        Some((name, args)) => {
+            moderation::command(&bot, &app, msg.chat.id, &user, &name, &args).await
+        }
+        None => moderation::note(&bot, &app, &msg, &user).await.map(|_| ()),
+    }
 }
 
 /// The key that makes a message count once, however often it is delivered.
@@ -699,7 +739,16 @@ async fn on_command(
             }
         }
         "start" | "help" => {
-            send(bot, chat, render::plain(lang, "start")).await?;
+            let mut html = render::plain(lang, "start");
+            let is_moderator = match msg.from.as_ref() {
+                Some(u) => moderation::is_moderator(bot, app, u.id.0 as i64).await,
+                None => false,
+            };
+            if is_moderator {
+                html.push_str("\n\n");
+                html.push_str(&render::plain(lang, "mod-help"));
+            }
+            send(bot, chat, html).await?;
         }
         "privacy" => {
             send(bot, chat, render::plain(lang, "privacy")).await?;

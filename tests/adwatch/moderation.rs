@@ -342,5 +342,23 @@ async fn members_of_the_moderators_chat_moderate_and_high_risk_reports_are_annou
         bot.store.export(&ExportFilter::default()).await.unwrap()[0].status,
         "approved"
     );
+    // Commands work in the moderators' chat too; ordinary talk there is left alone.
+    let group_message = |update_id: i64, from: i64, text: &str| {
+        json!({"update_id": update_id, "message": {
+            "message_id": update_id * 10, "date": 1_700_000_000,
+            "chat": {"id": chat, "type": "supergroup", "title": "moderators"},
+            "from": {"id": from, "is_bot": false, "first_name": "M", "language_code": "en"},
+            "text": text,
+        }})
+    };
+    bot.api.push(group_message(4, 777, "good morning"));
+    bot.api.push(group_message(5, 777, "/stats@adwatch_test_bot"));
+    let sent = wait_sent_to(&bot.api, chat, 2).await;
+    assert_eq!(sent.len(), 2);
+    assert!(
+        sent[1]["text"].as_str().unwrap().contains("approved"),
+        "{}",
+        sent[1]
+    );
     bot.stop().await;
 }
