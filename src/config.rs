@@ -4,6 +4,8 @@ use std::time::Duration;
 
 use anyhow::{bail, Context};
 
+use crate::digest::{parse_chats, DigestSettings, Schedule};
+use crate::extract::Lang;
 use crate::fetch::FetchSettings;
 use crate::service::ReporterKey;
 
@@ -31,6 +33,8 @@ pub struct Config {
     pub user_rate_per_minute: u32,
     /// How links are fetched (`FETCH_*`).
     pub fetch: FetchSettings,
+    /// Weekly digests (`DIGEST_*`).
+    pub digest: DigestSettings,
 }
 
 impl Default for Config {
@@ -46,6 +50,7 @@ impl Default for Config {
             send_rate: 30,
             user_rate_per_minute: 20,
             fetch: FetchSettings::default(),
+            digest: DigestSettings::default(),
         }
     }
 }
@@ -115,6 +120,22 @@ fn fetch_settings() -> anyhow::Result<FetchSettings> {
     })
 }
 
+fn digest_settings() -> anyhow::Result<DigestSettings> {
+    let language = match var("DIGEST_LANGUAGE") {
+        Some(l) => Lang::from_code(&l)
+            .with_context(|| format!("DIGEST_LANGUAGE: `{l}` is not one of ru, kk, ar, en, uz"))?,
+        None => Lang::Ru,
+    };
+    let cron = var("DIGEST_CRON").unwrap_or_else(|| "0 0 9 * * Mon".to_string());
+    let tz = var("DIGEST_TZ").unwrap_or_else(|| "UTC".to_string());
+    Ok(DigestSettings {
+        chats: parse_chats(&var("DIGEST_CHAT_IDS").unwrap_or_default(), language)?,
+        schedule: Schedule::new(&cron, &tz)?,
+        language,
+        show_phones: flag("DIGEST_SHOW_PHONES", false)?,
+    })
+}
+
 fn var(name: &str) -> Option<String> {
     std::env::var(name)
         .ok()
@@ -172,6 +193,7 @@ impl Config {
             send_rate: number("TELEGRAM_SEND_RATE", 30)?.max(1),
             user_rate_per_minute: number("USER_RATE_PER_MINUTE", 20)?.max(1),
             fetch: fetch_settings()?,
+            digest: digest_settings()?,
         })
     }
 }

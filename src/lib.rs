@@ -15,6 +15,8 @@
 //!   limits) and turns HTML into what a visitor sees.
 //! - [`fake_bot_api`]: a stand-in Telegram Bot API on loopback for tests and benchmarks.
 //! - [`export`]: `adwatch export`, reports as JSON lines or CSV.
+//! - [`digest`]: weekly digests: the schedule, the period, what a digest says (sent by
+//!   `telegram::digest`, written by `telegram::render`).
 //! - [`service`]: use cases (submit a report, read its links) over the store, the engine and
 //!   the fetcher.
 //!
@@ -30,6 +32,7 @@
 
 pub mod analyze;
 pub mod config;
+pub mod digest;
 pub mod export;
 pub mod extract;
 pub mod fake_bot_api;

@@ -45,11 +45,34 @@ enum Command {
         )]
         database_url: String,
     },
+    /// The weekly digest (DIGEST_* settings): print it, or post it now.
+    Digest {
+        /// Print the digest that would go out now (HTML, one message a block) and send nothing.
+        #[arg(long, conflicts_with = "send")]
+        dry_run: bool,
+        /// Post it now to DIGEST_CHAT_IDS (needs TELOXIDE_TOKEN), once per chat and period.
+        #[arg(long)]
+        send: bool,
+        /// With --send: cover the last 7 days even if a digest went out since.
+        #[arg(long, requires = "send")]
+        force: bool,
+    },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Some(Command::Digest {
+            dry_run,
+            send,
+            force,
+        }) => {
+            if !dry_run && !send {
+                eprintln!("adwatch digest: say --dry-run or --send");
+                return ExitCode::from(2);
+            }
+            run_digest(send, force)
+        }
         Some(Command::Analyze { input, format }) => {
             let stdout = io::stdout();
             let mut out = BufWriter::with_capacity(256 * 1024, stdout.lock());
@@ -120,6 +143,75 @@ fn main() -> ExitCode {
             }
         }
         Some(Command::Run) | None => run_bot(),
+    }
+}
+
+/// `adwatch digest --dry-run | --send [--force]`.
+fn run_digest(send: bool, force: bool) -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("adwatch: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result: anyhow::Result<()> = runtime.block_on(async {
+        let config = adwatch::config::Config::from_env()?;
+        let store = store::Store::connect(&config.database_url).await?;
+        let now = telegram::system_clock()();
+        let settings = config.digest.clone();
+        let poster = telegram::digest::Poster::new(store, settings.clone());
+        if !send {
+            let (target, lang) = settings
+                .chats
+                .first()
+                .map(|c| (c.target.clone(), c.lang))
+                .unwrap_or((String::new(), settings.language));
+            // The reminder names the bot: asked of Telegram when the token is set.
+            let username = match std::env::var("TELOXIDE_TOKEN") {
+                Ok(t) if !t.trim().is_empty() => {
+                    use teloxide::requests::Requester;
+                    teloxide::Bot::from_env()
+                        .get_me()
+                        .await?
+                        .username()
+                        .to_string()
+                }
+                _ => "adwatch_bot".to_string(),
+            };
+            match poster.render(&target, lang, now, false, &username).await? {
+                Some((_, parts)) => {
+                    for part in parts {
+                        println!("{part}\n");
+                    }
+                }
+                None => eprintln!("adwatch: no reports were approved since the last digest"),
+            }
+            return Ok(());
+        }
+        if settings.chats.is_empty() {
+            anyhow::bail!("DIGEST_CHAT_IDS is empty: nowhere to send the digest");
+        }
+        if std::env::var("TELOXIDE_TOKEN").map_or(true, |t| t.trim().is_empty()) {
+            anyhow::bail!("TELOXIDE_TOKEN is not set: the bot's token from @BotFather");
+        }
+        use teloxide::requests::RequesterExt;
+        let bot = teloxide::Bot::from_env().throttle(Default::default());
+        for chat in &settings.chats {
+            let posted = poster.post(&bot, chat, now, now, force).await?;
+            eprintln!("adwatch: {}: {posted:?}", chat.target);
+        }
+        Ok(())
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("adwatch: {e:#}");
+            ExitCode::FAILURE
+        }
     }
 }
 

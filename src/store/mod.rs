@@ -51,6 +51,7 @@ impl From<sqlx::Error> for StoreError {
 
 pub type Result<T> = std::result::Result<T, StoreError>;
 
+pub use digest::{DigestFacts, DigestReport};
 pub use moderation::{AuditEntry, Card, Correction, Decision, ReportLine, Reporter, Stats};
 
 /// Runs the same code on whichever pool the store holds. The second form also names the
@@ -77,6 +78,7 @@ macro_rules! with_pool {
     };
 }
 
+mod digest;
 mod moderation;
 
 /// A report to store, as the service prepared it.

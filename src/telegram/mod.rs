@@ -5,6 +5,7 @@
 //! one. Each private message is claimed in the database (chat and message id) before any
 //! effect, so a redelivered update changes nothing; a report is acknowledged only once stored.
 
+pub mod digest;
 pub mod moderation;
 pub mod render;
 
@@ -101,6 +102,12 @@ pub async fn run(bot: Bot, app: Arc<App>, shutdown: impl Future<Output = ()> + S
     };
     let bot = Throttle::spawn_with_settings(bot, Settings::default().limits(limits));
     let tasks_app = app.clone();
+    let schedule = digest::spawn_schedule(
+        bot.clone(),
+        app.store.clone(),
+        app.config.digest.clone(),
+        app.clock.clone(),
+    );
     let handler = dptree::entry()
         .branch(Update::filter_message().endpoint(on_message))
         .branch(Update::filter_callback_query().endpoint(on_callback));
@@ -117,6 +124,9 @@ pub async fn run(bot: Bot, app: Arc<App>, shutdown: impl Future<Output = ()> + S
         }
     });
     dispatcher.dispatch().await;
+    if let Some(schedule) = schedule {
+        schedule.abort();
+    }
     // Links being read finish (each within FETCH_TIMEOUT) and their answers go out.
     let app = tasks_app;
     app.tasks.close();

@@ -20,8 +20,9 @@ use crate::store::{Decision, Store};
 const MEMBERSHIP_TTL: Duration = Duration::from_secs(60);
 
 /// Commands only moderators may use.
-pub const COMMANDS: [&str; 7] = [
+pub const COMMANDS: [&str; 8] = [
     "queue",
+    "digest",
     "find",
     "history",
     "reopen",
@@ -174,6 +175,7 @@ pub async fn command(
     let mut words = args.split_whitespace();
     match name {
         "queue" => next_card(bot, app, chat, lang, moderator).await?,
+        "digest" => preview_digest(bot, app, chat, lang).await?,
         "history" => match report_id(words.next()) {
             Some(id) => {
                 let entries = app.store.history(id).await.unwrap_or_default();
@@ -249,6 +251,35 @@ pub async fn command(
             }
         }
         _ => {}
+    }
+    Ok(())
+}
+
+/// `/digest`: the digest that would go out now, in its own language, to this chat only.
+async fn preview_digest(bot: &TgBot, app: &App, chat: ChatId, lang: Lang) -> ResponseResult<()> {
+    let settings = app.config.digest.clone();
+    let (target, digest_lang) = settings
+        .chats
+        .first()
+        .map(|c| (c.target.clone(), c.lang))
+        .unwrap_or_else(|| (String::new(), settings.language));
+    let poster = super::digest::Poster::new(app.store.clone(), settings);
+    let me = bot.get_me().await?;
+    match poster
+        .render(&target, digest_lang, app.now_ms(), false, me.username())
+        .await
+    {
+        Ok(Some((_, parts))) => {
+            for part in parts {
+                send(bot, chat, part).await?;
+            }
+        }
+        Ok(None) => {
+            send(bot, chat, render::plain(lang, "digest-nothing")).await?;
+        }
+        Err(_) => {
+            send(bot, chat, render::plain(lang, "store-failed")).await?;
+        }
     }
     Ok(())
 }

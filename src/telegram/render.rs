@@ -629,6 +629,232 @@ pub fn with_id(lang: Lang, key: &str, id: i64) -> String {
     escape(&tr(lang, key, &[("id", format!("#{id}").into())]))
 }
 
+/// An amount as a person reads it: `495 000 RUB` (thin groups, the code after).
+fn amount(value: f64, currency: &str) -> String {
+    let whole = value.round() as i64;
+    let digits = whole.abs().to_string();
+    let mut grouped = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push('\u{a0}');
+        }
+        grouped.push(c);
+    }
+    format!("{grouped} {currency}")
+}
+
+fn typical_line(lang: Lang, key: &str, t: &crate::digest::Typical) -> String {
+    let mut shown = amount(t.value, &t.currency);
+    if let (Some(u), false) = (t.usd, t.currency == "USD") {
+        shown.push_str(&format!(" ({})", usd(u)));
+    }
+    escape(&tr(lang, key, &[("amount", shown.into())]))
+}
+
+/// A recruiter's contact as a digest may print it: never clickable, phones masked unless
+/// `show_phones`.
+fn digest_entity(kind: &str, value: &str, show_phones: bool) -> String {
+    let shown = match kind {
+        "phone" if !show_phones => crate::digest::mask_phone(value),
+        "domain" | "url" => crate::digest::defang(value),
+        "telegram" | "handle" => crate::digest::defang(value.trim_start_matches('@')),
+        _ => value.to_string(),
+    };
+    // <code> is never turned into a link or a mention by Telegram clients.
+    format!("<code>{}</code>", escape(&shown))
+}
+
+/// A weekly digest: one message, or numbered parts when it is longer than Telegram allows.
+pub fn digest(lang: Lang, d: &crate::digest::Digest, show_phones: bool, bot: &str) -> Vec<String> {
+    let local = |ms: i64| {
+        chrono::DateTime::<chrono::Utc>::from_timestamp_millis(ms)
+            .map(|t| t.with_timezone(&d.tz).format("%Y-%m-%d %H:%M").to_string())
+            .unwrap_or_default()
+    };
+    let mut sections = vec![format!(
+        "📰 <b>{}</b>\n{}\n\n{}\n{}",
+        escape(&t(lang, "digest-title")),
+        escape(&tr(
+            lang,
+            "digest-period",
+            &[
+                ("from", local(d.period.start).into()),
+                ("to", local(d.period.end).into()),
+                ("tz", d.tz.name().to_string().into()),
+            ],
+        )),
+        escape(&tr(
+            lang,
+            "digest-count",
+            &[
+                ("ads", FluentValue::from(d.ads as i64)),
+                ("citizens", FluentValue::from(d.citizens)),
+            ],
+        )),
+        escape(&tr(
+            lang,
+            "digest-new",
+            &[
+                ("new", FluentValue::from(d.new as i64)),
+                ("recurring", FluentValue::from(d.recurring as i64)),
+            ],
+        )),
+    )];
+    if !d.top_entities.is_empty() {
+        let lines: Vec<String> = d
+            .top_entities
+            .iter()
+            .map(|(kind, value, n)| {
+                format!(
+                    "• {}: {} ×{n}",
+                    escape(&t(lang, &format!("kind-{kind}"))),
+                    digest_entity(kind, value, show_phones)
+                )
+            })
+            .collect();
+        sections.push(format!(
+            "<b>{}</b>\n{}",
+            escape(&t(lang, "digest-top")),
+            lines.join("\n")
+        ));
+    }
+    let mut offers = Vec::new();
+    if let Some(t1) = &d.median_one_time {
+        offers.push(typical_line(lang, "digest-median-one-time", t1));
+    }
+    if let Some(m) = &d.median_monthly {
+        offers.push(typical_line(lang, "digest-median-monthly", m));
+    }
+    if !d.largest.is_empty() {
+        offers.push(escape(&t(lang, "digest-largest")));
+        for o in &d.largest {
+            let mut line = format!("• <code>{}</code>", escape(&o.text));
+            if let Some(p) = o.period.as_deref() {
+                let key = format!("period-{p}");
+                line.push_str(&format!(", {}", escape(&t(lang, &key))));
+            }
+            if let (Some(u), false) = (o.usd, o.currency == "USD") {
+                line.push_str(&format!(" ({})", usd(u)));
+            }
+            offers.push(line);
+        }
+    }
+    if !offers.is_empty() {
+        sections.push(format!(
+            "<b>{}</b>\n{}",
+            escape(&t(lang, "digest-offers")),
+            offers.join("\n")
+        ));
+    }
+    let languages: Vec<String> = d
+        .languages
+        .iter()
+        .map(|(code, n)| format!("{} {n}", escape(&code.to_uppercase())))
+        .collect();
+    sections.push(format!(
+        "<b>{}</b> {}",
+        escape(&t(lang, "digest-languages")),
+        languages.join(" · ")
+    ));
+    let ads: Vec<String> = d
+        .lines
+        .iter()
+        .map(|l| {
+            let mut parts = vec![format!("#{}", l.id)];
+            if !l.offers.is_empty() {
+                parts.push(
+                    l.offers
+                        .iter()
+                        .map(|o| escape(o))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                );
+            }
+            if !l.names.is_empty() {
+                parts.push(escape(&l.names.join(", ")));
+            }
+            format!("• {}", parts.join(" — "))
+        })
+        .collect();
+    if !ads.is_empty() {
+        sections.push(format!(
+            "<b>{}</b>\n{}",
+            escape(&t(lang, "digest-ads")),
+            ads.join("\n")
+        ));
+    }
+    sections.push(format!(
+        "ℹ️ {}",
+        escape(&tr(
+            lang,
+            "digest-how",
+            &[("bot", format!("@{bot}").into())]
+        ))
+    ));
+    split(lang, sections)
+}
+
+/// Packs sections into messages within Telegram's limit: one when it fits, else numbered
+/// parts. A section too long for one message is cut between its lines.
+pub fn split(lang: Lang, sections: Vec<String>) -> Vec<String> {
+    let whole = sections.join("\n\n");
+    if utf16_len(&whole) <= MAX_MESSAGE {
+        return vec![whole];
+    }
+    // Room for the "Part n of m" header.
+    let room = MAX_MESSAGE - 64;
+    let mut pieces: Vec<String> = Vec::new();
+    for s in sections {
+        if utf16_len(&s) <= room {
+            pieces.push(s);
+            continue;
+        }
+        let mut current = String::new();
+        for line in s.lines() {
+            let candidate = if current.is_empty() {
+                line.to_string()
+            } else {
+                format!("{current}\n{line}")
+            };
+            if utf16_len(&candidate) > room && !current.is_empty() {
+                pieces.push(std::mem::take(&mut current));
+                current = line.to_string();
+            } else {
+                current = candidate;
+            }
+        }
+        if !current.is_empty() {
+            pieces.push(current);
+        }
+    }
+    let mut parts: Vec<String> = Vec::new();
+    for p in pieces {
+        match parts.last_mut() {
+            Some(last) if utf16_len(last) + 2 + utf16_len(&p) <= room => {
+                last.push_str("\n\n");
+                last.push_str(&p);
+            }
+            _ => parts.push(p),
+        }
+    }
+    let of = parts.len();
+    parts
+        .into_iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let head = tr(
+                lang,
+                "digest-part",
+                &[
+                    ("n", FluentValue::from(i as i64 + 1)),
+                    ("of", FluentValue::from(of as i64)),
+                ],
+            );
+            format!("<i>{}</i>\n{p}", escape(&head))
+        })
+        .collect()
+}
+
 /// A plain message in a language, escaped.
 pub fn plain(lang: Lang, key: &str) -> String {
     escape(&t(lang, key))
@@ -665,6 +891,22 @@ mod tests {
                 assert!(d.len() <= 64, "{d}");
             }
         }
+    }
+
+    #[test]
+    fn long_digests_are_split_into_numbered_parts_within_the_limit() {
+        let line = "• #12 — 495 000 рублей, от 190 000 рублей — Russian Ministry of Defence";
+        let long = (0..200).map(|_| line).collect::<Vec<_>>().join("\n");
+        let parts = split(Lang::En, vec!["<b>Digest</b>".into(), long, "end".into()]);
+        assert!(parts.len() > 1);
+        for (i, p) in parts.iter().enumerate() {
+            assert!(utf16_len(p) <= MAX_MESSAGE);
+            assert!(
+                p.contains(&format!("Part {} of {}", i + 1, parts.len())),
+                "{p}"
+            );
+        }
+        assert_eq!(split(Lang::En, vec!["a".into(), "b".into()]), ["a\n\nb"]);
     }
 
     #[test]

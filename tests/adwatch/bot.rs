@@ -45,13 +45,23 @@ impl RunningBot {
     }
 
     pub async fn start_configured(store: Store, api: FakeBotApi, config: Config) -> RunningBot {
+        Self::start_clocked(store, api, config, telegram::system_clock()).await
+    }
+
+    /// The bot with a clock the test controls.
+    pub async fn start_clocked(
+        store: Store,
+        api: FakeBotApi,
+        config: Config,
+        clock: Arc<dyn Fn() -> i64 + Send + Sync>,
+    ) -> RunningBot {
         let bot = teloxide::Bot::new("123:TEST").set_api_url(api.url.parse().unwrap());
         let app = Arc::new(
             App::new(
                 store.clone(),
                 config,
                 ReporterKey::new("a test secret of some length"),
-                telegram::system_clock(),
+                clock,
             )
             .expect("the app starts"),
         );

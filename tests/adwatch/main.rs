@@ -3,6 +3,7 @@
 mod analyze_cli;
 mod bot;
 mod db;
+mod digest;
 mod engine;
 mod export_cli;
 mod fixtures;

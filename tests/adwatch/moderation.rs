@@ -352,7 +352,8 @@ async fn members_of_the_moderators_chat_moderate_and_high_risk_reports_are_annou
         }})
     };
     bot.api.push(group_message(4, 777, "good morning"));
-    bot.api.push(group_message(5, 777, "/stats@adwatch_test_bot"));
+    bot.api
+        .push(group_message(5, 777, "/stats@adwatch_test_bot"));
     let sent = wait_sent_to(&bot.api, chat, 2).await;
     assert_eq!(sent.len(), 2);
     assert!(
