@@ -325,6 +325,28 @@ pub fn build(period: Period, tz: Tz, facts: &DigestFacts) -> Option<Digest> {
                 .collect(),
         })
         .collect();
+    // The store keeps entities in lower case to match them; show them as the engine wrote them.
+    let mut shown: HashMap<(String, String), String> = HashMap::new();
+    for r in &facts.reports {
+        for e in r.extraction["entities"].as_array().into_iter().flatten() {
+            if let (Some(kind), Some(value)) = (e["kind"].as_str(), e["normalized"].as_str()) {
+                shown
+                    .entry((kind.to_string(), value.to_lowercase()))
+                    .or_insert_with(|| value.to_string());
+            }
+        }
+    }
+    let top_entities = facts
+        .top_entities
+        .iter()
+        .map(|(kind, value, n)| {
+            let display = shown
+                .get(&(kind.clone(), value.clone()))
+                .cloned()
+                .unwrap_or_else(|| value.clone());
+            (kind.clone(), display, *n)
+        })
+        .collect();
     let recurring = facts.reports.iter().filter(|r| r.recurring).count();
     Some(Digest {
         period,
@@ -333,7 +355,7 @@ pub fn build(period: Period, tz: Tz, facts: &DigestFacts) -> Option<Digest> {
         citizens: facts.citizens,
         new: facts.reports.len() - recurring,
         recurring,
-        top_entities: facts.top_entities.clone(),
+        top_entities,
         median_one_time: typical(&with_period("one_time")),
         median_monthly: typical(&with_period("monthly")),
         largest,

@@ -657,7 +657,8 @@ fn digest_entity(kind: &str, value: &str, show_phones: bool) -> String {
     let shown = match kind {
         "phone" if !show_phones => crate::digest::mask_phone(value),
         "domain" | "url" => crate::digest::defang(value),
-        "telegram" | "handle" => crate::digest::defang(value.trim_start_matches('@')),
+        "telegram" => format!("@{}", value.trim_start_matches('@')),
+        "handle" if value.contains('.') => crate::digest::defang(value),
         _ => value.to_string(),
     };
     // <code> is never turned into a link or a mention by Telegram clients.

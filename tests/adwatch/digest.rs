@@ -297,3 +297,63 @@ async fn an_empty_period_claims_nothing_and_a_crashed_claim_is_taken_over() {
         .unwrap());
     assert_eq!(db.store.last_digest_end("c").await.unwrap(), Some(T0));
 }
+
+/// The ads of the README's example digest.
+const EXAMPLE: [&str; 4] = [
+    "Единовременная выплата 495 000 рублей при подписании контракта с Минобороны России, \
+     ежемесячно от 190 000 рублей. Сахалинская область, сайт voenkomat-sakh.ru, звоните +7 924 123 45 67",
+    "Служба по контракту в Хабаровском крае: единовременно 400 000 рублей, денежное довольствие от 210 000 рублей в месяц. Тел. +7 924 123 45 67",
+    "Жұмыс Ресейде: келісімшарт, бір жолғы төлем 1 000 000 рубль, айына 250 000 рубль. Байланыс: @kontrakt_rf_bot",
+    "Vacancy in Russia for security guards, salary 3000 USD per month, free flight and housing. WhatsApp +7 999 555 44 33",
+];
+
+#[tokio::test]
+async fn adwatch_digest_dry_run_prints_the_digest_and_sends_nothing() {
+    let db = crate::db::sqlite().await;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    for (i, text) in EXAMPLE.iter().enumerate() {
+        reported(&db.store, 10 + i as i64, text, now - 3_600_000, "approved").await;
+    }
+    reported(&db.store, 20, REJECTED, now - 3_600_000, "rejected").await;
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_adwatch"))
+        .args(["digest", "--dry-run"])
+        .env_clear()
+        .env("DATABASE_URL", &db.url)
+        .env("DIGEST_LANGUAGE", "en")
+        .env("DIGEST_TZ", "Asia/Almaty")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let digest = String::from_utf8(out.stdout).unwrap();
+    if std::env::var("ADWATCH_PRINT_DIGEST").is_ok() {
+        eprintln!("{digest}");
+    }
+    assert!(
+        digest.contains("4 ads confirmed by moderators, sent by 4 citizens"),
+        "{digest}"
+    );
+    assert!(digest.contains("Typical monthly pay"), "{digest}");
+    assert!(
+        digest.contains("1 000 000 рубль"),
+        "the largest offer as written: {digest}"
+    );
+    assert!(!digest.contains("777 000"), "{digest}");
+    assert!(digest.contains("(Asia/Almaty)"), "{digest}");
+    // A wrong setting is a clear error, not a crash.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_adwatch"))
+        .args(["digest", "--dry-run"])
+        .env_clear()
+        .env("DATABASE_URL", &db.url)
+        .env("DIGEST_CRON", "every monday")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("DIGEST_CRON"));
+}
