@@ -7,6 +7,7 @@ use anyhow::{bail, Context};
 use crate::digest::{parse_chats, DigestSettings, Schedule};
 use crate::extract::Lang;
 use crate::fetch::FetchSettings;
+use crate::ocr::OcrSettings;
 use crate::service::ReporterKey;
 
 #[derive(Debug, Clone)]
@@ -35,6 +36,8 @@ pub struct Config {
     pub fetch: FetchSettings,
     /// Weekly digests (`DIGEST_*`).
     pub digest: DigestSettings,
+    /// Screenshots (`OCR_*`).
+    pub ocr: OcrSettings,
 }
 
 impl Default for Config {
@@ -51,6 +54,7 @@ impl Default for Config {
             user_rate_per_minute: 20,
             fetch: FetchSettings::default(),
             digest: DigestSettings::default(),
+            ocr: OcrSettings::default(),
         }
     }
 }
@@ -136,6 +140,35 @@ fn digest_settings() -> anyhow::Result<DigestSettings> {
     })
 }
 
+fn ocr_settings() -> anyhow::Result<OcrSettings> {
+    let default = OcrSettings::default();
+    let count = |name: &str, default: u64| -> anyhow::Result<u64> {
+        match var(name) {
+            Some(v) => v
+                .replace('_', "")
+                .parse::<u64>()
+                .ok()
+                .filter(|n| *n > 0)
+                .with_context(|| format!("{name}: `{v}` is not a positive whole number")),
+            None => Ok(default),
+        }
+    };
+    let languages = var("OCR_LANGUAGES").unwrap_or(default.languages);
+    if !languages
+        .split('+')
+        .all(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+    {
+        bail!("OCR_LANGUAGES: `{languages}` is not a list like rus+kaz+eng");
+    }
+    Ok(OcrSettings {
+        program: var("OCR_TESSERACT").unwrap_or(default.program),
+        languages,
+        timeout: seconds("OCR_TIMEOUT", default.timeout)?,
+        max_pixels: count("OCR_MAX_PIXELS", default.max_pixels)?,
+        max_bytes: count("OCR_MAX_BYTES", default.max_bytes)?,
+    })
+}
+
 fn var(name: &str) -> Option<String> {
     std::env::var(name)
         .ok()
@@ -194,6 +227,7 @@ impl Config {
             user_rate_per_minute: number("USER_RATE_PER_MINUTE", 20)?.max(1),
             fetch: fetch_settings()?,
             digest: digest_settings()?,
+            ocr: ocr_settings()?,
         })
     }
 }

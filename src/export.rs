@@ -55,6 +55,14 @@ pub fn row_json(r: &ExportRow) -> Value {
         "history": r.history.iter().map(|h| json!({
             "action": h.action, "detail": h.detail, "moderator_id": h.moderator_id, "at": time(h.at),
         })).collect::<Vec<_>>(),
+        "images": r.images.iter().map(|i| json!({
+            "file_unique_id": i.file_unique_id,
+            "sha256": i.sha256,
+            "bytes": i.bytes,
+            "width": i.width,
+            "height": i.height,
+            "ocr_error": i.ocr_error,
+        })).collect::<Vec<_>>(),
         "links": r.links.iter().map(|l| json!({
             "url": l.url,
             "state": l.state,

@@ -32,6 +32,10 @@ struct Inner {
     forbidden_chats: Vec<i64>,
     /// (chat, user) pairs `getChatMember` reports as members.
     members: Vec<(i64, i64)>,
+    /// Files `getFile` knows and `/file/bot…/<path>` serves, by file_id.
+    files: std::collections::HashMap<String, Vec<u8>>,
+    /// How many files were downloaded.
+    downloads: usize,
 }
 
 #[derive(Clone)]
@@ -103,6 +107,22 @@ async fn handle(
             }
             message
         }
+        "getFile" => {
+            let file_id = body["file_id"].as_str().unwrap_or_default().to_string();
+            match inner.files.get(&file_id) {
+                Some(bytes) => json!({
+                    "file_id": file_id,
+                    "file_unique_id": format!("u-{file_id}"),
+                    "file_size": bytes.len(),
+                    "file_path": format!("photos/{file_id}.jpg"),
+                }),
+                None => {
+                    return Json(
+                        json!({"ok": false, "error_code": 400, "description": "Bad Request: invalid file_id"}),
+                    )
+                }
+            }
+        }
         "getChatMember" => {
             let chat = body["chat_id"].as_i64().unwrap_or(0);
             let user = body["user_id"].as_i64().unwrap_or(0);
@@ -124,6 +144,24 @@ async fn handle(
     Json(json!({"ok": true, "result": result}))
 }
 
+/// Serves a file registered with [`FakeBotApi::add_file`] at Telegram's download path.
+async fn download(
+    State(api): State<FakeBotApi>,
+    Path((_bot, path)): Path<(String, String)>,
+) -> Result<Vec<u8>, axum::http::StatusCode> {
+    let file_id = path
+        .trim_start_matches("photos/")
+        .trim_end_matches(".jpg")
+        .to_string();
+    let mut inner = api.inner.lock().unwrap();
+    inner.downloads += 1;
+    inner
+        .files
+        .get(&file_id)
+        .cloned()
+        .ok_or(axum::http::StatusCode::NOT_FOUND)
+}
+
 impl FakeBotApi {
     pub async fn start() -> FakeBotApi {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -136,6 +174,7 @@ impl FakeBotApi {
         };
         let app = Router::new()
             .route("/{bot}/{method}", post(handle))
+            .route("/file/{bot}/{*path}", axum::routing::get(download))
             .with_state(api.clone());
         tokio::spawn(async move { axum::serve(listener, app).await.ok() });
         api
@@ -166,6 +205,20 @@ impl FakeBotApi {
     /// `getChatMember` answers that `user` is a member of `chat`.
     pub fn add_member(&self, chat: i64, user: i64) {
         self.inner.lock().unwrap().members.push((chat, user));
+    }
+
+    /// Makes `getFile` and the download path serve `bytes` as `file_id`.
+    pub fn add_file(&self, file_id: &str, bytes: Vec<u8>) {
+        self.inner
+            .lock()
+            .unwrap()
+            .files
+            .insert(file_id.to_string(), bytes);
+    }
+
+    /// How many files the bot downloaded.
+    pub fn downloads(&self) -> usize {
+        self.inner.lock().unwrap().downloads
     }
 
     pub fn refused(&self) -> usize {

@@ -13,6 +13,8 @@
 //! - [`fetch`]: the only module that talks to the open internet: reads the pages of links
 //!   behind its guard (own DNS resolution, every redirect admitted again, time, size and type
 //!   limits) and turns HTML into what a visitor sees.
+//! - [`ocr`]: screenshots read by the `tesseract` program under a time limit, and the repair
+//!   of OCR noise in amounts.
 //! - [`fake_bot_api`]: a stand-in Telegram Bot API on loopback for tests and benchmarks.
 //! - [`export`]: `adwatch export`, reports as JSON lines or CSV.
 //! - [`digest`]: weekly digests: the schedule, the period, what a digest says (sent by
@@ -39,6 +41,7 @@ pub mod fake_bot_api;
 pub mod fetch;
 pub mod guidance;
 pub mod i18n;
+pub mod ocr;
 pub mod service;
 pub mod store;
 pub mod telegram;

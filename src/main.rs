@@ -240,12 +240,9 @@ fn run_bot() -> ExitCode {
         tracing::info!(backend = store.backend(), "database ready");
         let bot = teloxide::Bot::from_env();
         let key = config.resolve_reporter_key(&store).await?;
-        let app = std::sync::Arc::new(telegram::App::new(
-            store,
-            config,
-            key,
-            telegram::system_clock(),
-        )?);
+        let mut app = telegram::App::new(store, config, key, telegram::system_clock())?;
+        app.probe_ocr().await;
+        let app = std::sync::Arc::new(app);
         telegram::spawn_retention(app.clone());
         telegram::run(bot, app, shutdown_signal()).await;
         Ok(())

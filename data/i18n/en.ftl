@@ -135,3 +135,7 @@ digest-how = Seen such an ad? Do not answer it and do not send documents or mone
 digest-part = Part { $n } of { $of }
 digest-nothing = Nothing to send: no reports were approved since the last digest.
 digest-sent = Digest sent to { $chats }.
+reading-image = 🔎 Reading the picture…
+ocr-unavailable = I cannot read pictures on this server. Please send the ad's text or its link. The picture is kept with your report.
+ocr-nothing = I found no text in this picture. Send the ad's text or its link, or a sharper screenshot.
+ocr-too-large = This picture is too large for me to read. Send a screenshot of the ad alone, its text, or its link.

@@ -135,3 +135,7 @@ digest-how = Shunday e’lon ko‘rdingizmi? Javob bermang, hujjat va pul yuborm
 digest-part = { $of } qismdan { $n }-qism
 digest-nothing = Yuboriladigan narsa yo‘q: oxirgi sharhdan keyin tasdiqlangan xabar yo‘q.
 digest-sent = Sharh yuborildi: { $chats }.
+reading-image = 🔎 Rasmni o‘qiyapman…
+ocr-unavailable = Bu serverda men rasmlarni o‘qiy olmayman. E’lon matnini yoki havolasini yuboring. Rasm xabaringiz bilan birga saqlandi.
+ocr-nothing = Bu rasmda matn topilmadi. E’lon matnini, havolasini yoki aniqroq skrinshot yuboring.
+ocr-too-large = Bu rasm men uchun juda katta. Faqat e’lonning skrinshotini, matnini yoki havolasini yuboring.

@@ -52,6 +52,7 @@ impl From<sqlx::Error> for StoreError {
 pub type Result<T> = std::result::Result<T, StoreError>;
 
 pub use digest::{DigestFacts, DigestReport};
+pub use images::ImageRecord;
 pub use moderation::{AuditEntry, Card, Correction, Decision, ReportLine, Reporter, Stats};
 
 /// Runs the same code on whichever pool the store holds. The second form also names the
@@ -79,6 +80,7 @@ macro_rules! with_pool {
 }
 
 mod digest;
+mod images;
 mod moderation;
 
 /// A report to store, as the service prepared it.
@@ -145,6 +147,8 @@ pub struct ExportRow {
     pub corrections: Vec<Correction>,
     /// The audit trail: decisions, reopenings, notes, corrections.
     pub history: Vec<AuditEntry>,
+    /// Images read into it (evidence: Telegram's unique id and the SHA-256).
+    pub images: Vec<ImageRecord>,
 }
 
 /// A page as read, to keep as evidence.
@@ -493,6 +497,7 @@ impl Store {
                     duplicate_of: row.try_get("duplicate_of")?,
                     corrections: Vec::new(),
                     history: Vec::new(),
+                    images: Vec::new(),
                 });
             }
             Ok::<_, StoreError>(())
@@ -501,6 +506,7 @@ impl Store {
             row.links = self.report_links(row.id).await?;
             row.corrections = self.corrections(row.id).await?;
             row.history = self.history(row.id).await?;
+            row.images = self.report_images(row.id).await?;
         }
         Ok(out)
     }

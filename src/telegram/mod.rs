@@ -6,6 +6,7 @@
 //! effect, so a redelivered update changes nothing; a report is acknowledged only once stored.
 
 pub mod digest;
+pub mod images;
 pub mod moderation;
 pub mod render;
 
@@ -52,6 +53,10 @@ pub struct App {
     pub tasks: TaskTracker,
     /// Who is in the moderators' chat, as Telegram last said.
     pub memberships: moderation::Memberships,
+    /// Reads screenshots; [`App::probe_ocr`] finds Tesseract.
+    pub ocr: crate::ocr::Ocr,
+    /// Albums whose parts are still arriving.
+    pub albums: images::Albums,
 }
 
 impl App {
@@ -66,14 +71,21 @@ impl App {
         let fetcher = Fetcher::new(config.fetch.clone())?;
         Ok(App {
             store,
-            config,
             clock,
             limiter,
             reporter_key,
             fetcher,
             tasks: TaskTracker::new(),
             memberships: moderation::Memberships::default(),
+            ocr: crate::ocr::Ocr::unavailable(config.ocr.clone()),
+            albums: images::Albums::default(),
+            config,
         })
+    }
+
+    /// Looks for Tesseract; until this is called, images are kept but not read.
+    pub async fn probe_ocr(&mut self) {
+        self.ocr = crate::ocr::Ocr::probe(self.config.ocr.clone()).await;
     }
 
     pub fn now_ms(&self) -> i64 {
@@ -457,6 +469,10 @@ async fn process_claimed(
     }
     if moderation::note(&bot, app, &msg, &user).await? {
         return Ok(());
+    }
+    let ocr = &app.config.ocr;
+    if let Some(part) = images::image_part(&msg, ocr.max_pixels, ocr.max_bytes) {
+        return images::on_image(&bot, app, &msg, user, settings, part).await;
     }
     let text = content(&msg);
 

@@ -56,15 +56,15 @@ impl RunningBot {
         clock: Arc<dyn Fn() -> i64 + Send + Sync>,
     ) -> RunningBot {
         let bot = teloxide::Bot::new("123:TEST").set_api_url(api.url.parse().unwrap());
-        let app = Arc::new(
-            App::new(
-                store.clone(),
-                config,
-                ReporterKey::new("a test secret of some length"),
-                clock,
-            )
-            .expect("the app starts"),
-        );
+        let mut app = App::new(
+            store.clone(),
+            config,
+            ReporterKey::new("a test secret of some length"),
+            clock,
+        )
+        .expect("the app starts");
+        app.probe_ocr().await;
+        let app = Arc::new(app);
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(telegram::run(bot, app, async move {
             let _ = rx.await;

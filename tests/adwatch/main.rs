@@ -9,5 +9,7 @@ mod export_cli;
 mod fixtures;
 mod links;
 mod moderation;
+mod ocr;
 mod run_cli;
+mod screens;
 mod store;

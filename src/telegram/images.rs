@@ -1,0 +1,348 @@
+//! Photos and images sent as files: downloaded through the Bot API, read by OCR, and filed
+//! like a forwarded ad. An album is one report and one reply: its parts are buffered and the
+//! album is finished from a timer task, so the chat's next updates are not held up.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+use sha2::{Digest, Sha256};
+use teloxide::net::Download;
+use teloxide::prelude::*;
+use teloxide::types::{MessageId, ParseMode, ReplyParameters, User};
+
+use super::{
+    marked_links, origin, reads_links, render, reply_lang, spawn_announcement, spawn_link_reading,
+    App, TgBot,
+};
+use crate::guidance;
+use crate::ocr::OcrError;
+use crate::service::{self, Submission};
+use crate::store::{ImageRecord, UserSettings};
+
+/// How long an album waits for its last part.
+const ALBUM_WAIT: Duration = Duration::from_millis(1200);
+
+/// One image of a message.
+#[derive(Debug, Clone)]
+pub struct ImagePart {
+    pub file_id: String,
+    pub file_unique_id: String,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    pub size: u32,
+}
+
+/// The image of a message: the largest photo size within the pixel and byte limits, or an
+/// image sent as a document.
+pub fn image_part(msg: &Message, max_pixels: u64, max_bytes: u64) -> Option<ImagePart> {
+    if let Some(sizes) = msg.photo() {
+        let fits = |p: &&teloxide::types::PhotoSize| {
+            u64::from(p.width) * u64::from(p.height) <= max_pixels
+                && u64::from(p.file.size) <= max_bytes
+        };
+        let best = sizes
+            .iter()
+            .filter(fits)
+            .max_by_key(|p| u64::from(p.width) * u64::from(p.height))
+            // Every size too large: the smallest still shows the text best we can get.
+            .or_else(|| sizes.iter().min_by_key(|p| p.file.size))?;
+        return Some(ImagePart {
+            file_id: best.file.id.to_string(),
+            file_unique_id: best.file.unique_id.to_string(),
+            width: Some(best.width),
+            height: Some(best.height),
+            size: best.file.size,
+        });
+    }
+    let doc = msg.document()?;
+    let is_image = doc.mime_type.as_ref().is_some_and(|m| m.type_() == "image");
+    is_image.then(|| ImagePart {
+        file_id: doc.file.id.to_string(),
+        file_unique_id: doc.file.unique_id.to_string(),
+        width: None,
+        height: None,
+        size: doc.file.size,
+    })
+}
+
+/// What the citizen sent with the images.
+#[derive(Clone)]
+struct Sending {
+    chat: ChatId,
+    user: User,
+    settings: Option<UserSettings>,
+    reply_to: MessageId,
+    origin: Option<(String, serde_json::Value)>,
+    caption: Option<String>,
+    links: Vec<String>,
+}
+
+struct Album {
+    sending: Sending,
+    parts: Vec<ImagePart>,
+    last_part: Instant,
+}
+
+/// Albums whose parts are still arriving, by `media_group_id`.
+#[derive(Default)]
+pub struct Albums(Mutex<HashMap<String, Album>>);
+
+/// Handles a message with an image: at once, or as part of an album.
+pub async fn on_image(
+    bot: &TgBot,
+    app: &Arc<App>,
+    msg: &Message,
+    user: User,
+    settings: Option<UserSettings>,
+    part: ImagePart,
+) -> ResponseResult<()> {
+    let sending = Sending {
+        chat: msg.chat.id,
+        user,
+        settings,
+        reply_to: msg.id,
+        origin: origin(msg),
+        caption: msg.caption().map(str::to_string),
+        links: marked_links(msg),
+    };
+    let Some(group) = msg.media_group_id() else {
+        return read_and_file(bot, app, sending, vec![part]).await;
+    };
+    let key = format!("{}:{group}", msg.chat.id.0);
+    let first = {
+        let mut albums = app.albums.0.lock().unwrap_or_else(|e| e.into_inner());
+        match albums.get_mut(&key) {
+            Some(album) => {
+                album.parts.push(part);
+                album.last_part = Instant::now();
+                if album.sending.caption.is_none() {
+                    album.sending.caption = sending.caption;
+                    album.sending.links = sending.links;
+                }
+                false
+            }
+            None => {
+                albums.insert(
+                    key.clone(),
+                    Album {
+                        sending,
+                        parts: vec![part],
+                        last_part: Instant::now(),
+                    },
+                );
+                true
+            }
+        }
+    };
+    if first {
+        let (bot, app2) = (bot.clone(), app.clone());
+        app.tasks.spawn(async move {
+            loop {
+                tokio::time::sleep(ALBUM_WAIT / 4).await;
+                let done = {
+                    let mut albums = app2.albums.0.lock().unwrap_or_else(|e| e.into_inner());
+                    match albums.get(&key) {
+                        Some(a) if a.last_part.elapsed() >= ALBUM_WAIT => albums.remove(&key),
+                        Some(_) => None,
+                        None => return,
+                    }
+                };
+                if let Some(album) = done {
+                    if let Err(e) = read_and_file(&bot, &app2, album.sending, album.parts).await {
+                        tracing::warn!(error = %e, "an album could not be answered");
+                    }
+                    return;
+                }
+            }
+        });
+    }
+    Ok(())
+}
+
+/// Why an image was not read, as stored.
+fn error_code(e: &OcrError) -> &'static str {
+    match e {
+        OcrError::Unavailable => "unavailable",
+        OcrError::Timeout => "timeout",
+        OcrError::TooLarge => "too_large",
+        OcrError::NotAnImage => "not_an_image",
+        OcrError::Failed(_) => "failed",
+    }
+}
+
+/// Downloads a file within the byte limit.
+async fn download(bot: &TgBot, file_id: &str, max_bytes: u64) -> Result<Vec<u8>, OcrError> {
+    let file = bot
+        .get_file(teloxide::types::FileId(file_id.to_string()))
+        .await
+        .map_err(|e| OcrError::Failed(e.to_string()))?;
+    if u64::from(file.size) > max_bytes {
+        return Err(OcrError::TooLarge);
+    }
+    let mut stream = bot.download_file_stream(&file.path);
+    let mut bytes = Vec::new();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| OcrError::Failed(e.to_string()))?;
+        if (bytes.len() + chunk.len()) as u64 > max_bytes {
+            return Err(OcrError::TooLarge);
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(bytes)
+}
+
+/// The text of one image: what was read before (no second download or OCR), or downloaded,
+/// hashed, read and kept.
+async fn read_part(bot: &TgBot, app: &App, part: &ImagePart) -> Result<Option<String>, OcrError> {
+    let seen = app
+        .store
+        .image_seen(&part.file_unique_id, None)
+        .await
+        .ok()
+        .flatten();
+    if let Some(seen) = &seen {
+        if seen.ocr_text.is_some() || !app.ocr.available() {
+            return Ok(seen.ocr_text.clone().filter(|t| !t.is_empty()));
+        }
+    }
+    let max_bytes = app.ocr.settings().max_bytes;
+    if u64::from(part.size) > max_bytes {
+        return Err(OcrError::TooLarge);
+    }
+    let bytes = download(bot, &part.file_id, max_bytes).await?;
+    let sha256 = hex::encode(Sha256::digest(&bytes));
+    let mut record = ImageRecord {
+        file_unique_id: part.file_unique_id.clone(),
+        file_id: part.file_id.clone(),
+        sha256: sha256.clone(),
+        bytes: bytes.len() as i64,
+        width: part.width.map(|w| w as i32),
+        height: part.height.map(|h| h as i32),
+        ocr_text: None,
+        ocr_error: None,
+        report_id: None,
+        first_seen: app.now_ms(),
+    };
+    // The same bytes under another id (sent as a file, or by another citizen).
+    if let Ok(Some(same)) = app
+        .store
+        .image_seen(&part.file_unique_id, Some(&sha256))
+        .await
+    {
+        if same.ocr_text.is_some() {
+            record.ocr_text = same.ocr_text.clone();
+            let _ = app.store.save_image(&record).await;
+            return Ok(same.ocr_text.filter(|t| !t.is_empty()));
+        }
+    }
+    let result = match app.ocr.read(&bytes).await {
+        Ok(raw) => Ok(crate::ocr::clean(&raw).trim().to_string()),
+        Err(e) => Err(e),
+    };
+    match &result {
+        Ok(text) => record.ocr_text = Some(text.clone()),
+        Err(e) => record.ocr_error = Some(error_code(e).to_string()),
+    }
+    if let Err(e) = app.store.save_image(&record).await {
+        tracing::warn!(error = %e, "an image's evidence could not be kept");
+    }
+    result.map(|t| Some(t).filter(|t| !t.is_empty()))
+}
+
+/// Reads the images, files what they say (with the caption) as one report, and turns the
+/// "reading…" message into the answer.
+async fn read_and_file(
+    bot: &TgBot,
+    app: &Arc<App>,
+    s: Sending,
+    parts: Vec<ImagePart>,
+) -> ResponseResult<()> {
+    let lang = reply_lang(s.settings.as_ref(), Some(&s.user), None);
+    let reading = bot
+        .send_message(s.chat, render::plain(lang, "reading-image"))
+        .parse_mode(ParseMode::Html)
+        .reply_parameters(ReplyParameters::new(s.reply_to).allow_sending_without_reply())
+        .await?;
+    let mut texts = Vec::new();
+    let mut failures = Vec::new();
+    for part in &parts {
+        match read_part(bot, app, part).await {
+            Ok(Some(text)) => texts.push(text),
+            Ok(None) => {}
+            Err(e) => failures.push(e),
+        }
+    }
+    let unread = !app.ocr.available() || failures.contains(&OcrError::Unavailable);
+    texts.extend(s.caption.clone().filter(|c| !c.trim().is_empty()));
+    let text = texts.join("\n\n");
+    if text.trim().is_empty() {
+        let key = if unread {
+            "ocr-unavailable"
+        } else if failures.contains(&OcrError::TooLarge) {
+            "ocr-too-large"
+        } else {
+            "ocr-nothing"
+        };
+        bot.edit_message_text(s.chat, reading.id, render::plain(lang, key))
+            .parse_mode(ParseMode::Html)
+            .await?;
+        return Ok(());
+    }
+    let notify = s.settings.as_ref().is_none_or(|x| x.notify);
+    let submission = Submission {
+        text,
+        origin: s.origin.clone(),
+        user_id: s.user.id.0 as i64,
+        chat_id: notify.then_some(s.chat.0),
+        links: s.links.clone(),
+    };
+    let done = match service::submit(&app.store, &app.reporter_key, app.now_ms(), &submission).await
+    {
+        Ok(done) => done,
+        Err(e) => {
+            tracing::warn!(error = %e, "a report from images could not be stored");
+            bot.edit_message_text(s.chat, reading.id, render::plain(lang, "store-failed"))
+                .parse_mode(ParseMode::Html)
+                .await?;
+            return Ok(());
+        }
+    };
+    let uniques: Vec<String> = parts.iter().map(|p| p.file_unique_id.clone()).collect();
+    if let Err(e) = app
+        .store
+        .attach_images(done.stored.report_id, &uniques)
+        .await
+    {
+        tracing::warn!(error = %e, "images could not be linked to their report");
+    }
+    let lang = reply_lang(
+        s.settings.as_ref(),
+        Some(&s.user),
+        Some(done.extraction.language),
+    );
+    let country = s.settings.as_ref().and_then(|x| x.country.clone());
+    let guide = country.as_deref().and_then(|c| guidance::guidance(c, lang));
+    let mut html = render::reply(
+        lang,
+        &submission.text,
+        &done,
+        guide.as_ref(),
+        reads_links(app, &done),
+    );
+    if unread {
+        html = render::fit(vec![render::plain(lang, "ocr-unavailable"), html]);
+    }
+    let edit = bot
+        .edit_message_text(s.chat, reading.id, html)
+        .parse_mode(ParseMode::Html);
+    if country.is_none() {
+        edit.reply_markup(super::country_keyboard(lang)).await?;
+    } else {
+        edit.await?;
+    }
+    spawn_link_reading(bot, app, s.chat, Some(s.reply_to), lang, &done, true);
+    spawn_announcement(bot, app, &done);
+    Ok(())
+}
