@@ -136,3 +136,179 @@ fn real_tesseract_outputs_keep_their_amounts_and_phones() {
     }
     assert_eq!(checked, 12);
 }
+
+mod through_the_bot {
+    use super::*;
+    use adwatch::config::Config;
+    use adwatch::fake_bot_api::FakeBotApi;
+    use adwatch::fetch::FetchSettings;
+    use adwatch::store::ExportFilter;
+    use serde_json::{json, Value};
+
+    use crate::bot::{private_message, RunningBot};
+
+    fn config(tesseract: &str) -> Config {
+        let mut config = Config {
+            fetch: FetchSettings {
+                enabled: false,
+                ..FetchSettings::default()
+            },
+            user_rate_per_minute: 100,
+            ..Config::default()
+        };
+        config.ocr.program = tesseract.to_string();
+        config
+    }
+
+    /// A photo message as Telegram sends it: the sizes of one picture.
+    fn photo(update_id: i64, user: i64, file_id: &str, extra: Value) -> Value {
+        let mut fields = json!({
+            "photo": [
+                {"file_id": format!("{file_id}-thumb"), "file_unique_id": format!("{file_id}-t"), "file_size": 900, "width": 90, "height": 160},
+                {"file_id": file_id, "file_unique_id": format!("u-{file_id}"), "file_size": 200_000, "width": 1080, "height": 1920},
+            ],
+        });
+        for (k, v) in extra.as_object().unwrap() {
+            fields[k] = v.clone();
+        }
+        private_message(update_id, user, "ru", fields)
+    }
+
+    /// The texts the "reading…" messages were turned into.
+    async fn answers(api: &FakeBotApi, n: usize) -> Vec<String> {
+        api.wait_for("editMessageText", n)
+            .await
+            .iter()
+            .map(|c| c.body["text"].as_str().unwrap_or_default().to_string())
+            .collect()
+    }
+
+    async fn start(tesseract: &str) -> (RunningBot, crate::db::TestDb) {
+        let db = crate::db::sqlite().await;
+        let bot = RunningBot::start_configured(
+            db.store.clone(),
+            FakeBotApi::start().await,
+            config(tesseract),
+        )
+        .await;
+        (bot, db)
+    }
+
+    #[tokio::test]
+    async fn a_screenshot_is_answered_with_its_amount_and_phone_and_kept_as_evidence() {
+        let (Some(_), Some(font)) = (tesseract().await, font_or_skip()) else {
+            return;
+        };
+        let (bot, _db) = start("tesseract").await;
+        let image = render(&font, ADS[0].0, Look::banner(1080, 1920, 54.0));
+        bot.api.add_file("shot1", image.clone());
+        bot.api.push(photo(1, 42, "shot1", json!({})));
+        let reading = bot.api.wait_for("sendMessage", 1).await;
+        assert!(reading[0].body["text"].as_str().unwrap().contains("Читаю"));
+        let answer = &answers(&bot.api, 1).await[0];
+        assert!(answer.contains("495 000"), "{answer}");
+        assert!(answer.contains("+79241854020"), "{answer}");
+        // A second citizen sends the same picture: the same report, counted twice, no new OCR.
+        bot.api.push(photo(2, 43, "shot1", json!({})));
+        let again = &answers(&bot.api, 2).await[1];
+        assert!(again.contains("2 человек"), "{again}");
+        assert_eq!(
+            bot.api.downloads(),
+            1,
+            "the known picture is not downloaded again"
+        );
+        let rows = bot.store.export(&ExportFilter::default()).await.unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].report_count, 2);
+        let images = &rows[0].images;
+        assert_eq!(images.len(), 1);
+        assert_eq!(images[0].file_unique_id, "u-shot1");
+        assert_eq!(images[0].sha256.len(), 64);
+        bot.stop().await;
+    }
+
+    #[tokio::test]
+    async fn an_album_of_two_is_one_report_and_one_reply() {
+        let (Some(_), Some(font)) = (tesseract().await, font_or_skip()) else {
+            return;
+        };
+        let (bot, _db) = start("tesseract").await;
+        let first = "Служба по контракту. Единовременная выплата 495 000 рублей.";
+        let second = "Пункт отбора Сахалинской области. Звоните: +7 924 185-40-20";
+        bot.api
+            .add_file("a1", render(&font, first, Look::banner(1080, 1920, 54.0)));
+        bot.api
+            .add_file("a2", render(&font, second, Look::banner(1080, 1920, 54.0)));
+        bot.api.push(photo(
+            1,
+            42,
+            "a1",
+            json!({"media_group_id": "g1", "caption": "Прислали в чате"}),
+        ));
+        bot.api
+            .push(photo(2, 42, "a2", json!({"media_group_id": "g1"})));
+        let answer = &answers(&bot.api, 1).await[0];
+        assert!(answer.contains("495 000"), "{answer}");
+        assert!(answer.contains("+79241854020"), "{answer}");
+        tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+        assert_eq!(bot.api.calls("sendMessage").len(), 1, "one reply");
+        assert_eq!(bot.api.calls("editMessageText").len(), 1);
+        let rows = bot.store.export(&ExportFilter::default()).await.unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].images.len(), 2);
+        assert!(rows[0].text.as_deref().unwrap().contains("Прислали в чате"));
+        bot.stop().await;
+    }
+
+    #[tokio::test]
+    async fn a_photo_with_no_text_gets_a_plain_answer() {
+        let (Some(_), Some(font)) = (tesseract().await, font_or_skip()) else {
+            return;
+        };
+        let (bot, _db) = start("tesseract").await;
+        bot.api
+            .add_file("blank", render(&font, "", Look::banner(800, 600, 30.0)));
+        bot.api.push(photo(1, 42, "blank", json!({})));
+        let answer = &answers(&bot.api, 1).await[0];
+        assert!(answer.contains("не нашёл текста"), "{answer}");
+        assert!(bot
+            .store
+            .export(&ExportFilter::default())
+            .await
+            .unwrap()
+            .is_empty());
+        bot.stop().await;
+    }
+
+    #[tokio::test]
+    async fn without_tesseract_the_bot_says_so_and_keeps_the_photo() {
+        let Some(font) = font_or_skip() else { return };
+        let (bot, db) = start("/nonexistent/tesseract").await;
+        bot.api
+            .add_file("p1", render(&font, ADS[0].0, Look::banner(720, 1280, 30.0)));
+        bot.api.push(photo(1, 42, "p1", json!({})));
+        let answer = &answers(&bot.api, 1).await[0];
+        assert!(answer.contains("не умею читать картинки"), "{answer}");
+        let kept = db
+            .store
+            .image_seen("u-p1", None)
+            .await
+            .unwrap()
+            .expect("kept");
+        assert_eq!(kept.ocr_error.as_deref(), Some("unavailable"));
+        assert_eq!(kept.sha256.len(), 64);
+        // With a caption, the caption is still analysed.
+        bot.api
+            .add_file("p2", render(&font, "x", Look::banner(200, 100, 20.0)));
+        bot.api.push(photo(
+            2,
+            42,
+            "p2",
+            json!({"caption": "Выплата 495 000 рублей за контракт с Минобороны"}),
+        ));
+        let answer = &answers(&bot.api, 2).await[1];
+        assert!(answer.contains("495 000 рублей"), "{answer}");
+        assert!(answer.contains("не умею читать картинки"), "{answer}");
+        bot.stop().await;
+    }
+}
