@@ -45,6 +45,16 @@ enum Command {
         )]
         database_url: String,
     },
+    /// Copies every report, decision and setting from one database into a new, empty one
+    /// (a SQLite deployment moving to PostgreSQL), then compares the counts table by table.
+    MigrateDb {
+        /// The database to copy, e.g. sqlite://adwatch.db.
+        #[arg(long)]
+        from: String,
+        /// The new database, e.g. postgres://user:password@host/adwatch (created empty first).
+        #[arg(long)]
+        to: String,
+    },
     /// The weekly digest (DIGEST_* settings): print it, or post it now.
     Digest {
         /// Print the digest that would go out now (HTML, one message a block) and send nothing.
@@ -62,6 +72,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Some(Command::MigrateDb { from, to }) => run_migrate(&from, &to),
         Some(Command::Digest {
             dry_run,
             send,
@@ -143,6 +154,50 @@ fn main() -> ExitCode {
             }
         }
         Some(Command::Run) | None => run_bot(),
+    }
+}
+
+/// `adwatch migrate-db --from … --to …`: nothing lost, or a non-zero exit.
+fn run_migrate(from: &str, to: &str) -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("adwatch: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result: anyhow::Result<bool> = runtime.block_on(async {
+        let source = store::Store::connect(from).await?;
+        let target = store::Store::connect(to).await?;
+        let copied = source.copy_to(&target).await?;
+        let mut same = true;
+        for c in &copied {
+            let mark = if c.source == c.target {
+                "ok"
+            } else {
+                "DIFFERS"
+            };
+            same &= c.source == c.target;
+            println!("{:<20} {:>10} {:>10}  {mark}", c.table, c.source, c.target);
+        }
+        Ok(same)
+    });
+    match result {
+        Ok(true) => {
+            eprintln!("adwatch: every table copied; point DATABASE_URL at the new database");
+            ExitCode::SUCCESS
+        }
+        Ok(false) => {
+            eprintln!("adwatch: the counts differ; keep using the old database");
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("adwatch: {e:#}");
+            ExitCode::FAILURE
+        }
     }
 }
 

@@ -53,6 +53,7 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 
 pub use digest::{DigestFacts, DigestReport};
 pub use images::ImageRecord;
+pub use migrate::Copied;
 pub use moderation::{AuditEntry, Card, Correction, Decision, ReportLine, Reporter, Stats};
 
 /// Runs the same code on whichever pool the store holds. The second form also names the
@@ -81,6 +82,7 @@ macro_rules! with_pool {
 
 mod digest;
 mod images;
+mod migrate;
 mod moderation;
 
 /// A report to store, as the service prepared it.

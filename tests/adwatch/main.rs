@@ -8,6 +8,7 @@ mod engine;
 mod export_cli;
 mod fixtures;
 mod links;
+mod migrate_cli;
 mod moderation;
 mod ocr;
 mod run_cli;
