@@ -479,7 +479,8 @@ async fn failures_are_told_in_plain_words_and_the_report_keeps_the_link() {
     let db = crate::db::sqlite().await;
     let api = FakeBotApi::start().await;
     let settings = FetchSettings {
-        timeout: Duration::from_millis(700),
+        // Long enough for the 2 MB page on a loaded machine; the slow page still times out.
+        timeout: Duration::from_secs(4),
         max_links: 5,
         ..open_settings()
     };
