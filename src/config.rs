@@ -96,15 +96,7 @@ fn fetch_settings() -> anyhow::Result<FetchSettings> {
     let default = FetchSettings::default();
     let allowed_ports = match var("FETCH_ALLOWED_PORTS") {
         None => default.allowed_ports,
-        Some(v) => v
-            .split(',')
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
-            .map(|p| {
-                p.parse::<u16>()
-                    .with_context(|| format!("FETCH_ALLOWED_PORTS: `{p}` is not a port"))
-            })
-            .collect::<anyhow::Result<_>>()?,
+        Some(v) => comma_list("FETCH_ALLOWED_PORTS", &v, "a port")?,
     };
     let max_bytes = match var("FETCH_MAX_BYTES") {
         None => default.max_bytes,
@@ -178,13 +170,19 @@ fn var(name: &str) -> Option<String> {
 
 /// A comma-separated list of ids.
 pub fn parse_ids(name: &str, value: &str) -> anyhow::Result<Vec<i64>> {
+    comma_list(name, value, "a Telegram id")
+}
+
+/// A comma-separated list of values; `what` names one in the error.
+fn comma_list<T: std::str::FromStr>(name: &str, value: &str, what: &str) -> anyhow::Result<Vec<T>> {
     value
         .split(',')
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(|s| {
-            s.parse::<i64>()
-                .with_context(|| format!("{name}: `{s}` is not a Telegram id"))
+            s.parse::<T>()
+                .ok()
+                .with_context(|| format!("{name}: `{s}` is not {what}"))
         })
         .collect()
 }

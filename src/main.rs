@@ -122,15 +122,8 @@ fn main() -> ExitCode {
             status,
             database_url,
         }) => {
-            let runtime = match tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-            {
-                Ok(r) => r,
-                Err(e) => {
-                    eprintln!("adwatch: {e}");
-                    return ExitCode::FAILURE;
-                }
+            let Some(runtime) = one_shot_runtime() else {
+                return ExitCode::FAILURE;
             };
             let result = runtime.block_on(async {
                 let store = store::Store::connect(&database_url).await?;
@@ -157,17 +150,24 @@ fn main() -> ExitCode {
     }
 }
 
-/// `adwatch migrate-db --from … --to …`: nothing lost, or a non-zero exit.
-fn run_migrate(from: &str, to: &str) -> ExitCode {
-    let runtime = match tokio::runtime::Builder::new_current_thread()
+/// The single-threaded runtime of a one-shot command; `None` after saying why there is none.
+fn one_shot_runtime() -> Option<tokio::runtime::Runtime> {
+    match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
     {
-        Ok(r) => r,
+        Ok(r) => Some(r),
         Err(e) => {
             eprintln!("adwatch: {e}");
-            return ExitCode::FAILURE;
+            None
         }
+    }
+}
+
+/// `adwatch migrate-db --from … --to …`: nothing lost, or a non-zero exit.
+fn run_migrate(from: &str, to: &str) -> ExitCode {
+    let Some(runtime) = one_shot_runtime() else {
+        return ExitCode::FAILURE;
     };
     let result: anyhow::Result<bool> = runtime.block_on(async {
         let source = store::Store::connect(from).await?;
@@ -203,15 +203,8 @@ fn run_migrate(from: &str, to: &str) -> ExitCode {
 
 /// `adwatch digest --dry-run | --send [--force]`.
 fn run_digest(send: bool, force: bool) -> ExitCode {
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("adwatch: {e}");
-            return ExitCode::FAILURE;
-        }
+    let Some(runtime) = one_shot_runtime() else {
+        return ExitCode::FAILURE;
     };
     let result: anyhow::Result<()> = runtime.block_on(async {
         let config = adwatch::config::Config::from_env()?;

@@ -24,6 +24,29 @@ pub struct ImageRecord {
 
 const COLUMNS: &str = "file_unique_id, file_id, sha256, bytes, width, height, ocr_text, ocr_error, report_id, first_seen";
 
+/// An `images` row (selected with [`COLUMNS`]), from either database.
+fn image_record<'r, R>(r: &'r R) -> Result<ImageRecord>
+where
+    R: Row,
+    &'static str: sqlx::ColumnIndex<R>,
+    String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    i32: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    Ok(ImageRecord {
+        file_unique_id: r.try_get("file_unique_id")?,
+        file_id: r.try_get("file_id")?,
+        sha256: r.try_get("sha256")?,
+        bytes: r.try_get("bytes")?,
+        width: r.try_get("width")?,
+        height: r.try_get("height")?,
+        ocr_text: r.try_get("ocr_text")?,
+        ocr_error: r.try_get("ocr_error")?,
+        report_id: r.try_get("report_id")?,
+        first_seen: r.try_get("first_seen")?,
+    })
+}
+
 impl Store {
     /// An image seen before: by Telegram's unique id, or by the SHA-256 of its bytes.
     pub async fn image_seen(
@@ -38,21 +61,7 @@ impl Store {
         .into_owned();
         with_pool!(self, pool => {
             let row = sqlx::query(&sql).bind(file_unique_id).bind(sha256).fetch_optional(pool).await?;
-            row.map(|r| -> Result<ImageRecord> {
-                Ok(ImageRecord {
-                    file_unique_id: r.try_get("file_unique_id")?,
-                    file_id: r.try_get("file_id")?,
-                    sha256: r.try_get("sha256")?,
-                    bytes: r.try_get("bytes")?,
-                    width: r.try_get("width")?,
-                    height: r.try_get("height")?,
-                    ocr_text: r.try_get("ocr_text")?,
-                    ocr_error: r.try_get("ocr_error")?,
-                    report_id: r.try_get("report_id")?,
-                    first_seen: r.try_get("first_seen")?,
-                })
-            })
-            .transpose()
+            row.as_ref().map(image_record).transpose()
         })
     }
 
@@ -102,20 +111,7 @@ impl Store {
         with_pool!(self, pool => {
             let rows = sqlx::query(&sql).bind(report_id).fetch_all(pool).await?;
             rows.iter()
-                .map(|r| -> Result<ImageRecord> {
-                    Ok(ImageRecord {
-                        file_unique_id: r.try_get("file_unique_id")?,
-                        file_id: r.try_get("file_id")?,
-                        sha256: r.try_get("sha256")?,
-                        bytes: r.try_get("bytes")?,
-                        width: r.try_get("width")?,
-                        height: r.try_get("height")?,
-                        ocr_text: r.try_get("ocr_text")?,
-                        ocr_error: r.try_get("ocr_error")?,
-                        report_id: r.try_get("report_id")?,
-                        first_seen: r.try_get("first_seen")?,
-                    })
-                })
+                .map(image_record)
                 .collect()
         })
     }

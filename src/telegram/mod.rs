@@ -304,6 +304,19 @@ async fn on_message(bot: TgBot, msg: Message, app: Arc<App>) -> ResponseResult<(
     }
 }
 
+/// A command without its slash, split into its name (lower case, without `@bot`) and the rest.
+fn command_parts(command: &str) -> (String, &str) {
+    let (name, args) = command
+        .split_once(char::is_whitespace)
+        .unwrap_or((command, ""));
+    let name = name
+        .split('@')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    (name, args)
+}
+
 /// Is this `/report` (or `/report@bot`)?
 fn is_report_command(text: &str) -> bool {
     let first = text.split_whitespace().next().unwrap_or_default();
@@ -390,12 +403,7 @@ async fn on_moderators_chat(bot: TgBot, msg: Message, app: Arc<App>) -> Response
         return Ok(());
     };
     let command = text.strip_prefix('/').and_then(|c| {
-        let (name, args) = c.split_once(char::is_whitespace).unwrap_or((c, ""));
-        let name = name
-            .split('@')
-            .next()
-            .unwrap_or_default()
-            .to_ascii_lowercase();
+        let (name, args) = command_parts(c);
         moderation::COMMANDS
             .contains(&name.as_str())
             .then(|| (name, args.to_string()))
@@ -710,25 +718,15 @@ async fn on_command(
     lang: Lang,
     command: &str,
 ) -> ResponseResult<()> {
-    let mut words = command.split_whitespace();
-    let name = words
-        .next()
-        .unwrap_or_default()
-        .split('@')
-        .next()
-        .unwrap_or_default()
-        .to_ascii_lowercase();
+    let (name, args) = command_parts(command);
     let chat = msg.chat.id;
     if moderation::COMMANDS.contains(&name.as_str()) {
-        let args = command
-            .split_once(char::is_whitespace)
-            .map_or("", |(_, a)| a);
         if let Some(user) = msg.from.as_ref() {
             moderation::command(bot, app, chat, user, &name, args).await?;
         }
         return Ok(());
     }
-    let arg = words.next().map(str::to_ascii_lowercase);
+    let arg = args.split_whitespace().next().map(str::to_ascii_lowercase);
     let mut settings = settings.unwrap_or(UserSettings {
         notify: true,
         ..Default::default()

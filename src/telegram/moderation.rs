@@ -77,14 +77,15 @@ async fn moderator_lang(app: &App, user: &User) -> Lang {
     reply_lang(settings.as_ref(), Some(user), None)
 }
 
-/// Builds the card of a report, or `None` when there is no such report.
-async fn card_html(app: &App, lang: Lang, id: i64, announce: bool) -> Option<String> {
+/// Builds the card of a report and says whether it is pending, or `None` when there is no
+/// such report.
+async fn card_html(app: &App, lang: Lang, id: i64, announce: bool) -> Option<(String, bool)> {
     let card = app.store.card(id).await.ok()??;
     let extraction = card.text.as_deref().map(extract::extract);
     let linked = app.store.linked_reports(id).await.unwrap_or_default();
     let links = app.store.report_links(id).await.unwrap_or_default();
     let corrections = app.store.corrections(id).await.unwrap_or_default();
-    Some(render::card(
+    let html = render::card(
         lang,
         &render::CardView {
             card: &card,
@@ -94,7 +95,18 @@ async fn card_html(app: &App, lang: Lang, id: i64, announce: bool) -> Option<Str
             corrections: &corrections,
             announce,
         },
-    ))
+    );
+    Some((html, card.status == "pending"))
+}
+
+/// Is the report still waiting for a decision?
+async fn is_pending(app: &App, id: i64) -> bool {
+    app.store
+        .card(id)
+        .await
+        .ok()
+        .flatten()
+        .is_some_and(|c| c.status == "pending")
 }
 
 /// Sends a report's card with its buttons (buttons only while it is pending).
@@ -106,16 +118,9 @@ async fn send_card(
     id: i64,
     announce: bool,
 ) -> ResponseResult<bool> {
-    let Some(html) = card_html(app, lang, id, announce).await else {
+    let Some((html, pending)) = card_html(app, lang, id, announce).await else {
         return Ok(false);
     };
-    let pending = app
-        .store
-        .card(id)
-        .await
-        .ok()
-        .flatten()
-        .is_some_and(|c| c.status == "pending");
     let request = bot.send_message(chat, html).parse_mode(ParseMode::Html);
     if pending {
         request
@@ -583,13 +588,7 @@ async fn restore_card(
     id: i64,
 ) {
     let Some((c, m)) = message else { return };
-    let pending = app
-        .store
-        .card(id)
-        .await
-        .ok()
-        .flatten()
-        .is_some_and(|c| c.status == "pending");
+    let pending = is_pending(app, id).await;
     let request = bot.edit_message_reply_markup(c, m);
     let _ = if pending {
         request.reply_markup(render::card_keyboard(lang, id)).await

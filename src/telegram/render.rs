@@ -44,15 +44,20 @@ fn period_key(p: Period) -> &'static str {
 
 /// "≈ $5,300" with thin grouping that every language reads.
 fn usd(v: i64) -> String {
+    format!("≈ ${}", grouped(v, ','))
+}
+
+/// The digits of `v` (without its sign) in groups of three, joined by `separator`.
+fn grouped(v: i64, separator: char) -> String {
     let digits = v.abs().to_string();
-    let mut grouped = String::new();
+    let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i) % 3 == 0 {
-            grouped.push(',');
+            out.push(separator);
         }
-        grouped.push(c);
+        out.push(c);
     }
-    format!("≈ ${grouped}")
+    out
 }
 
 /// The summary of what was found: label, risk, offers, entities, reasons, count, reference.
@@ -631,16 +636,7 @@ pub fn with_id(lang: Lang, key: &str, id: i64) -> String {
 
 /// An amount as a person reads it: `495 000 RUB` (thin groups, the code after).
 fn amount(value: f64, currency: &str) -> String {
-    let whole = value.round() as i64;
-    let digits = whole.abs().to_string();
-    let mut grouped = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            grouped.push('\u{a0}');
-        }
-        grouped.push(c);
-    }
-    format!("{grouped} {currency}")
+    format!("{} {currency}", grouped(value.round() as i64, '\u{a0}'))
 }
 
 fn typical_line(lang: Lang, key: &str, t: &crate::digest::Typical) -> String {

@@ -26,7 +26,7 @@ pub async fn sqlite() -> TestDb {
     }
 }
 
-fn services_required() -> bool {
+pub fn services_required() -> bool {
     std::env::var("ADWATCH_REQUIRE_SERVICES").is_ok_and(|v| v == "1")
 }
 

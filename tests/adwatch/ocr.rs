@@ -10,7 +10,7 @@ pub async fn tesseract() -> Option<adwatch::ocr::Ocr> {
     if ocr.available() {
         return Some(ocr);
     }
-    if std::env::var("ADWATCH_REQUIRE_SERVICES").is_ok_and(|v| v == "1") {
+    if crate::db::services_required() {
         panic!("ADWATCH_REQUIRE_SERVICES=1 but Tesseract is not installed");
     }
     eprintln!("skipped: Tesseract is not installed");
@@ -19,7 +19,7 @@ pub async fn tesseract() -> Option<adwatch::ocr::Ocr> {
 
 pub fn font_or_skip() -> Option<ab_glyph::FontVec> {
     let font = system_font();
-    if font.is_none() && std::env::var("ADWATCH_REQUIRE_SERVICES").is_ok_and(|v| v == "1") {
+    if font.is_none() && crate::db::services_required() {
         panic!("ADWATCH_REQUIRE_SERVICES=1 but no system font (fonts-dejavu-core) is installed");
     }
     font
