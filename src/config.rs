@@ -1,5 +1,6 @@
 //! Every setting, typed, from the environment. `.env.example` lists them all with comments.
 
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use anyhow::{bail, Context};
@@ -38,6 +39,59 @@ pub struct Config {
     pub digest: DigestSettings,
     /// Screenshots (`OCR_*`).
     pub ocr: OcrSettings,
+    /// Webhook mode (`WEBHOOK_URL`, `WEBHOOK_SECRET`, `WEBHOOK_REGISTER`); long polling when
+    /// `WEBHOOK_URL` is unset.
+    pub webhook: Option<WebhookSettings>,
+    /// Where the webhook, `/healthz` and `/metrics` are served (`LISTEN_ADDR`): 0.0.0.0:8080 by
+    /// default in webhook mode; in polling mode only when set.
+    pub listen_addr: Option<SocketAddr>,
+}
+
+/// How Telegram reaches the bot in webhook mode.
+#[derive(Clone)]
+pub struct WebhookSettings {
+    /// The public address Telegram posts to; its path is the path served.
+    pub url: url::Url,
+    /// Telegram sends it back in `X-Telegram-Bot-Api-Secret-Token`; anything else is refused.
+    pub secret: String,
+    /// Call `setWebhook` at start (`WEBHOOK_REGISTER=1`). Off by default: with replicas, the
+    /// webhook is registered once, by a deployment step or one process.
+    pub register: bool,
+}
+
+impl std::fmt::Debug for WebhookSettings {
+    /// The secret never reaches a log.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhookSettings")
+            .field("url", &self.url.as_str())
+            .field("secret", &"…")
+            .field("register", &self.register)
+            .finish()
+    }
+}
+
+/// `WEBHOOK_*`: none without `WEBHOOK_URL`; then `WEBHOOK_SECRET` is required.
+fn webhook_settings() -> anyhow::Result<Option<WebhookSettings>> {
+    let Some(raw) = var("WEBHOOK_URL") else {
+        return Ok(None);
+    };
+    let url =
+        url::Url::parse(&raw).with_context(|| format!("WEBHOOK_URL: `{raw}` is not a URL"))?;
+    if !matches!(url.scheme(), "https" | "http") {
+        bail!("WEBHOOK_URL: `{raw}` must be an https:// address (Telegram posts only to HTTPS)");
+    }
+    let Some(secret) = var("WEBHOOK_SECRET") else {
+        bail!("WEBHOOK_SECRET is required with WEBHOOK_URL: 1 to 256 characters of A-Z, a-z, 0-9, _ and -");
+    };
+    let allowed = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
+    if secret.len() > 256 || !secret.chars().all(allowed) {
+        bail!("WEBHOOK_SECRET: Telegram accepts 1 to 256 characters of A-Z, a-z, 0-9, _ and -");
+    }
+    Ok(Some(WebhookSettings {
+        url,
+        secret,
+        register: flag("WEBHOOK_REGISTER", false)?,
+    }))
 }
 
 impl Default for Config {
@@ -55,6 +109,8 @@ impl Default for Config {
             fetch: FetchSettings::default(),
             digest: DigestSettings::default(),
             ocr: OcrSettings::default(),
+            webhook: None,
+            listen_addr: None,
         }
     }
 }
@@ -203,6 +259,7 @@ impl Config {
             Some(v) => parse_ids("MODERATOR_IDS", &v)?,
             None => Vec::new(),
         };
+        let webhook = webhook_settings()?;
         Ok(Config {
             database_url: var("DATABASE_URL").unwrap_or_else(|| "sqlite://adwatch.db".to_string()),
             reporter_key: secret.map(ReporterKey::new),
@@ -226,6 +283,14 @@ impl Config {
             fetch: fetch_settings()?,
             digest: digest_settings()?,
             ocr: ocr_settings()?,
+            listen_addr: match var("LISTEN_ADDR") {
+                Some(v) => Some(v.parse().with_context(|| {
+                    format!("LISTEN_ADDR: `{v}` is not an address and port like 0.0.0.0:8080")
+                })?),
+                None if webhook.is_some() => Some(SocketAddr::from(([0, 0, 0, 0], 8080))),
+                None => None,
+            },
+            webhook,
         })
     }
 }

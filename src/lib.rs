@@ -7,7 +7,10 @@
 //! - [`analyze`]: the `adwatch analyze` command, a streaming adapter around [`extract`].
 //! - [`store`]: the only module that knows SQL; SQLite and PostgreSQL behind one API.
 //! - [`telegram`]: the only module that knows teloxide: the handlers and, in `render`, all
-//!   Telegram markup (escaped in one place).
+//!   Telegram markup (escaped in one place); `ingress` takes updates (long polling or
+//!   webhook, each claimed in the database by its id) and serves `/healthz` and `/metrics`;
+//!   `outbox` keeps Telegram's send limits.
+//! - [`metrics`]: the Prometheus metrics `/metrics` reports.
 //! - [`config`]: every setting from the environment; [`i18n`]: messages (Fluent files in
 //!   `data/i18n/`); [`guidance`]: reporting guidance per country (`data/guidance/`).
 //! - [`fetch`]: the only module that talks to the open internet: reads the pages of links
@@ -41,6 +44,7 @@ pub mod fake_bot_api;
 pub mod fetch;
 pub mod guidance;
 pub mod i18n;
+pub mod metrics;
 pub mod ocr;
 pub mod service;
 pub mod store;

@@ -246,8 +246,9 @@ fn run_digest(send: bool, force: bool) -> ExitCode {
         if std::env::var("TELOXIDE_TOKEN").map_or(true, |t| t.trim().is_empty()) {
             anyhow::bail!("TELOXIDE_TOKEN is not set: the bot's token from @BotFather");
         }
-        use teloxide::requests::RequesterExt;
-        let bot = teloxide::Bot::from_env().throttle(Default::default());
+        let metrics = std::sync::Arc::new(adwatch::metrics::Metrics::default());
+        let outbox = telegram::Outbox::new(config.send_rate, metrics);
+        let bot = telegram::TgBot::new(teloxide::Bot::from_env(), std::sync::Arc::new(outbox));
         for chat in &settings.chats {
             let posted = poster.post(&bot, chat, now, now, force).await?;
             eprintln!("adwatch: {}: {posted:?}", chat.target);
@@ -265,13 +266,10 @@ fn run_digest(send: bool, force: bool) -> ExitCode {
 
 /// Starts the bot and runs it until SIGTERM or SIGINT; in-flight updates finish first.
 fn run_bot() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_writer(io::stderr)
-        .init();
+    if let Err(e) = init_logs() {
+        eprintln!("adwatch: {e:#}");
+        return ExitCode::FAILURE;
+    }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(r) => r,
         Err(e) => {
@@ -302,6 +300,22 @@ fn run_bot() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Logs to stderr, filtered by `RUST_LOG` (default info): lines for people, or one JSON object
+/// per line with `LOG_FORMAT=json`.
+fn init_logs() -> anyhow::Result<()> {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(io::stderr);
+    match std::env::var("LOG_FORMAT").unwrap_or_default().trim() {
+        "" | "text" => logs.init(),
+        "json" => logs.json().flatten_event(true).init(),
+        other => anyhow::bail!("LOG_FORMAT: `{other}` is neither text nor json"),
+    }
+    Ok(())
 }
 
 /// SIGTERM (a service manager stopping the bot) or SIGINT (Ctrl-C).

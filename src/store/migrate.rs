@@ -14,7 +14,8 @@ enum Kind {
 
 use Kind::{Bool, Int, Text};
 
-/// Every table, parents before children, with its columns.
+/// Every table, parents before children, with its columns. `replicas` is left out: it says
+/// which processes are alive now, and the new database's processes will say it again.
 const TABLES: &[(&str, &[(&str, Kind)])] = &[
     (
         "reports",
@@ -38,7 +39,13 @@ const TABLES: &[(&str, &[(&str, Kind)])] = &[
     ),
     (
         "processed_updates",
-        &[("update_key", Text), ("claimed_at", Int)],
+        &[
+            ("update_key", Text),
+            ("claimed_at", Int),
+            ("payload", Text),
+            ("claimed_by", Text),
+            ("done_at", Int),
+        ],
     ),
     (
         "report_origins",

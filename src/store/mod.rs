@@ -55,6 +55,7 @@ pub use digest::{DigestFacts, DigestReport};
 pub use images::ImageRecord;
 pub use migrate::Copied;
 pub use moderation::{AuditEntry, Card, Correction, Decision, ReportLine, Reporter, Stats};
+pub use updates::{ReportCount, TakenOver};
 
 /// Runs the same code on whichever pool the store holds. The second form also names the
 /// statement that opens a writing transaction: SQLite must take its write lock at the start
@@ -84,6 +85,7 @@ mod digest;
 mod images;
 mod migrate;
 mod moderation;
+mod updates;
 
 /// A report to store, as the service prepared it.
 #[derive(Debug, Clone)]

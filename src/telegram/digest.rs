@@ -119,7 +119,7 @@ impl Poster {
         if !claimed {
             return Ok(Posted::HeldElsewhere);
         }
-        // The holder retries; a 429's retry_after is waited out by the Throttle adaptor.
+        // The holder retries; a 429's retry_after is waited out by the outbox.
         let mut last_error = None;
         for attempt in 0..3u32 {
             if attempt > 0 {

@@ -1,13 +1,17 @@
 //! The bot: the only module that knows teloxide.
 //!
-//! Long polling by default. `TELOXIDE_TOKEN` and `TELOXIDE_API_URL` are read by teloxide
-//! itself (`Bot::from_env`), so the bot can talk to a local Bot API server, and tests to a fake
-//! one. Each private message is claimed in the database (chat and message id) before any
-//! effect, so a redelivered update changes nothing; a report is acknowledged only once stored.
+//! Long polling by default, a webhook when `WEBHOOK_URL` is set ([`ingress`]). `TELOXIDE_TOKEN`
+//! and `TELOXIDE_API_URL` are read by teloxide itself (`Bot::from_env`), so the bot can talk to
+//! a local Bot API server, and tests to a fake one. Each update is claimed in the database by
+//! its id before any effect, so a redelivered update changes nothing, whichever replica gets
+//! it; a report is acknowledged only once stored. Replies go out through [`outbox`], which
+//! keeps Telegram's limits.
 
 pub mod digest;
 pub mod images;
+pub mod ingress;
 pub mod moderation;
+pub mod outbox;
 pub mod render;
 
 use std::future::Future;
@@ -17,7 +21,6 @@ use std::time::Duration;
 use std::num::NonZeroU32;
 
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
-use teloxide::adaptors::throttle::{Limits, Settings, Throttle};
 use teloxide::prelude::*;
 use teloxide::types::{
     InlineKeyboardButton, InlineKeyboardMarkup, MessageEntityKind, MessageId, MessageOrigin,
@@ -33,9 +36,7 @@ use crate::guidance;
 use crate::service::{self, Submission};
 use crate::store::{Store, UserSettings};
 
-/// The bot as handlers use it: every request goes through Telegram's limits, and a 429's
-/// `retry_after` is waited out and the request sent again (teloxide's `Throttle`).
-pub type TgBot = Throttle<Bot>;
+pub use outbox::{Outbox, TgBot};
 
 /// What every handler needs.
 pub struct App {
@@ -57,6 +58,12 @@ pub struct App {
     pub ocr: crate::ocr::Ocr,
     /// Albums whose parts are still arriving.
     pub albums: images::Albums,
+    /// What `/metrics` reports.
+    pub metrics: Arc<crate::metrics::Metrics>,
+    /// This process's name in claims and heartbeats (random, new at each start).
+    pub holder: String,
+    /// The address the HTTP side listens on, once bound.
+    pub bound: std::sync::OnceLock<std::net::SocketAddr>,
 }
 
 impl App {
@@ -79,6 +86,9 @@ impl App {
             memberships: moderation::Memberships::default(),
             ocr: crate::ocr::Ocr::unavailable(config.ocr.clone()),
             albums: images::Albums::default(),
+            metrics: Arc::default(),
+            holder: holder_name(),
+            bound: std::sync::OnceLock::new(),
             config,
         })
     }
@@ -93,6 +103,13 @@ impl App {
     }
 }
 
+/// A name no other process has: the host's, the process id and random bits.
+fn holder_name() -> String {
+    let mut bytes = [0u8; 6];
+    let _ = getrandom::fill(&mut bytes);
+    format!("{}-{}", std::process::id(), hex::encode(bytes))
+}
+
 /// The system clock.
 pub fn system_clock() -> Arc<dyn Fn() -> i64 + Send + Sync> {
     Arc::new(|| {
@@ -103,49 +120,121 @@ pub fn system_clock() -> Arc<dyn Fn() -> i64 + Send + Sync> {
     })
 }
 
-/// Runs the bot until `shutdown` resolves; in-flight updates finish first.
+/// Runs the bot until `shutdown` resolves: stops taking updates, finishes the ones it holds,
+/// then waits for the links being read.
 pub async fn run(bot: Bot, app: Arc<App>, shutdown: impl Future<Output = ()> + Send + 'static) {
     if app.config.fetch.allow_private {
         tracing::warn!("FETCH_ALLOW_PRIVATE=1: links into private networks will be fetched; use only in tests and closed deployments");
     }
-    let limits = Limits {
-        messages_per_sec_overall: app.config.send_rate,
-        ..Limits::default()
-    };
-    let bot = Throttle::spawn_with_settings(bot, Settings::default().limits(limits));
-    let tasks_app = app.clone();
-    let schedule = digest::spawn_schedule(
+    let tg = TgBot::new(
         bot.clone(),
+        Arc::new(Outbox::new(app.config.send_rate, app.metrics.clone())),
+    );
+    let stop = tokio_util::sync::CancellationToken::new();
+    let (ingress, listener) = ingress::Ingress::new(app.clone(), tg.clone());
+    let heartbeat = ingress::spawn_heartbeat(ingress.clone(), stop.clone());
+    let mut server = None;
+    if let Some(addr) = app.config.listen_addr {
+        match ingress::serve(ingress.clone(), addr, stop.clone()).await {
+            Ok((bound, task)) => {
+                tracing::info!(%bound, webhook = app.config.webhook.is_some(), "listening");
+                let _ = app.bound.set(bound);
+                server = Some(task);
+            }
+            Err(e) => {
+                tracing::error!(error = %e, %addr, "LISTEN_ADDR cannot be bound");
+                stop.cancel();
+            }
+        }
+    }
+    let polling = match &app.config.webhook {
+        Some(webhook) => {
+            if webhook.register {
+                register_webhook(&bot, webhook).await;
+            }
+            None
+        }
+        None => Some(tokio::spawn(ingress::poll(
+            ingress.clone(),
+            bot.clone(),
+            stop.clone(),
+        ))),
+    };
+    // The dispatcher's stream ends when every holder of the ingress is gone.
+    drop(ingress);
+    let schedule = digest::spawn_schedule(
+        tg.clone(),
         app.store.clone(),
         app.config.digest.clone(),
         app.clock.clone(),
     );
-    let handler = dptree::entry()
-        .branch(Update::filter_message().endpoint(on_message))
-        .branch(Update::filter_callback_query().endpoint(on_callback));
-    let mut dispatcher = Dispatcher::builder(bot, handler)
-        .dependencies(dptree::deps![app])
-        // Edited messages, channel posts and every other kind are not answered.
-        .default_handler(|_| async {})
-        .build();
-    let token = dispatcher.shutdown_token();
+    let stopping = stop.clone();
     tokio::spawn(async move {
         shutdown.await;
-        if let Ok(done) = token.shutdown() {
-            done.await;
-        }
+        tracing::info!("stopping: no new updates; finishing the ones held");
+        stopping.cancel();
     });
-    dispatcher.dispatch().await;
+    let mut dispatcher = Dispatcher::builder(bot, dptree::endpoint(on_update))
+        .dependencies(dptree::deps![app.clone(), tg])
+        .build();
+    dispatcher
+        .dispatch_with_listener(
+            listener,
+            LoggingErrorHandler::with_custom_text("the update stream failed"),
+        )
+        .await;
+    for task in [polling, server].into_iter().flatten() {
+        let _ = task.await;
+    }
+    let _ = heartbeat.await;
     if let Some(schedule) = schedule {
         schedule.abort();
     }
     // Links being read finish (each within FETCH_TIMEOUT) and their answers go out.
-    let app = tasks_app;
     app.tasks.close();
     let grace = app.config.fetch.timeout + Duration::from_secs(5);
     if tokio::time::timeout(grace, app.tasks.wait()).await.is_err() {
         tracing::warn!("links still being read at shutdown were left; their reports keep them");
     }
+}
+
+/// `setWebhook` with the secret, for `WEBHOOK_REGISTER=1`.
+async fn register_webhook(bot: &Bot, webhook: &crate::config::WebhookSettings) {
+    let request = bot
+        .set_webhook(webhook.url.clone())
+        .secret_token(webhook.secret.clone());
+    match request.await {
+        Ok(_) => tracing::info!(url = %webhook.url, "webhook registered"),
+        Err(e) => tracing::error!(error = %e, "setWebhook failed; Telegram may not deliver"),
+    }
+}
+
+/// Every update, once claimed: handled by kind, then marked done (and its copy erased).
+async fn on_update(bot: TgBot, update: Update, app: Arc<App>) -> ResponseResult<()> {
+    let started = std::time::Instant::now();
+    let result = match update.kind.clone() {
+        teloxide::types::UpdateKind::Message(msg) => on_message(bot, msg, app.clone()).await,
+        teloxide::types::UpdateKind::CallbackQuery(q) => on_callback(bot, q, app.clone()).await,
+        // Edited messages, channel posts and every other kind are not answered.
+        _ => Ok(()),
+    };
+    app.metrics
+        .handled(ingress::kind_of(&update), started.elapsed());
+    let key = ingress::update_key(update.id);
+    if app.store.finish_update(&key, app.now_ms()).await.is_err() {
+        // The database went away meanwhile: mark it done when it is back, so the update is not
+        // taken over and handled twice.
+        let app2 = app.clone();
+        app.tasks.spawn(async move {
+            for pause in retry_pauses() {
+                tokio::time::sleep(pause).await;
+                if app2.store.finish_update(&key, app2.now_ms()).await.is_ok() {
+                    return;
+                }
+            }
+        });
+    }
+    result
 }
 
 /// Purges the texts of rejected reports older than `RETENTION_DAYS`, once an hour.
@@ -157,6 +246,11 @@ pub fn spawn_retention(app: Arc<App>) {
                 Ok(n) if n > 0 => tracing::info!(purged = n, "texts of rejected reports purged"),
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "retention purge failed; will try again"),
+            }
+            // Claims of handled updates: Telegram redelivers for a day at most.
+            let week_ago = app.now_ms() - 7 * 86_400_000;
+            if let Err(e) = app.store.purge_updates(week_ago).await {
+                tracing::warn!(error = %e, "old update claims could not be purged");
             }
             tokio::time::sleep(Duration::from_secs(3600)).await;
         }
@@ -290,18 +384,7 @@ async fn on_message(bot: TgBot, msg: Message, app: Arc<App>) -> ResponseResult<(
         return Ok(());
     };
     let now = app.now_ms();
-    match app.store.claim_update(&claim_key(&msg), now).await {
-        Ok(true) => process_claimed(&bot, &msg, &app, user, now).await,
-        Ok(false) => Ok(()),
-        Err(e) => {
-            // Long polling will not deliver this update again: keep it and try later.
-            tracing::warn!(error = %e, "the database did not answer; the message is kept and retried");
-            let lang = reply_lang(None, Some(&user), None);
-            send(&bot, msg.chat.id, render::plain(lang, "store-failed")).await?;
-            tokio::spawn(retry_message(bot.clone(), msg.clone(), app.clone(), user));
-            Ok(())
-        }
-    }
+    process_claimed(&bot, &msg, &app, user, now).await
 }
 
 /// A command without its slash, split into its name (lower case, without `@bot`) and the rest.
@@ -336,14 +419,6 @@ async fn on_group_message(bot: TgBot, msg: Message, app: Arc<App>) -> ResponseRe
         return Ok(());
     }
     let now = app.now_ms();
-    if !app
-        .store
-        .claim_update(&claim_key(&msg), now)
-        .await
-        .unwrap_or(false)
-    {
-        return Ok(());
-    }
     let _ = bot.delete_message(msg.chat.id, msg.id).await;
     let Some(text) = content(&target).filter(|t| !t.trim().is_empty()) else {
         return Ok(());
@@ -412,14 +487,6 @@ async fn on_moderators_chat(bot: TgBot, msg: Message, app: Arc<App>) -> Response
     if command.is_none() && !is_reply {
         return Ok(());
     }
-    if !app
-        .store
-        .claim_update(&claim_key(&msg), app.now_ms())
-        .await
-        .unwrap_or(false)
-    {
-        return Ok(());
-    }
     match command {
         Some((name, args)) => {
             moderation::command(&bot, &app, msg.chat.id, &user, &name, &args).await
@@ -428,34 +495,10 @@ async fn on_moderators_chat(bot: TgBot, msg: Message, app: Arc<App>) -> Response
     }
 }
 
-/// The key that makes a message count once, however often it is delivered.
-fn claim_key(msg: &Message) -> String {
-    format!("msg:{}:{}", msg.chat.id.0, msg.id.0)
-}
-
 /// Pauses between tries to store what the database refused: 2 s, doubling up to 2 min, for
 /// about an hour and a half.
 fn retry_pauses() -> impl Iterator<Item = Duration> {
     (0..48).map(|i| Duration::from_secs(2u64.saturating_pow(i + 1).min(120)))
-}
-
-/// Claims and handles a message that arrived while the database was away.
-async fn retry_message(bot: TgBot, msg: Message, app: Arc<App>, user: User) {
-    for pause in retry_pauses() {
-        tokio::time::sleep(pause).await;
-        let now = app.now_ms();
-        match app.store.claim_update(&claim_key(&msg), now).await {
-            Ok(true) => {
-                if let Err(e) = process_claimed(&bot, &msg, &app, user, now).await {
-                    tracing::warn!(error = %e, "a reply after a retry could not be sent");
-                }
-                return;
-            }
-            Ok(false) => return,
-            Err(_) => continue,
-        }
-    }
-    tracing::error!("a message could not be stored after every retry");
 }
 
 /// Handles a private message that this process has claimed.

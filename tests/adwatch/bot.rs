@@ -20,6 +20,7 @@ const AD: &str =
 pub struct RunningBot {
     pub api: FakeBotApi,
     pub store: Store,
+    pub app: Arc<App>,
     stop: Option<oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<()>,
 }
@@ -66,12 +67,13 @@ impl RunningBot {
         app.probe_ocr().await;
         let app = Arc::new(app);
         let (tx, rx) = oneshot::channel::<()>();
-        let task = tokio::spawn(telegram::run(bot, app, async move {
+        let task = tokio::spawn(telegram::run(bot, app.clone(), async move {
             let _ = rx.await;
         }));
         RunningBot {
             api,
             store,
+            app,
             stop: Some(tx),
             task,
         }
@@ -350,7 +352,7 @@ async fn a_burst_from_one_citizen_gets_a_polite_slow_down() {
 }
 
 /// Blocks or allows new connections to a test database and ends the open ones.
-async fn set_postgres_reachable(db_url: &str, reachable: bool) {
+pub async fn set_postgres_reachable(db_url: &str, reachable: bool) {
     use sqlx::Connection;
     let (base, name) = db_url.rsplit_once('/').unwrap();
     let mut admin = sqlx::PgConnection::connect(&format!("{base}/postgres"))

@@ -1,0 +1,229 @@
+//! What `/metrics` says, in Prometheus text: counters kept by this process, and gauges read
+//! from the database when scraped (so every replica reports the same queue).
+
+use std::time::Duration;
+
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::registry::Registry;
+
+use crate::store::Store;
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct Kind {
+    pub kind: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct Method {
+    pub method: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct Code {
+    pub code: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct Outcome {
+    pub outcome: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct LabelStatus {
+    pub label: String,
+    pub status: String,
+}
+
+/// Every metric of this process.
+pub struct Metrics {
+    registry: Registry,
+    /// Updates claimed by this process, by kind (message, callback_query, …).
+    pub updates_received: Family<Kind, Counter>,
+    /// Updates refused because another delivery of them was claimed first.
+    pub updates_duplicate: Family<Kind, Counter>,
+    /// Updates whose handler finished.
+    pub updates_handled: Family<Kind, Counter>,
+    /// Time from an update's claim to the end of its handler.
+    pub handling_seconds: Histogram,
+    /// Requests that Telegram accepted, by method (sendMessage, editMessageText, …).
+    pub replies_sent: Family<Method, Counter>,
+    /// Requests Telegram refused, by HTTP-like code (429, 403, 400) or `network`.
+    pub telegram_errors: Family<Code, Counter>,
+    /// Links read, by outcome (`fetched` or the failure's code).
+    pub fetches: Family<Outcome, Counter>,
+    /// Outgoing messages waiting for Telegram's limits in this process.
+    pub send_queue_depth: Gauge,
+    /// Updates the database refused to claim (it was away); they were kept and retried.
+    pub database_errors: Counter,
+    /// Reports in the database by label and status (read when scraped).
+    reports: Family<LabelStatus, Gauge>,
+    /// Reports waiting for a moderator (read when scraped).
+    moderation_queue: Gauge,
+    /// 1 when the database answered the scrape.
+    database_up: Gauge,
+    /// Processes that beat recently, this one included.
+    pub replicas: Gauge,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        let mut m = Metrics {
+            updates_received: Family::default(),
+            updates_duplicate: Family::default(),
+            updates_handled: Family::default(),
+            // 1 ms to 10 s.
+            handling_seconds: Histogram::new([
+                0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+            ]),
+            replies_sent: Family::default(),
+            telegram_errors: Family::default(),
+            fetches: Family::default(),
+            send_queue_depth: Gauge::default(),
+            database_errors: Counter::default(),
+            reports: Family::default(),
+            moderation_queue: Gauge::default(),
+            database_up: Gauge::default(),
+            replicas: Gauge::default(),
+            registry: Registry::with_prefix("adwatch"),
+        };
+        m.registry.register(
+            "updates_received",
+            "Updates claimed by this process",
+            m.updates_received.clone(),
+        );
+        m.registry.register(
+            "updates_duplicate",
+            "Updates delivered again and ignored",
+            m.updates_duplicate.clone(),
+        );
+        m.registry.register(
+            "updates_handled",
+            "Updates whose handling finished",
+            m.updates_handled.clone(),
+        );
+        m.registry.register(
+            "update_handling_seconds",
+            "From the claim of an update to the end of its handling",
+            m.handling_seconds.clone(),
+        );
+        m.registry.register(
+            "replies_sent",
+            "Requests Telegram accepted",
+            m.replies_sent.clone(),
+        );
+        m.registry.register(
+            "telegram_errors",
+            "Requests Telegram refused, by code",
+            m.telegram_errors.clone(),
+        );
+        m.registry
+            .register("fetches", "Links read, by outcome", m.fetches.clone());
+        m.registry.register(
+            "send_queue_depth",
+            "Outgoing messages waiting for Telegram's limits",
+            m.send_queue_depth.clone(),
+        );
+        m.registry.register(
+            "database_errors",
+            "Updates the database could not claim at once",
+            m.database_errors.clone(),
+        );
+        m.registry
+            .register("reports", "Reports by label and status", m.reports.clone());
+        m.registry.register(
+            "moderation_queue_depth",
+            "Reports waiting for a moderator",
+            m.moderation_queue.clone(),
+        );
+        m.registry.register(
+            "database_up",
+            "1 when the database answered",
+            m.database_up.clone(),
+        );
+        m.registry.register(
+            "replicas",
+            "Processes alive on this database",
+            m.replicas.clone(),
+        );
+        m
+    }
+}
+
+impl Metrics {
+    pub fn received(&self, kind: &str) {
+        self.updates_received.get_or_create(&label(kind)).inc();
+    }
+
+    pub fn duplicate(&self, kind: &str) {
+        self.updates_duplicate.get_or_create(&label(kind)).inc();
+    }
+
+    pub fn handled(&self, kind: &str, took: Duration) {
+        self.updates_handled.get_or_create(&label(kind)).inc();
+        self.handling_seconds.observe(took.as_secs_f64());
+    }
+
+    pub fn sent(&self, method: &str) {
+        self.replies_sent
+            .get_or_create(&Method {
+                method: method.to_string(),
+            })
+            .inc();
+    }
+
+    pub fn telegram_error(&self, code: &str) {
+        self.telegram_errors
+            .get_or_create(&Code {
+                code: code.to_string(),
+            })
+            .inc();
+    }
+
+    pub fn fetched(&self, outcome: &str) {
+        self.fetches
+            .get_or_create(&Outcome {
+                outcome: outcome.to_string(),
+            })
+            .inc();
+    }
+
+    /// The text `/metrics` answers, after reading the gauges the database holds.
+    pub async fn render(&self, store: &Store) -> String {
+        match store.report_counts().await {
+            Ok(counts) => {
+                self.database_up.set(1);
+                self.reports.clear();
+                let mut pending = 0;
+                for c in counts {
+                    if c.status == "pending" {
+                        pending += c.count;
+                    }
+                    self.reports
+                        .get_or_create(&LabelStatus {
+                            label: c.label,
+                            status: c.status,
+                        })
+                        .set(c.count);
+                }
+                self.moderation_queue.set(pending);
+            }
+            Err(_) => {
+                self.database_up.set(0);
+            }
+        }
+        let mut out = String::new();
+        // Writing into a String cannot fail.
+        let _ = prometheus_client::encoding::text::encode(&mut out, &self.registry);
+        out
+    }
+}
+
+fn label(kind: &str) -> Kind {
+    Kind {
+        kind: kind.to_string(),
+    }
+}

@@ -1,0 +1,151 @@
+//! Updates and replicas: the claim that makes an update count once across processes, the
+//! takeover of claims whose process died, and the heartbeat of live processes.
+
+use sqlx::Row;
+
+use super::{Result, Store};
+
+/// An update claimed by a process that stopped beating, handed to another to handle.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TakenOver {
+    pub key: String,
+    /// The update as Telegram delivered it (JSON).
+    pub payload: String,
+}
+
+/// How many reports are in each (label, status).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportCount {
+    pub label: String,
+    pub status: String,
+    pub count: i64,
+}
+
+impl Store {
+    /// Does the database answer?
+    pub async fn ping(&self) -> Result<()> {
+        with_pool!(self, pool => sqlx::query("SELECT 1").execute(pool).await?.rows_affected());
+        Ok(())
+    }
+
+    /// Claims an update for `holder`, keeping its `payload` until [`Store::finish_update`]:
+    /// true the first time only, whichever process asks.
+    pub async fn claim_delivery(
+        &self,
+        key: &str,
+        payload: &str,
+        holder: &str,
+        now_ms: i64,
+    ) -> Result<bool> {
+        let sql = self.sql(
+            "INSERT INTO processed_updates (update_key, claimed_at, payload, claimed_by) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT (update_key) DO NOTHING",
+        );
+        let done = with_pool!(self, pool => sqlx::query(&sql)
+            .bind(key)
+            .bind(now_ms)
+            .bind(payload)
+            .bind(holder)
+            .execute(pool)
+            .await?
+            .rows_affected());
+        Ok(done == 1)
+    }
+
+    /// Marks a claimed update handled and erases the copy of it.
+    pub async fn finish_update(&self, key: &str, now_ms: i64) -> Result<()> {
+        let sql = self
+            .sql("UPDATE processed_updates SET done_at = $2, payload = NULL WHERE update_key = $1");
+        with_pool!(self, pool => sqlx::query(&sql).bind(key).bind(now_ms).execute(pool).await?.rows_affected());
+        Ok(())
+    }
+
+    /// Takes over up to `limit` unhandled updates claimed before `claimed_before` by processes
+    /// not seen since `alive_since`. Each is handed to one caller only.
+    pub async fn take_over_updates(
+        &self,
+        holder: &str,
+        claimed_before: i64,
+        alive_since: i64,
+        now_ms: i64,
+        limit: i64,
+    ) -> Result<Vec<TakenOver>> {
+        let orphans = "SELECT update_key FROM processed_updates \
+             WHERE done_at IS NULL AND payload IS NOT NULL AND claimed_at < $3 \
+             AND (claimed_by IS NULL OR claimed_by NOT IN \
+                  (SELECT id FROM replicas WHERE seen_at >= $4)) \
+             ORDER BY claimed_at LIMIT $5";
+        let sql = match self {
+            Store::Postgres(_) => format!(
+                "UPDATE processed_updates SET claimed_by = $1, claimed_at = $2 \
+                 WHERE update_key IN ({orphans} FOR UPDATE SKIP LOCKED) \
+                 RETURNING update_key, payload"
+            ),
+            // SQLite has one writer at a time: the statement cannot interleave with another.
+            Store::Sqlite(_) => format!(
+                "UPDATE processed_updates SET claimed_by = $1, claimed_at = $2 \
+                 WHERE update_key IN ({orphans}) RETURNING update_key, payload"
+            ),
+        };
+        let sql = self.sql(&sql);
+        with_pool!(self, pool => {
+            sqlx::query(&sql)
+                .bind(holder)
+                .bind(now_ms)
+                .bind(claimed_before)
+                .bind(alive_since)
+                .bind(limit)
+                .fetch_all(pool)
+                .await?
+                .iter()
+                .map(|r| Ok(TakenOver { key: r.try_get("update_key")?, payload: r.try_get("payload")? }))
+                .collect()
+        })
+    }
+
+    /// Forgets handled updates older than `before` (Telegram redelivers for a day at most).
+    pub async fn purge_updates(&self, before_ms: i64) -> Result<u64> {
+        let sql = self.sql("DELETE FROM processed_updates WHERE done_at < $1");
+        Ok(
+            with_pool!(self, pool => sqlx::query(&sql).bind(before_ms).execute(pool).await?.rows_affected()),
+        )
+    }
+
+    /// Records that `holder` is alive and returns how many processes were seen since
+    /// `alive_since` (itself included).
+    pub async fn heartbeat(&self, holder: &str, now_ms: i64, alive_since: i64) -> Result<u32> {
+        let beat = self.sql(
+            "INSERT INTO replicas (id, seen_at) VALUES ($1, $2) \
+             ON CONFLICT (id) DO UPDATE SET seen_at = excluded.seen_at",
+        );
+        let forget = self.sql("DELETE FROM replicas WHERE seen_at < $1");
+        let count = self.sql("SELECT COUNT(*) AS n FROM replicas WHERE seen_at >= $1");
+        let n: i64 = with_pool!(self, pool => {
+            sqlx::query(&beat).bind(holder).bind(now_ms).execute(pool).await?;
+            sqlx::query(&forget).bind(now_ms - 86_400_000).execute(pool).await?;
+            sqlx::query(&count).bind(alive_since).fetch_one(pool).await?.try_get("n")?
+        });
+        Ok(n.clamp(1, i64::from(u32::MAX)) as u32)
+    }
+
+    /// A process stopping cleanly leaves at once, so the others take its share of the rate.
+    pub async fn leave(&self, holder: &str) -> Result<()> {
+        let sql = self.sql("DELETE FROM replicas WHERE id = $1");
+        with_pool!(self, pool => sqlx::query(&sql).bind(holder).execute(pool).await?.rows_affected());
+        Ok(())
+    }
+
+    /// Reports by label and status, for the metrics.
+    pub async fn report_counts(&self) -> Result<Vec<ReportCount>> {
+        let sql = "SELECT label, status, COUNT(*) AS n FROM reports GROUP BY label, status \
+                   ORDER BY label, status";
+        with_pool!(self, pool => {
+            sqlx::query(sql)
+                .fetch_all(pool)
+                .await?
+                .iter()
+                .map(|r| Ok(ReportCount { label: r.try_get("label")?, status: r.try_get("status")?, count: r.try_get("n")? }))
+                .collect()
+        })
+    }
+}

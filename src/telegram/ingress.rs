@@ -1,0 +1,377 @@
+//! How updates come in, by long polling or by webhook, and the HTTP side (`/healthz`,
+//! `/metrics`, the webhook).
+//!
+//! Every update is claimed in the database by its `update_id` before anything else happens, and
+//! the claim keeps a copy of it: an update delivered twice, to this process or another, is
+//! handled once, and one whose process died before handling it is taken over by another
+//! ([`spawn_takeover`]). Only then is it handed to teloxide's dispatcher, through a channel that
+//! is the dispatcher's update listener.
+//!
+//! When the database does not answer, the update is kept where it is: a webhook answers 503, so
+//! Telegram delivers it again; polling holds it (its offset is not confirmed) and tries again.
+//! A citizen whose message waits hears once that it will be stored shortly.
+
+use std::collections::HashSet;
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use axum::Router;
+use teloxide::prelude::*;
+use teloxide::types::{UpdateId, UpdateKind};
+use teloxide::update_listeners::{StatefulListener, UpdateListener};
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use super::{render, reply_lang, App, TgBot};
+
+/// The header Telegram sends the webhook secret in.
+const SECRET_HEADER: &str = "x-telegram-bot-api-secret-token";
+
+/// A replica not seen for this long is taken for dead: its unhandled updates are taken over.
+pub const ALIVE_MS: i64 = 20_000;
+/// How often a process says it is alive.
+const BEAT: Duration = Duration::from_secs(5);
+
+/// The key an update is claimed under.
+pub fn update_key(id: UpdateId) -> String {
+    format!("upd:{}", id.0)
+}
+
+/// What kind an update is, for the metrics.
+pub fn kind_of(update: &Update) -> &'static str {
+    match &update.kind {
+        UpdateKind::Message(_) => "message",
+        UpdateKind::EditedMessage(_) => "edited_message",
+        UpdateKind::CallbackQuery(_) => "callback_query",
+        UpdateKind::ChannelPost(_) => "channel_post",
+        UpdateKind::MyChatMember(_) => "my_chat_member",
+        UpdateKind::ChatMember(_) => "chat_member",
+        _ => "other",
+    }
+}
+
+/// The listener's state: the receiving end (taken when the dispatcher starts) and its stop
+/// token (unused: the senders going away is what stops it).
+type Listening = (Option<mpsc::Receiver<Update>>, teloxide::stop::StopToken);
+
+/// Claims updates and hands them to the dispatcher.
+#[derive(Clone)]
+pub struct Ingress {
+    app: Arc<App>,
+    bot: TgBot,
+    tx: mpsc::Sender<Update>,
+    /// Updates whose citizen was already told "stored shortly" (so a redelivery does not
+    /// repeat it).
+    told: Arc<Mutex<HashSet<u32>>>,
+}
+
+/// Why an update was not taken.
+#[derive(Debug)]
+pub enum Refused {
+    /// The database did not answer; deliver it again later.
+    DatabaseAway,
+    /// The process is stopping.
+    Stopping,
+}
+
+impl Ingress {
+    /// The ingress and the listener the dispatcher reads from.
+    pub fn new(
+        app: Arc<App>,
+        bot: TgBot,
+    ) -> (
+        Ingress,
+        impl UpdateListener<Err = Infallible> + Send + 'static,
+    ) {
+        let (tx, rx) = mpsc::channel::<Update>(1024);
+        let (stop_token, _flag) = teloxide::stop::mk_stop_token();
+        // The stream owns the receiver: it ends when every sender (the webhook, polling, the
+        // takeover) is gone, and the dispatcher then finishes what it holds and returns.
+        let listener = StatefulListener::new(
+            (Some(rx), stop_token),
+            |(rx, _): &mut Listening| {
+                futures::stream::unfold(rx.take(), |rx| async move {
+                    let mut rx = rx?;
+                    let update = rx.recv().await?;
+                    Some((Ok::<_, Infallible>(update), Some(rx)))
+                })
+            },
+            |(_, token): &mut Listening| token.clone(),
+        );
+        let ingress = Ingress {
+            app,
+            bot,
+            tx,
+            told: Arc::default(),
+        };
+        (ingress, listener)
+    }
+
+    /// Claims `update` (delivered as `raw`) and queues it for handling. `Ok(false)`: it was
+    /// claimed before, by this or another process, and is dropped.
+    pub async fn admit(&self, update: &Update, raw: &str) -> Result<bool, Refused> {
+        let app = &self.app;
+        let kind = kind_of(update);
+        let key = update_key(update.id);
+        match app
+            .store
+            .claim_delivery(&key, raw, &app.holder, app.now_ms())
+            .await
+        {
+            Ok(true) => {
+                app.metrics.received(kind);
+                self.tx
+                    .send(update.clone())
+                    .await
+                    .map_err(|_| Refused::Stopping)?;
+                Ok(true)
+            }
+            Ok(false) => {
+                app.metrics.duplicate(kind);
+                Ok(false)
+            }
+            Err(e) => {
+                app.metrics.database_errors.inc();
+                tracing::warn!(error = %e, "an update could not be claimed; it is kept and retried");
+                self.tell_later(update).await;
+                Err(Refused::DatabaseAway)
+            }
+        }
+    }
+
+    /// A citizen whose message cannot be stored now hears it once.
+    async fn tell_later(&self, update: &Update) {
+        let UpdateKind::Message(msg) = &update.kind else {
+            return;
+        };
+        if !msg.chat.is_private() || msg.text().is_some_and(|t| t.starts_with('/')) {
+            return;
+        }
+        {
+            let Ok(mut told) = self.told.lock() else {
+                return;
+            };
+            if told.len() > 10_000 {
+                told.clear();
+            }
+            if !told.insert(update.id.0) {
+                return;
+            }
+        }
+        let lang = reply_lang(None, msg.from.as_ref(), None);
+        let html = render::plain(lang, "store-failed");
+        if let Err(e) = super::send(&self.bot, msg.chat.id, html).await {
+            tracing::warn!(error = %e, "a citizen could not be told their message waits");
+        }
+    }
+
+    /// Hands over updates claimed by a process that died before handling them.
+    pub async fn requeue(&self, update: Update) -> bool {
+        self.app.metrics.received(kind_of(&update));
+        self.tx.send(update).await.is_ok()
+    }
+}
+
+/// Long polling: fetches updates, claims each, and confirms them to Telegram (the next offset)
+/// only once claimed. Ends when `stop` is cancelled.
+pub async fn poll(ingress: Ingress, bot: Bot, stop: CancellationToken) {
+    if let Err(e) = bot.delete_webhook().await {
+        tracing::warn!(error = %e, "deleteWebhook failed; polling anyway");
+    }
+    let mut offset: i32 = 0;
+    let mut failures: u32 = 0;
+    'polling: loop {
+        let request = bot.get_updates().offset(offset).timeout(25);
+        let updates = tokio::select! {
+            _ = stop.cancelled() => break,
+            r = request.send() => r,
+        };
+        let updates = match updates {
+            Ok(u) => {
+                failures = 0;
+                u
+            }
+            Err(e) => {
+                failures += 1;
+                ingress
+                    .app
+                    .metrics
+                    .telegram_error(super::outbox::error_code(&e));
+                tracing::warn!(error = %e, "getUpdates failed");
+                let pause = Duration::from_millis(250 * u64::from(failures.min(20)));
+                tokio::select! {
+                    _ = stop.cancelled() => break,
+                    _ = tokio::time::sleep(pause) => continue,
+                }
+            }
+        };
+        for update in updates {
+            let raw = serde_json::to_string(&update).unwrap_or_default();
+            let mut pause = Duration::from_millis(500);
+            loop {
+                match ingress.admit(&update, &raw).await {
+                    Ok(_) => break,
+                    Err(Refused::Stopping) => break 'polling,
+                    // Held: the offset stays, so Telegram keeps it even if this process stops.
+                    Err(Refused::DatabaseAway) => tokio::select! {
+                        _ = stop.cancelled() => break 'polling,
+                        _ = tokio::time::sleep(pause) => pause = (pause * 2).min(Duration::from_secs(30)),
+                    },
+                }
+            }
+            offset = (update.id.0 as i32).wrapping_add(1);
+        }
+    }
+}
+
+/// Every few seconds: says this process is alive, shares the send rate among the live ones,
+/// and takes over the unhandled updates of processes that stopped beating.
+pub fn spawn_heartbeat(ingress: Ingress, stop: CancellationToken) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let app = ingress.app.clone();
+        loop {
+            let now = app.now_ms();
+            match app.store.heartbeat(&app.holder, now, now - ALIVE_MS).await {
+                Ok(n) => {
+                    app.metrics.replicas.set(i64::from(n));
+                    ingress.bot.outbox().share(n);
+                }
+                Err(e) => tracing::debug!(error = %e, "heartbeat failed"),
+            }
+            let taken = app
+                .store
+                .take_over_updates(&app.holder, now - ALIVE_MS, now - ALIVE_MS, now, 100)
+                .await
+                .unwrap_or_default();
+            for t in taken {
+                match serde_json::from_str::<Update>(&t.payload) {
+                    Ok(update) => {
+                        tracing::warn!(key = %t.key, "an update left by a stopped process is taken over");
+                        if !ingress.requeue(update).await {
+                            return;
+                        }
+                    }
+                    Err(e) => {
+                        tracing::warn!(key = %t.key, error = %e, "a kept update cannot be read; dropped");
+                        let _ = app.store.finish_update(&t.key, now).await;
+                    }
+                }
+            }
+            tokio::select! {
+                _ = stop.cancelled() => break,
+                _ = tokio::time::sleep(BEAT) => {}
+            }
+        }
+        let _ = app.store.leave(&app.holder).await;
+    })
+}
+
+#[derive(Clone)]
+struct Served {
+    ingress: Ingress,
+    secret: Option<Arc<str>>,
+}
+
+/// The HTTP side: `/healthz`, `/metrics`, and in webhook mode the webhook at its URL's path.
+/// Binds `addr` and returns the address bound (port 0 picks one).
+pub async fn serve(
+    ingress: Ingress,
+    addr: SocketAddr,
+    stop: CancellationToken,
+) -> std::io::Result<(SocketAddr, tokio::task::JoinHandle<()>)> {
+    let webhook = ingress.app.config.webhook.clone();
+    let served = Served {
+        secret: webhook.as_ref().map(|w| Arc::from(w.secret.as_str())),
+        ingress,
+    };
+    let mut router = Router::new()
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics));
+    if let Some(w) = &webhook {
+        router = router.route(w.url.path(), post(on_webhook));
+    }
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let bound = listener.local_addr()?;
+    let router = router.with_state(served);
+    let task = tokio::spawn(async move {
+        let result = axum::serve(listener, router)
+            .with_graceful_shutdown(stop.cancelled_owned())
+            .await;
+        if let Err(e) = result {
+            tracing::error!(error = %e, "the HTTP server stopped");
+        }
+    });
+    Ok((bound, task))
+}
+
+async fn healthz(State(s): State<Served>) -> impl IntoResponse {
+    match s.ingress.app.store.ping().await {
+        Ok(()) => (StatusCode::OK, "ok\n"),
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n"),
+    }
+}
+
+async fn metrics(State(s): State<Served>) -> impl IntoResponse {
+    let app = &s.ingress.app;
+    let text = app.metrics.render(&app.store).await;
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        text,
+    )
+}
+
+/// Telegram's POST: 401 without the right secret; 200 once the update is claimed (or was
+/// claimed before); 503 while the database is away, so Telegram delivers it again.
+async fn on_webhook(State(s): State<Served>, headers: HeaderMap, body: Bytes) -> StatusCode {
+    let given = headers
+        .get(SECRET_HEADER)
+        .map(|v| v.as_bytes())
+        .unwrap_or_default();
+    if !s
+        .secret
+        .as_deref()
+        .is_some_and(|secret| same(given, secret.as_bytes()))
+    {
+        return StatusCode::UNAUTHORIZED;
+    }
+    let Ok(raw) = std::str::from_utf8(&body) else {
+        return StatusCode::BAD_REQUEST;
+    };
+    let update: Update = match serde_json::from_str(raw) {
+        Ok(u) => u,
+        Err(e) => {
+            tracing::warn!(error = %e, "a webhook body is not an update");
+            return StatusCode::BAD_REQUEST;
+        }
+    };
+    match s.ingress.admit(&update, raw).await {
+        Ok(_) => StatusCode::OK,
+        Err(_) => StatusCode::SERVICE_UNAVAILABLE,
+    }
+}
+
+/// Compares secrets in time that does not depend on where they differ.
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn secrets_compare_whole() {
+        assert!(super::same(b"abc", b"abc"));
+        assert!(!super::same(b"abc", b"abd"));
+        assert!(!super::same(b"abc", b"abcd"));
+        assert!(!super::same(b"", b"a"));
+    }
+}

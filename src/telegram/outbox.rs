@@ -1,0 +1,268 @@
+//! Telegram's limits, kept without delay when there is room: messages go out within
+//! `TELEGRAM_SEND_RATE` overall (shared among the live replicas) and one per second per chat
+//! (twenty a minute in a group), and a 429's `retry_after` is waited out before sending again.
+//!
+//! teloxide's `Throttle` checks its queue every 250 ms, which alone would cost a citizen up to
+//! a quarter of a second per reply; here a message waits only when a limit says so. The limits
+//! are `governor`'s GCRA: a waiting message sleeps until its slot. One chat's burst waits on its
+//! own per-chat limit before it reaches the shared one, so it cannot starve other chats.
+//!
+//! [`TgBot`] is the bot every handler holds: `send_message` and the edits go through the
+//! [`Outbox`]; every other method is teloxide's `Bot` as is.
+
+use std::future::IntoFuture;
+use std::num::NonZeroU32;
+use std::ops::Deref;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use futures::future::BoxFuture;
+use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter};
+use teloxide::prelude::*;
+use teloxide::requests::{HasPayload, Output};
+use teloxide::types::{MessageId, Recipient};
+use teloxide::RequestError;
+
+use crate::metrics::Metrics;
+
+/// How often a request refused with 429 is tried again.
+const RETRIES_AFTER_429: usize = 5;
+
+/// The outgoing side's limits, shared by every handler of this process.
+pub struct Outbox {
+    /// `TELEGRAM_SEND_RATE`: messages per second for the whole bot.
+    rate: u32,
+    /// This process's share of `rate`: (live replicas, limiter).
+    overall: RwLock<(u32, Arc<DefaultDirectRateLimiter>)>,
+    /// One message per second to a private chat.
+    per_chat: DefaultKeyedRateLimiter<i64>,
+    /// Twenty messages per minute to a group or channel.
+    per_group: DefaultKeyedRateLimiter<i64>,
+    metrics: Arc<Metrics>,
+}
+
+impl Outbox {
+    pub fn new(rate: u32, metrics: Arc<Metrics>) -> Outbox {
+        let per_second = |n: u32| Quota::per_second(NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN));
+        let twenty_a_minute = Quota::per_minute(NonZeroU32::new(20).unwrap_or(NonZeroU32::MIN));
+        Outbox {
+            rate,
+            overall: RwLock::new((1, Arc::new(RateLimiter::direct(per_second(rate))))),
+            per_chat: RateLimiter::keyed(per_second(1)),
+            per_group: RateLimiter::keyed(twenty_a_minute),
+            metrics,
+        }
+    }
+
+    /// Takes this process's share of the overall rate when `replicas` processes are alive.
+    pub fn share(&self, replicas: u32) {
+        let replicas = replicas.max(1);
+        let Ok(mut overall) = self.overall.write() else {
+            return;
+        };
+        if overall.0 != replicas {
+            let share = (self.rate / replicas).max(1);
+            let quota = Quota::per_second(NonZeroU32::new(share).unwrap_or(NonZeroU32::MIN));
+            *overall = (replicas, Arc::new(RateLimiter::direct(quota)));
+            tracing::info!(replicas, per_second = share, "send rate shared");
+        }
+        // Chats not written to for a while are forgotten.
+        self.per_chat.retain_recent();
+        self.per_group.retain_recent();
+    }
+
+    fn overall(&self) -> Arc<DefaultDirectRateLimiter> {
+        match self.overall.read() {
+            Ok(o) => o.1.clone(),
+            Err(poisoned) => poisoned.into_inner().1.clone(),
+        }
+    }
+
+    /// Waits for the limits of `chat` (none for edits), then sends, waiting out 429s.
+    async fn deliver<R>(
+        &self,
+        chat: Option<&Recipient>,
+        method: &'static str,
+        request: R,
+    ) -> Result<Output<R>, RequestError>
+    where
+        R: Request<Err = RequestError>,
+    {
+        self.metrics.send_queue_depth.inc();
+        match chat {
+            Some(Recipient::Id(id)) if id.is_user() => self.per_chat.until_key_ready(&id.0).await,
+            Some(Recipient::Id(id)) => self.per_group.until_key_ready(&id.0).await,
+            // A channel by @username: its id is not known here, so its name's hash keys it.
+            Some(Recipient::ChannelUsername(name)) => {
+                self.per_group.until_key_ready(&name_key(name)).await
+            }
+            None => {}
+        }
+        self.overall().until_ready().await;
+        self.metrics.send_queue_depth.dec();
+        let mut tries = 0;
+        loop {
+            match request.send_ref().await {
+                Ok(output) => {
+                    self.metrics.sent(method);
+                    return Ok(output);
+                }
+                Err(RequestError::RetryAfter(wait)) if tries < RETRIES_AFTER_429 => {
+                    tries += 1;
+                    self.metrics.telegram_error("429");
+                    tracing::warn!(method, seconds = wait.seconds(), "Telegram asked to wait");
+                    tokio::time::sleep(wait.duration() + Duration::from_millis(50)).await;
+                }
+                Err(e) => {
+                    self.metrics.telegram_error(error_code(&e));
+                    return Err(e);
+                }
+            }
+        }
+    }
+}
+
+/// The code of a refused request as Telegram gave it (403, 400, …), or what went wrong on the
+/// way.
+pub fn error_code(e: &RequestError) -> &'static str {
+    match e {
+        RequestError::RetryAfter(_) => "429",
+        RequestError::MigrateToChatId(_) => "400",
+        RequestError::Api(api) => {
+            let description = api.to_string();
+            [
+                ("Forbidden", "403"),
+                ("Bad Request", "400"),
+                ("Unauthorized", "401"),
+                ("Not Found", "404"),
+                ("Conflict", "409"),
+            ]
+            .into_iter()
+            .find(|(prefix, _)| description.starts_with(prefix))
+            .map_or("other", |(_, code)| code)
+        }
+        RequestError::Network(_) => "network",
+        RequestError::InvalidJson { .. } => "invalid_json",
+        RequestError::Io(_) => "io",
+    }
+}
+
+fn name_key(name: &str) -> i64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    name.hash(&mut h);
+    h.finish() as i64
+}
+
+/// The bot as handlers hold it: messages and edits through the [`Outbox`], the rest as is.
+#[derive(Clone)]
+pub struct TgBot {
+    bot: Bot,
+    outbox: Arc<Outbox>,
+}
+
+impl TgBot {
+    pub fn new(bot: Bot, outbox: Arc<Outbox>) -> TgBot {
+        TgBot { bot, outbox }
+    }
+
+    pub fn outbox(&self) -> &Arc<Outbox> {
+        &self.outbox
+    }
+
+    pub fn send_message<C, T>(&self, chat: C, text: T) -> Outgoing<<Bot as Requester>::SendMessage>
+    where
+        C: Into<Recipient>,
+        T: Into<String>,
+    {
+        let chat = chat.into();
+        Outgoing {
+            chat: Some(chat.clone()),
+            method: "sendMessage",
+            request: self.bot.send_message(chat, text),
+            outbox: self.outbox.clone(),
+        }
+    }
+
+    pub fn edit_message_text<C, T>(
+        &self,
+        chat: C,
+        message: MessageId,
+        text: T,
+    ) -> Outgoing<<Bot as Requester>::EditMessageText>
+    where
+        C: Into<Recipient>,
+        T: Into<String>,
+    {
+        Outgoing {
+            chat: None,
+            method: "editMessageText",
+            request: self.bot.edit_message_text(chat, message, text),
+            outbox: self.outbox.clone(),
+        }
+    }
+
+    pub fn edit_message_reply_markup<C>(
+        &self,
+        chat: C,
+        message: MessageId,
+    ) -> Outgoing<<Bot as Requester>::EditMessageReplyMarkup>
+    where
+        C: Into<Recipient>,
+    {
+        Outgoing {
+            chat: None,
+            method: "editMessageReplyMarkup",
+            request: self.bot.edit_message_reply_markup(chat, message),
+            outbox: self.outbox.clone(),
+        }
+    }
+}
+
+impl Deref for TgBot {
+    type Target = Bot;
+
+    fn deref(&self) -> &Bot {
+        &self.bot
+    }
+}
+
+/// A request that goes out through the [`Outbox`] when awaited. Its setters are teloxide's
+/// (`.parse_mode(…)`, `.reply_markup(…)`), through [`HasPayload`].
+pub struct Outgoing<R> {
+    /// Whose per-chat limit applies; none for edits.
+    chat: Option<Recipient>,
+    method: &'static str,
+    request: R,
+    outbox: Arc<Outbox>,
+}
+
+impl<R: HasPayload> HasPayload for Outgoing<R> {
+    type Payload = R::Payload;
+
+    fn payload_mut(&mut self) -> &mut Self::Payload {
+        self.request.payload_mut()
+    }
+
+    fn payload_ref(&self) -> &Self::Payload {
+        self.request.payload_ref()
+    }
+}
+
+impl<R> IntoFuture for Outgoing<R>
+where
+    R: Request<Err = RequestError> + Send + Sync + 'static,
+    R::SendRef: Send,
+    Output<R>: Send,
+{
+    type Output = Result<Output<R>, RequestError>;
+    type IntoFuture = BoxFuture<'static, Self::Output>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(async move {
+            self.outbox
+                .deliver(self.chat.as_ref(), self.method, self.request)
+                .await
+        })
+    }
+}
