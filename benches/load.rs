@@ -11,11 +11,14 @@
 //! ```text
 //! cargo bench --bench load
 //! cargo bench --bench load -- --updates 5000
+//! cargo bench --bench load -- --updates 5000 --rate 1000
 //! cargo bench --bench load -- --updates 5000 --concurrency 64 --only pg2
 //! ```
 //!
 //! `--updates N` measured updates per setup (default 2000), `--concurrency C` POSTs in flight
-//! (default 32), `--only sqlite|pg1|pg2` one setup. Each setup first sends 50 warm-up updates
+//! (default 32: as fast as the bot takes them, which measures its capacity), `--rate R` instead
+//! offers R updates a second whatever the answers (which measures latency at a given load),
+//! `--only sqlite|pg1|pg2` one setup. Each setup first sends 50 warm-up updates
 //! that are not counted.
 //!
 //! PostgreSQL is the server at `ADWATCH_TEST_POSTGRES_URL` (default: the local server), as in
@@ -95,6 +98,8 @@ impl Setup {
 struct Options {
     updates: usize,
     concurrency: usize,
+    /// Open loop: updates offered at this many per second, whatever the answers.
+    rate: Option<f64>,
     only: Option<Setup>,
 }
 
@@ -103,6 +108,7 @@ impl Options {
         let mut options = Options {
             updates: 2000,
             concurrency: 32,
+            rate: None,
             only: None,
         };
         let mut args = std::env::args().skip(1);
@@ -111,6 +117,7 @@ impl Options {
                 "--bench" => {}
                 "--updates" => options.updates = positive(&arg, args.next()),
                 "--concurrency" => options.concurrency = positive(&arg, args.next()),
+                "--rate" => options.rate = Some(positive(&arg, args.next()) as f64),
                 "--only" => {
                     let name = args.next().unwrap_or_default();
                     options.only = Some(Setup::parse(&name).unwrap_or_else(|| {
@@ -135,7 +142,7 @@ fn positive(flag: &str, value: Option<String>) -> usize {
 fn usage(problem: &str) -> ! {
     eprintln!("load: {problem}");
     eprintln!(
-        "usage: cargo bench --bench load -- [--updates N] [--concurrency C] [--only sqlite|pg1|pg2]"
+        "usage: cargo bench --bench load -- [--updates N] [--concurrency C | --rate R] [--only sqlite|pg1|pg2]"
     );
     std::process::exit(2)
 }
@@ -238,16 +245,30 @@ async fn deliver(
     }
 }
 
-/// Delivers every update with at most `concurrency` POSTs in flight.
+/// Delivers every update with at most `concurrency` POSTs in flight, or, with `rate`, each at
+/// its time (update i at i/rate seconds), as Telegram does whatever the bot's pace.
 async fn deliver_all(
     client: &reqwest::Client,
     webhooks: &[String],
     updates: &[Update],
     concurrency: usize,
+    rate: Option<f64>,
 ) -> Vec<Delivery> {
+    let start = tokio::time::Instant::now();
+    let in_flight = if rate.is_some() {
+        updates.len().max(1)
+    } else {
+        concurrency
+    };
     futures::stream::iter(updates.iter().enumerate())
-        .map(|(index, update)| deliver(client, webhooks, index, update))
-        .buffer_unordered(concurrency)
+        .map(|(index, update)| async move {
+            if let Some(rate) = rate {
+                let at = start + Duration::from_secs_f64(index as f64 / rate);
+                tokio::time::sleep_until(at).await;
+            }
+            deliver(client, webhooks, index, update).await
+        })
+        .buffer_unordered(in_flight)
         .collect()
         .await
 }
@@ -450,7 +471,7 @@ async fn measure(
 
     // Warm-up: connections, caches, the first pages of the database. Not counted.
     let warm_up = updates(1, WARM_UP, ads);
-    deliver_all(&client, &webhooks, &warm_up, options.concurrency).await;
+    deliver_all(&client, &webhooks, &warm_up, options.concurrency, None).await;
     let warm_chats: HashSet<i64> = warm_up.iter().map(|u| u.chat).collect();
     let answered = wait_for_replies(&api, &warm_chats, REPLY_TIMEOUT).await;
     if !warm_chats.iter().all(|c| answered.contains_key(c)) {
@@ -459,7 +480,14 @@ async fn measure(
 
     // The measured updates: ids (and chats) after the warm-up's.
     let measured = updates(WARM_UP as i64 + 1, options.updates, ads);
-    let deliveries = deliver_all(&client, &webhooks, &measured, options.concurrency).await;
+    let deliveries = deliver_all(
+        &client,
+        &webhooks,
+        &measured,
+        options.concurrency,
+        options.rate,
+    )
+    .await;
     let chats: HashSet<i64> = measured.iter().map(|u| u.chat).collect();
     let replies = wait_for_replies(&api, &chats, REPLY_TIMEOUT).await;
     tokio::time::sleep(DUPLICATE_GRACE).await;
@@ -617,11 +645,14 @@ async fn run(options: Options) {
     let mut rows = Vec::new();
     for setup in setups {
         eprintln!(
-            "load: {}: {} replica(s), {} updates, {} in flight",
+            "load: {}: {} replica(s), {} updates, {}",
             setup.name(),
             setup.replicas(),
             options.updates,
-            options.concurrency
+            match options.rate {
+                Some(rate) => format!("offered at {rate}/s"),
+                None => format!("{} in flight", options.concurrency),
+            }
         );
         let result = if setup.on_postgres() {
             let Some(postgres) = &postgres else {

@@ -273,23 +273,6 @@ impl Store {
         }
     }
 
-    /// Claims an update (or a chat's message) for processing: true the first time only.
-    pub async fn claim_update(&self, key: &str, now_ms: i64) -> Result<bool> {
-        let sql = self.sql(
-            "INSERT INTO processed_updates (update_key, claimed_at) VALUES ($1, $2) \
-             ON CONFLICT (update_key) DO NOTHING",
-        );
-        let done = with_pool!(self, pool => sqlx::query(&sql).bind(key).bind(now_ms).execute(pool).await?.rows_affected());
-        Ok(done == 1)
-    }
-
-    /// Gives back a claim whose work failed, so that a retry can take it.
-    pub async fn release_update(&self, key: &str) -> Result<()> {
-        let sql = self.sql("DELETE FROM processed_updates WHERE update_key = $1");
-        with_pool!(self, pool => sqlx::query(&sql).bind(key).execute(pool).await?.rows_affected());
-        Ok(())
-    }
-
     /// Stores a report, or joins the known one with the same or a near fingerprint; counts each
     /// citizen once.
     pub async fn submit(&self, r: &NewReport) -> Result<Stored> {

@@ -54,9 +54,26 @@ impl Store {
 
     /// Marks a claimed update handled and erases the copy of it.
     pub async fn finish_update(&self, key: &str, now_ms: i64) -> Result<()> {
-        let sql = self
-            .sql("UPDATE processed_updates SET done_at = $2, payload = NULL WHERE update_key = $1");
-        with_pool!(self, pool => sqlx::query(&sql).bind(key).bind(now_ms).execute(pool).await?.rows_affected());
+        self.finish_updates(&[key.to_string()], now_ms).await
+    }
+
+    /// Marks claimed updates handled, in one statement, and erases their copies.
+    pub async fn finish_updates(&self, keys: &[String], now_ms: i64) -> Result<()> {
+        if keys.is_empty() {
+            return Ok(());
+        }
+        let keys_json = serde_json::to_string(keys).unwrap_or_else(|_| "[]".to_string());
+        let sql = match self {
+            Store::Postgres(_) => {
+                "UPDATE processed_updates SET done_at = $2, payload = NULL \
+                 WHERE update_key IN (SELECT jsonb_array_elements_text($1::jsonb))"
+            }
+            Store::Sqlite(_) => {
+                "UPDATE processed_updates SET done_at = ?2, payload = NULL \
+                 WHERE update_key IN (SELECT value FROM json_each(?1))"
+            }
+        };
+        with_pool!(self, pool => sqlx::query(sql).bind(&keys_json).bind(now_ms).execute(pool).await?.rows_affected());
         Ok(())
     }
 

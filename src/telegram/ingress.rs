@@ -273,6 +273,63 @@ pub fn spawn_heartbeat(ingress: Ingress, stop: CancellationToken) -> tokio::task
     })
 }
 
+/// Keys of handled updates waiting to be marked done.
+#[derive(Default)]
+pub struct Finished(Mutex<Vec<String>>);
+
+impl Finished {
+    pub fn push(&self, key: String) {
+        if let Ok(mut keys) = self.0.lock() {
+            keys.push(key);
+        }
+    }
+
+    fn take(&self) -> Vec<String> {
+        self.0
+            .lock()
+            .map(|mut k| std::mem::take(&mut *k))
+            .unwrap_or_default()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0.lock().map(|k| k.is_empty()).unwrap_or(true)
+    }
+
+    fn put_back(&self, keys: Vec<String>) {
+        if let Ok(mut k) = self.0.lock() {
+            k.extend(keys);
+        }
+    }
+}
+
+/// Marks handled updates done every 10 ms, in one statement; when the database is away, keeps
+/// them for the next round. Once `dispatched` (the dispatcher has returned), runs until the
+/// last update is marked, or the database has been away for a minute.
+pub fn spawn_finisher(app: Arc<App>, dispatched: CancellationToken) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut last_success = tokio::time::Instant::now();
+        loop {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+            let keys = app.finished.take();
+            if !keys.is_empty() {
+                match app.store.finish_updates(&keys, app.now_ms()).await {
+                    Ok(()) => last_success = tokio::time::Instant::now(),
+                    Err(e) => {
+                        tracing::debug!(error = %e, "handled updates not marked yet");
+                        app.finished.put_back(keys);
+                        tokio::time::sleep(Duration::from_millis(500)).await;
+                    }
+                }
+            }
+            if dispatched.is_cancelled()
+                && (app.finished.is_empty() || last_success.elapsed() > Duration::from_secs(60))
+            {
+                break;
+            }
+        }
+    })
+}
+
 #[derive(Clone)]
 struct Served {
     ingress: Ingress,

@@ -62,6 +62,8 @@ pub struct App {
     pub metrics: Arc<crate::metrics::Metrics>,
     /// This process's name in claims and heartbeats (random, new at each start).
     pub holder: String,
+    /// Updates handled but not yet marked done in the database ([`ingress::spawn_finisher`]).
+    pub finished: ingress::Finished,
     /// The address the HTTP side listens on, once bound.
     pub bound: std::sync::OnceLock<std::net::SocketAddr>,
 }
@@ -89,6 +91,7 @@ impl App {
             metrics: Arc::default(),
             holder: holder_name(),
             bound: std::sync::OnceLock::new(),
+            finished: ingress::Finished::default(),
             config,
         })
     }
@@ -133,6 +136,8 @@ pub async fn run(bot: Bot, app: Arc<App>, shutdown: impl Future<Output = ()> + S
     let stop = tokio_util::sync::CancellationToken::new();
     let (ingress, listener) = ingress::Ingress::new(app.clone(), tg.clone());
     let heartbeat = ingress::spawn_heartbeat(ingress.clone(), stop.clone());
+    let dispatched = tokio_util::sync::CancellationToken::new();
+    let finisher = ingress::spawn_finisher(app.clone(), dispatched.clone());
     let mut server = None;
     if let Some(addr) = app.config.listen_addr {
         match ingress::serve(ingress.clone(), addr, stop.clone()).await {
@@ -183,10 +188,12 @@ pub async fn run(bot: Bot, app: Arc<App>, shutdown: impl Future<Output = ()> + S
             LoggingErrorHandler::with_custom_text("the update stream failed"),
         )
         .await;
+    dispatched.cancel();
     for task in [polling, server].into_iter().flatten() {
         let _ = task.await;
     }
     let _ = heartbeat.await;
+    let _ = finisher.await;
     if let Some(schedule) = schedule {
         schedule.abort();
     }
@@ -220,20 +227,8 @@ async fn on_update(bot: TgBot, update: Update, app: Arc<App>) -> ResponseResult<
     };
     app.metrics
         .handled(ingress::kind_of(&update), started.elapsed());
-    let key = ingress::update_key(update.id);
-    if app.store.finish_update(&key, app.now_ms()).await.is_err() {
-        // The database went away meanwhile: mark it done when it is back, so the update is not
-        // taken over and handled twice.
-        let app2 = app.clone();
-        app.tasks.spawn(async move {
-            for pause in retry_pauses() {
-                tokio::time::sleep(pause).await;
-                if app2.store.finish_update(&key, app2.now_ms()).await.is_ok() {
-                    return;
-                }
-            }
-        });
-    }
+    // Marked done in batches (one statement every few milliseconds instead of one a update).
+    app.finished.push(ingress::update_key(update.id));
     result
 }
 

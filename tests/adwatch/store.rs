@@ -26,12 +26,48 @@ fn from(user_id: i64, text: &str) -> Submission {
     }
 }
 
-on_both_databases!(an_update_is_claimed_once, |db| {
-    assert!(db.store.claim_update("update:1", 1).await.unwrap());
-    assert!(!db.store.claim_update("update:1", 2).await.unwrap());
-    db.store.release_update("update:1").await.unwrap();
-    assert!(db.store.claim_update("update:1", 3).await.unwrap());
-});
+on_both_databases!(
+    an_update_is_claimed_once_and_taken_over_only_from_a_dead_process,
+    |db| {
+        let s = &db.store;
+        for key in ["upd:1", "upd:2", "upd:3"] {
+            assert!(s.claim_delivery(key, "{}", "a", 1_000).await.unwrap());
+        }
+        assert!(!s.claim_delivery("upd:1", "{}", "b", 2_000).await.unwrap());
+        s.finish_updates(&["upd:1".to_string(), "upd:2".to_string()], 3_000)
+            .await
+            .unwrap();
+        // While "a" beats, nothing of it is taken.
+        s.heartbeat("a", 50_000, 30_000).await.unwrap();
+        let taken = s
+            .take_over_updates("b", 40_000, 30_000, 50_000, 10)
+            .await
+            .unwrap();
+        assert!(taken.is_empty());
+        // "a" went silent: its one unhandled update goes to "b", once.
+        assert_eq!(s.heartbeat("b", 90_000, 70_000).await.unwrap(), 1);
+        let taken = s
+            .take_over_updates("b", 80_000, 70_000, 90_000, 10)
+            .await
+            .unwrap();
+        assert_eq!(
+            taken,
+            vec![adwatch::store::TakenOver {
+                key: "upd:3".to_string(),
+                payload: "{}".to_string()
+            }]
+        );
+        assert!(s
+            .take_over_updates("c", 80_000, 70_000, 90_001, 10)
+            .await
+            .unwrap()
+            .is_empty());
+        // Handled claims are purged after a while; a purged key could be claimed again.
+        assert_eq!(s.purge_updates(4_000).await.unwrap(), 2);
+        s.leave("b").await.unwrap();
+        s.ping().await.unwrap();
+    }
+);
 
 on_both_databases!(
     three_citizens_sending_one_ad_make_one_report_counted_three_times,
