@@ -44,12 +44,44 @@ pub struct FakeBotApi {
     pub url: String,
 }
 
+/// A request's parameters: a JSON body, or a multipart form's text fields (teloxide sends
+/// `setWebhook` as a form) as a JSON object of strings.
+fn parameters(headers: &axum::http::HeaderMap, body: &[u8]) -> Value {
+    let content_type = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let Some(boundary) = content_type
+        .strip_prefix("multipart/form-data")
+        .and_then(|rest| rest.split("boundary=").nth(1))
+    else {
+        return serde_json::from_slice(body).unwrap_or(Value::Null);
+    };
+    let text = String::from_utf8_lossy(body);
+    let mut fields = serde_json::Map::new();
+    for part in text.split(&format!("--{}", boundary.trim_matches('"'))) {
+        let Some((head, value)) = part.split_once("\r\n\r\n") else {
+            continue;
+        };
+        let name = head
+            .split("name=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next());
+        if let Some(name) = name {
+            let value = value.strip_suffix("\r\n").unwrap_or(value);
+            fields.insert(name.to_string(), Value::String(value.to_string()));
+        }
+    }
+    Value::Object(fields)
+}
+
 async fn handle(
     State(api): State<FakeBotApi>,
     Path((_bot, method)): Path<(String, String)>,
-    body: Option<Json<Value>>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
 ) -> Json<Value> {
-    let body = body.map(|Json(v)| v).unwrap_or(Value::Null);
+    let body = parameters(&headers, &body);
     // Telegram's method names are case-insensitive; teloxide writes "GetMe", tests "getMe".
     let mut method = method;
     if let Some(first) = method.get(..1) {

@@ -153,12 +153,7 @@ pub async fn run(bot: Bot, app: Arc<App>, shutdown: impl Future<Output = ()> + S
         }
     }
     let polling = match &app.config.webhook {
-        Some(webhook) => {
-            if webhook.register {
-                register_webhook(&bot, webhook).await;
-            }
-            None
-        }
+        Some(_) => None,
         None => Some(tokio::spawn(ingress::poll(
             ingress.clone(),
             bot.clone(),
@@ -179,15 +174,20 @@ pub async fn run(bot: Bot, app: Arc<App>, shutdown: impl Future<Output = ()> + S
         tracing::info!("stopping: no new updates; finishing the ones held");
         stopping.cancel();
     });
-    let mut dispatcher = Dispatcher::builder(bot, dptree::endpoint(on_update))
-        .dependencies(dptree::deps![app.clone(), tg])
-        .build();
-    dispatcher
-        .dispatch_with_listener(
-            listener,
-            LoggingErrorHandler::with_custom_text("the update stream failed"),
-        )
-        .await;
+    if telegram_answers(&bot, &stop).await {
+        if let Some(webhook) = app.config.webhook.as_ref().filter(|w| w.register) {
+            register_webhook(&bot, webhook).await;
+        }
+        let mut dispatcher = Dispatcher::builder(bot, dptree::endpoint(on_update))
+            .dependencies(dptree::deps![app.clone(), tg])
+            .build();
+        dispatcher
+            .dispatch_with_listener(
+                listener,
+                LoggingErrorHandler::with_custom_text("the update stream failed"),
+            )
+            .await;
+    }
     dispatched.cancel();
     for task in [polling, server].into_iter().flatten() {
         let _ = task.await;
@@ -202,6 +202,24 @@ pub async fn run(bot: Bot, app: Arc<App>, shutdown: impl Future<Output = ()> + S
     let grace = app.config.fetch.timeout + Duration::from_secs(5);
     if tokio::time::timeout(grace, app.tasks.wait()).await.is_err() {
         tracing::warn!("links still being read at shutdown were left; their reports keep them");
+    }
+}
+
+/// Waits until Telegram answers `getMe` (the dispatcher needs it), or `stop`. Updates claimed
+/// meanwhile stay claimed with their copy, for the next start or another replica.
+async fn telegram_answers(bot: &Bot, stop: &tokio_util::sync::CancellationToken) -> bool {
+    let mut pause = Duration::from_millis(500);
+    loop {
+        match bot.get_me().await {
+            Ok(_) => return true,
+            Err(e) => {
+                tracing::warn!(error = %e, "Telegram does not answer getMe; trying again");
+                tokio::select! {
+                    _ = stop.cancelled() => return false,
+                    _ = tokio::time::sleep(pause) => pause = (pause * 2).min(Duration::from_secs(30)),
+                }
+            }
+        }
     }
 }
 
