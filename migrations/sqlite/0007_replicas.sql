@@ -12,3 +12,19 @@ CREATE TABLE replicas (
     id TEXT PRIMARY KEY,
     seen_at BIGINT NOT NULL
 );
+
+-- Albums: Telegram delivers each picture of an album as its own update, maybe to different
+-- replicas. Each part's message is kept here until the album is finished, by the replica that
+-- saw it first (its owner), or by another if the owner stops beating.
+CREATE TABLE albums (
+    album_key TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    last_part_at BIGINT NOT NULL,
+    done_at BIGINT
+);
+CREATE TABLE album_parts (
+    album_key TEXT NOT NULL REFERENCES albums (album_key) ON DELETE CASCADE,
+    message_id BIGINT NOT NULL,
+    message TEXT NOT NULL,
+    PRIMARY KEY (album_key, message_id)
+);

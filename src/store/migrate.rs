@@ -14,8 +14,9 @@ enum Kind {
 
 use Kind::{Bool, Int, Text};
 
-/// Every table, parents before children, with its columns. `replicas` is left out: it says
-/// which processes are alive now, and the new database's processes will say it again.
+/// Every table, parents before children, with its columns. `replicas`, `albums` and
+/// `album_parts` are left out: they say which processes are alive now and hold albums for a
+/// second or two, and the new database's processes will fill them again.
 const TABLES: &[(&str, &[(&str, Kind)])] = &[
     (
         "reports",

@@ -55,7 +55,7 @@ pub use digest::{DigestFacts, DigestReport};
 pub use images::ImageRecord;
 pub use migrate::Copied;
 pub use moderation::{AuditEntry, Card, Correction, Decision, ReportLine, Reporter, Stats};
-pub use updates::{ReportCount, TakenOver};
+pub use updates::{AlbumPart, ReportCount, TakenOver};
 
 /// Runs the same code on whichever pool the store holds. The second form also names the
 /// statement that opens a writing transaction: SQLite must take its write lock at the start

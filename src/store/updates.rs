@@ -166,3 +166,120 @@ impl Store {
         })
     }
 }
+
+/// What became of an album part.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AlbumPart {
+    /// The first part: the caller owns the album and finishes it.
+    Owner,
+    /// Added to an album another process owns.
+    Added,
+}
+
+impl Store {
+    /// Keeps a part (its message as JSON) of the album `key`; the first part's process owns it.
+    pub async fn add_album_part(
+        &self,
+        key: &str,
+        message_id: i64,
+        message: &str,
+        holder: &str,
+        now_ms: i64,
+    ) -> Result<AlbumPart> {
+        let open = self.sql(
+            "INSERT INTO albums (album_key, owner, last_part_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (album_key) DO NOTHING",
+        );
+        let touch = self
+            .sql("UPDATE albums SET last_part_at = $2 WHERE album_key = $1 AND last_part_at < $2");
+        let part = self.sql(
+            "INSERT INTO album_parts (album_key, message_id, message) VALUES ($1, $2, $3) \
+             ON CONFLICT (album_key, message_id) DO NOTHING",
+        );
+        with_pool!(self, pool, begin => {
+            let mut tx = pool.begin_with(begin).await?;
+            let opened = sqlx::query(&open).bind(key).bind(holder).bind(now_ms).execute(&mut *tx).await?.rows_affected() == 1;
+            if !opened {
+                sqlx::query(&touch).bind(key).bind(now_ms).execute(&mut *tx).await?;
+            }
+            sqlx::query(&part).bind(key).bind(message_id).bind(message).execute(&mut *tx).await?;
+            tx.commit().await?;
+            Ok(if opened { AlbumPart::Owner } else { AlbumPart::Added })
+        })
+    }
+
+    /// When the album's last part arrived, while it is open.
+    pub async fn album_last_part(&self, key: &str) -> Result<Option<i64>> {
+        let sql =
+            self.sql("SELECT last_part_at FROM albums WHERE album_key = $1 AND done_at IS NULL");
+        with_pool!(self, pool => Ok(sqlx::query(&sql)
+            .bind(key)
+            .fetch_optional(pool)
+            .await?
+            .map(|r| r.try_get("last_part_at"))
+            .transpose()?))
+    }
+
+    /// Closes the album for `holder` (its owner) and returns its parts' messages in order and
+    /// erases them; `None` when it is not this holder's to close.
+    pub async fn close_album(
+        &self,
+        key: &str,
+        holder: &str,
+        now_ms: i64,
+    ) -> Result<Option<Vec<String>>> {
+        let close = self.sql(
+            "UPDATE albums SET done_at = $3 WHERE album_key = $1 AND owner = $2 AND done_at IS NULL",
+        );
+        let parts =
+            self.sql("SELECT message FROM album_parts WHERE album_key = $1 ORDER BY message_id");
+        let erase = self.sql("DELETE FROM album_parts WHERE album_key = $1");
+        with_pool!(self, pool, begin => {
+            let mut tx = pool.begin_with(begin).await?;
+            if sqlx::query(&close).bind(key).bind(holder).bind(now_ms).execute(&mut *tx).await?.rows_affected() != 1 {
+                return Ok(None);
+            }
+            let messages = sqlx::query(&parts)
+                .bind(key)
+                .fetch_all(&mut *tx)
+                .await?
+                .iter()
+                .map(|r| r.try_get("message"))
+                .collect::<std::result::Result<Vec<String>, _>>()?;
+            sqlx::query(&erase).bind(key).execute(&mut *tx).await?;
+            tx.commit().await?;
+            Ok(Some(messages))
+        })
+    }
+
+    /// Takes over the open albums, quiet since `last_part_before`, of processes not seen since
+    /// `alive_since`; returns their keys, each to one caller.
+    pub async fn take_over_albums(
+        &self,
+        holder: &str,
+        last_part_before: i64,
+        alive_since: i64,
+    ) -> Result<Vec<String>> {
+        let sql = self.sql(
+            "UPDATE albums SET owner = $1 WHERE done_at IS NULL AND last_part_at < $2 \
+             AND owner NOT IN (SELECT id FROM replicas WHERE seen_at >= $3) RETURNING album_key",
+        );
+        with_pool!(self, pool => sqlx::query(&sql)
+            .bind(holder)
+            .bind(last_part_before)
+            .bind(alive_since)
+            .fetch_all(pool)
+            .await?
+            .iter()
+            .map(|r| Ok(r.try_get("album_key")?))
+            .collect())
+    }
+
+    /// Forgets albums finished before `before_ms`.
+    pub async fn purge_albums(&self, before_ms: i64) -> Result<u64> {
+        let sql = self.sql("DELETE FROM albums WHERE done_at < $1");
+        Ok(
+            with_pool!(self, pool => sqlx::query(&sql).bind(before_ms).execute(pool).await?.rows_affected()),
+        )
+    }
+}

@@ -1,9 +1,9 @@
 //! Photos and images sent as files: downloaded through the Bot API, read by OCR, and filed
-//! like a forwarded ad. An album is one report and one reply: its parts are buffered and the
-//! album is finished from a timer task, so the chat's next updates are not held up.
+//! like a forwarded ad. An album is one report and one reply: its parts are kept in the
+//! database (they may reach different replicas) and the album is finished from a timer task, so
+//! the chat's next updates are not held up.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
@@ -19,7 +19,7 @@ use super::{
 use crate::guidance;
 use crate::ocr::OcrError;
 use crate::service::{self, Submission};
-use crate::store::{ImageRecord, UserSettings};
+use crate::store::{AlbumPart, ImageRecord, UserSettings};
 
 /// How long an album waits for its last part.
 const ALBUM_WAIT: Duration = Duration::from_millis(1200);
@@ -79,16 +79,6 @@ struct Sending {
     links: Vec<String>,
 }
 
-struct Album {
-    sending: Sending,
-    parts: Vec<ImagePart>,
-    last_part: Instant,
-}
-
-/// Albums whose parts are still arriving, by `media_group_id`.
-#[derive(Default)]
-pub struct Albums(Mutex<HashMap<String, Album>>);
-
 /// Handles a message with an image: at once, or as part of an album.
 pub async fn on_image(
     bot: &TgBot,
@@ -98,67 +88,114 @@ pub async fn on_image(
     settings: Option<UserSettings>,
     part: ImagePart,
 ) -> ResponseResult<()> {
-    let sending = Sending {
-        chat: msg.chat.id,
-        user,
-        settings,
-        reply_to: msg.id,
-        origin: origin(msg),
-        caption: msg.caption().map(str::to_string),
-        links: marked_links(msg),
-    };
     let Some(group) = msg.media_group_id() else {
+        let sending = Sending::of(msg, user, settings);
         return read_and_file(bot, app, sending, vec![part]).await;
     };
+    // The parts may come to different replicas: they meet in the database, and the process
+    // that saw the first one finishes the album.
     let key = format!("{}:{group}", msg.chat.id.0);
-    let first = {
-        let mut albums = app.albums.0.lock().unwrap_or_else(|e| e.into_inner());
-        match albums.get_mut(&key) {
-            Some(album) => {
-                album.parts.push(part);
-                album.last_part = Instant::now();
-                if album.sending.caption.is_none() {
-                    album.sending.caption = sending.caption;
-                    album.sending.links = sending.links;
-                }
-                false
-            }
-            None => {
-                albums.insert(
-                    key.clone(),
-                    Album {
-                        sending,
-                        parts: vec![part],
-                        last_part: Instant::now(),
-                    },
-                );
-                true
-            }
+    let message = serde_json::to_string(msg).unwrap_or_default();
+    let added = app
+        .store
+        .add_album_part(
+            &key,
+            i64::from(msg.id.0),
+            &message,
+            &app.holder,
+            app.now_ms(),
+        )
+        .await;
+    match added {
+        Ok(AlbumPart::Owner) => finish_album_later(bot, app, key),
+        Ok(AlbumPart::Added) => {}
+        Err(e) => {
+            tracing::warn!(error = %e, "an album part could not be kept; read on its own");
+            let sending = Sending::of(msg, user, settings);
+            return read_and_file(bot, app, sending, vec![part]).await;
         }
-    };
-    if first {
-        let (bot, app2) = (bot.clone(), app.clone());
-        app.tasks.spawn(async move {
-            loop {
-                tokio::time::sleep(ALBUM_WAIT / 4).await;
-                let done = {
-                    let mut albums = app2.albums.0.lock().unwrap_or_else(|e| e.into_inner());
-                    match albums.get(&key) {
-                        Some(a) if a.last_part.elapsed() >= ALBUM_WAIT => albums.remove(&key),
-                        Some(_) => None,
-                        None => return,
-                    }
-                };
-                if let Some(album) = done {
-                    if let Err(e) = read_and_file(&bot, &app2, album.sending, album.parts).await {
+    }
+    Ok(())
+}
+
+impl Sending {
+    fn of(msg: &Message, user: User, settings: Option<UserSettings>) -> Sending {
+        Sending {
+            chat: msg.chat.id,
+            user,
+            settings,
+            reply_to: msg.id,
+            origin: origin(msg),
+            caption: msg.caption().map(str::to_string),
+            links: marked_links(msg),
+        }
+    }
+}
+
+/// Finishes the album `key` once no part has arrived for [`ALBUM_WAIT`], in a task of its own
+/// so the chat's next updates are not held up.
+pub fn finish_album_later(bot: &TgBot, app: &Arc<App>, key: String) {
+    let (bot, app2) = (bot.clone(), app.clone());
+    app.tasks.spawn(async move {
+        let app = app2;
+        // The last part's time as stored, and since when (here) it has not changed.
+        let mut quiet: Option<(i64, Instant)> = None;
+        loop {
+            tokio::time::sleep(ALBUM_WAIT / 4).await;
+            let last = match app.store.album_last_part(&key).await {
+                Ok(Some(last)) => last,
+                Ok(None) => return,
+                Err(_) => continue,
+            };
+            match quiet {
+                Some((seen, since)) if seen == last && since.elapsed() >= ALBUM_WAIT => {}
+                Some((seen, _)) if seen == last => continue,
+                _ => {
+                    quiet = Some((last, Instant::now()));
+                    continue;
+                }
+            }
+            match app.store.close_album(&key, &app.holder, app.now_ms()).await {
+                Ok(Some(messages)) => {
+                    if let Err(e) = finish_album(&bot, &app, &messages).await {
                         tracing::warn!(error = %e, "an album could not be answered");
                     }
                     return;
                 }
+                Ok(None) => return,
+                Err(_) => continue,
             }
-        });
-    }
-    Ok(())
+        }
+    });
+}
+
+/// One report and one answer for an album's parts (their messages as kept).
+async fn finish_album(bot: &TgBot, app: &Arc<App>, messages: &[String]) -> ResponseResult<()> {
+    let messages: Vec<Message> = messages
+        .iter()
+        .filter_map(|m| serde_json::from_str(m).ok())
+        .collect();
+    let Some(first) = messages.first() else {
+        return Ok(());
+    };
+    let Some(user) = first.from.clone() else {
+        return Ok(());
+    };
+    let user_hash = app.reporter_key.hash(user.id.0 as i64);
+    let settings = app.store.user_settings(&user_hash).await.ok().flatten();
+    let ocr = &app.config.ocr;
+    let parts = messages
+        .iter()
+        .filter_map(|m| image_part(m, ocr.max_pixels, ocr.max_bytes))
+        .collect();
+    let captioned = messages
+        .iter()
+        .find(|m| m.caption().is_some_and(|c| !c.trim().is_empty()))
+        .unwrap_or(first);
+    let mut sending = Sending::of(first, user, settings);
+    sending.caption = captioned.caption().map(str::to_string);
+    sending.links = marked_links(captioned);
+    read_and_file(bot, app, sending, parts).await
 }
 
 /// Why an image was not read, as stored.

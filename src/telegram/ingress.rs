@@ -264,6 +264,15 @@ pub fn spawn_heartbeat(ingress: Ingress, stop: CancellationToken) -> tokio::task
                     }
                 }
             }
+            let albums = app
+                .store
+                .take_over_albums(&app.holder, now - ALIVE_MS, now - ALIVE_MS)
+                .await
+                .unwrap_or_default();
+            for key in albums {
+                tracing::warn!(%key, "an album left by a stopped process is taken over");
+                super::images::finish_album_later(&ingress.bot, &app, key);
+            }
             tokio::select! {
                 _ = stop.cancelled() => break,
                 _ = tokio::time::sleep(BEAT) => {}

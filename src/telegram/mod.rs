@@ -56,8 +56,6 @@ pub struct App {
     pub memberships: moderation::Memberships,
     /// Reads screenshots; [`App::probe_ocr`] finds Tesseract.
     pub ocr: crate::ocr::Ocr,
-    /// Albums whose parts are still arriving.
-    pub albums: images::Albums,
     /// What `/metrics` reports.
     pub metrics: Arc<crate::metrics::Metrics>,
     /// This process's name in claims and heartbeats (random, new at each start).
@@ -87,7 +85,6 @@ impl App {
             tasks: TaskTracker::new(),
             memberships: moderation::Memberships::default(),
             ocr: crate::ocr::Ocr::unavailable(config.ocr.clone()),
-            albums: images::Albums::default(),
             metrics: Arc::default(),
             holder: holder_name(),
             bound: std::sync::OnceLock::new(),
@@ -265,6 +262,7 @@ pub fn spawn_retention(app: Arc<App>) {
             if let Err(e) = app.store.purge_updates(week_ago).await {
                 tracing::warn!(error = %e, "old update claims could not be purged");
             }
+            let _ = app.store.purge_albums(week_ago).await;
             tokio::time::sleep(Duration::from_secs(3600)).await;
         }
     });
@@ -724,6 +722,14 @@ fn spawn_link_reading(
         let clock = app.clock.clone();
         let outcomes =
             service::read_links(&app.store, &app.fetcher, report_id, &links, clock.as_ref()).await;
+        for outcome in &outcomes {
+            match &outcome.result {
+                service::LinkResult::Page(_) => app.metrics.fetched("fetched"),
+                service::LinkResult::Failed(failure) => app.metrics.fetched(failure.code()),
+                // Read by another message's handling, counted there.
+                service::LinkResult::Reading => {}
+            }
+        }
         if !tell {
             return;
         }

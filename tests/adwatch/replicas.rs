@@ -406,3 +406,49 @@ async fn a_digest_schedule_firing_on_two_replicas_at_once_posts_once() {
     a.0.stop().await;
     b.0.stop().await;
 }
+
+/// A photo message of an album, as Telegram delivers each part.
+fn album_part(update_id: i64, user: i64, file_id: &str, extra: Value) -> Value {
+    let mut fields = serde_json::json!({
+        "media_group_id": "album-1",
+        "photo": [{"file_id": file_id, "file_unique_id": format!("u-{file_id}"), "file_size": 1000, "width": 1080, "height": 1920}],
+    });
+    for (k, v) in extra.as_object().unwrap() {
+        fields[k] = v.clone();
+    }
+    crate::bot::private_message(update_id, user, "en", fields)
+}
+
+#[tokio::test]
+async fn an_album_whose_parts_reach_two_replicas_is_one_report_and_one_answer() {
+    let Some(db) = crate::db::postgres().await else {
+        return;
+    };
+    let api = FakeBotApi::start().await;
+    api.add_file("p1", b"first picture's bytes".to_vec());
+    api.add_file("p2", b"second picture's bytes".to_vec());
+    // No OCR on these replicas: the pictures are kept as evidence, the caption is read.
+    let mut config = webhook_config();
+    config.ocr.program = "/nonexistent/tesseract".to_string();
+    let (a, base_a) = replica(&db.url, &api, config.clone()).await;
+    let (b, base_b) = replica(&db.url, &api, config).await;
+    let client = reqwest::Client::new();
+    let first = album_part(1, 64, "p1", serde_json::json!({"caption": ADS[0]}));
+    let second = album_part(2, 64, "p2", serde_json::json!({}));
+    assert_eq!(deliver(&client, &base_a, Some(SECRET), &first).await, 200);
+    assert_eq!(deliver(&client, &base_b, Some(SECRET), &second).await, 200);
+    let edited = api.wait_for("editMessageText", 1).await;
+    assert_eq!(edited.len(), 1);
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(
+        api.calls("sendMessage").len(),
+        1,
+        "one \"reading…\" message"
+    );
+    assert_eq!(api.calls("editMessageText").len(), 1, "one answer");
+    let rows = a.store.export(&ExportFilter::default()).await.unwrap();
+    assert_eq!(rows.len(), 1, "one report");
+    assert_eq!(rows[0].images.len(), 2, "both pictures kept with it");
+    a.stop().await;
+    b.stop().await;
+}
