@@ -3,27 +3,34 @@
 //! (twenty a minute in a group), and a 429's `retry_after` is waited out before sending again.
 //!
 //! teloxide's `Throttle` checks its queue every 250 ms, which alone would cost a citizen up to
-//! a quarter of a second per reply; here a message waits only when a limit says so. The limits
-//! are `governor`'s GCRA: a waiting message sleeps until its slot. One chat's burst waits on its
-//! own per-chat limit before it reaches the shared one, so it cannot starve other chats.
+//! a quarter of a second per reply; here a message waits only when a limit says so. The overall
+//! limit is `governor`'s GCRA: a waiting message sleeps until its slot. A chat's messages go out
+//! one at a time, in order, a second after the chat's previous one (a group's also within
+//! twenty a minute); a chat's burst waits on its own turn before it reaches the shared limit,
+//! so it cannot starve other chats.
 //!
 //! [`TgBot`] is the bot every handler holds: `send_message` and the edits go through the
 //! [`Outbox`]; every other method is teloxide's `Bot` as is.
 
+use std::collections::HashMap;
 use std::future::IntoFuture;
 use std::num::NonZeroU32;
 use std::ops::Deref;
-use std::sync::{Arc, RwLock};
-use std::time::Duration;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
 
 use futures::future::BoxFuture;
 use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter};
+
 use teloxide::prelude::*;
 use teloxide::requests::{HasPayload, Output};
 use teloxide::types::{MessageId, Recipient};
 use teloxide::RequestError;
 
 use crate::metrics::Metrics;
+
+/// The least time between two messages to one chat.
+const PER_CHAT: Duration = Duration::from_secs(1);
 
 /// How often a request refused with 429 is tried again.
 const RETRIES_AFTER_429: usize = 5;
@@ -34,8 +41,8 @@ pub struct Outbox {
     rate: u32,
     /// This process's share of `rate`: (live replicas, limiter).
     overall: RwLock<(u32, Arc<DefaultDirectRateLimiter>)>,
-    /// One message per second to a private chat.
-    per_chat: DefaultKeyedRateLimiter<i64>,
+    /// Each chat's turn: its messages go one at a time, and when its last one went.
+    chats: Mutex<HashMap<i64, Arc<tokio::sync::Mutex<Option<Instant>>>>>,
     /// Twenty messages per minute to a group or channel.
     per_group: DefaultKeyedRateLimiter<i64>,
     metrics: Arc<Metrics>,
@@ -48,7 +55,7 @@ impl Outbox {
         Outbox {
             rate,
             overall: RwLock::new((1, Arc::new(RateLimiter::direct(per_second(rate))))),
-            per_chat: RateLimiter::keyed(per_second(1)),
+            chats: Mutex::default(),
             per_group: RateLimiter::keyed(twenty_a_minute),
             metrics,
         }
@@ -67,7 +74,14 @@ impl Outbox {
             tracing::info!(replicas, per_second = share, "send rate shared");
         }
         // Chats not written to for a while are forgotten.
-        self.per_chat.retain_recent();
+        if let Ok(mut chats) = self.chats.lock() {
+            chats.retain(|_, turn| {
+                Arc::strong_count(turn) > 1
+                    || turn.try_lock().map_or(true, |last| {
+                        last.is_some_and(|t| t.elapsed() < PER_CHAT * 60)
+                    })
+            });
+        }
         self.per_group.retain_recent();
     }
 
@@ -76,6 +90,16 @@ impl Outbox {
             Ok(o) => o.1.clone(),
             Err(poisoned) => poisoned.into_inner().1.clone(),
         }
+    }
+
+    /// The turn of a chat (by id, or a channel's @username hashed).
+    fn turn(&self, chat: &Recipient) -> (i64, Arc<tokio::sync::Mutex<Option<Instant>>>) {
+        let key = match chat {
+            Recipient::Id(id) => id.0,
+            Recipient::ChannelUsername(name) => name_key(name),
+        };
+        let mut chats = self.chats.lock().unwrap_or_else(|e| e.into_inner());
+        (key, chats.entry(key).or_default().clone())
     }
 
     /// Waits for the limits of `chat` (none for edits), then sends, waiting out 429s.
@@ -89,17 +113,25 @@ impl Outbox {
         R: Request<Err = RequestError>,
     {
         self.metrics.send_queue_depth.inc();
-        match chat {
-            Some(Recipient::Id(id)) if id.is_user() => self.per_chat.until_key_ready(&id.0).await,
-            Some(Recipient::Id(id)) => self.per_group.until_key_ready(&id.0).await,
-            // A channel by @username: its id is not known here, so its name's hash keys it.
-            Some(Recipient::ChannelUsername(name)) => {
-                self.per_group.until_key_ready(&name_key(name)).await
+        // Held until this message is sent: the chat's next one waits its turn.
+        let mut turn = None;
+        if let Some(chat) = chat {
+            let (key, lock) = self.turn(chat);
+            let last = lock.lock_owned().await;
+            if let Some(at) = *last {
+                tokio::time::sleep_until((at + PER_CHAT).into()).await;
             }
-            None => {}
+            let is_user = matches!(chat, Recipient::Id(id) if id.is_user());
+            if !is_user {
+                self.per_group.until_key_ready(&key).await;
+            }
+            turn = Some(last);
         }
         self.overall().until_ready().await;
         self.metrics.send_queue_depth.dec();
+        if let Some(last) = turn.as_mut() {
+            **last = Some(Instant::now());
+        }
         let mut tries = 0;
         loop {
             match request.send_ref().await {
@@ -112,6 +144,9 @@ impl Outbox {
                     self.metrics.telegram_error("429");
                     tracing::warn!(method, seconds = wait.seconds(), "Telegram asked to wait");
                     tokio::time::sleep(wait.duration() + Duration::from_millis(50)).await;
+                    if let Some(last) = turn.as_mut() {
+                        **last = Some(Instant::now());
+                    }
                 }
                 Err(e) => {
                     self.metrics.telegram_error(error_code(&e));

@@ -452,3 +452,64 @@ async fn an_album_whose_parts_reach_two_replicas_is_one_report_and_one_answer() 
     a.stop().await;
     b.stop().await;
 }
+
+#[tokio::test]
+async fn a_burst_beyond_the_send_rate_is_queued_fairly_and_one_chat_gets_one_message_a_second() {
+    let db = crate::db::sqlite().await;
+    let config = Config {
+        send_rate: 4,
+        webhook: None,
+        listen_addr: None,
+        ..webhook_config()
+    };
+    let bot =
+        RunningBot::start_configured(db.store.clone(), FakeBotApi::start().await, config).await;
+    // One citizen sends four ads at once; eight others one each.
+    for i in 0..4 {
+        bot.api
+            .push(text_message(1 + i, 900, "en", ADS[i as usize]));
+    }
+    for i in 0..8 {
+        bot.api.push(text_message(
+            10 + i,
+            910 + i,
+            "en",
+            ADS[i as usize % ADS.len()],
+        ));
+    }
+    let sent = bot.api.wait_for("sendMessage", 12).await;
+    assert_eq!(sent.len(), 12, "every message answered");
+    let start = sent[0].at;
+    let at = |c: &adwatch::fake_bot_api::Call| c.at.duration_since(start).as_secs_f64();
+    // Overall: four a second, after a first burst of four.
+    let last = sent.iter().map(at).fold(0.0, f64::max);
+    assert!(
+        last >= 1.7,
+        "12 messages at 4/s take about 2 s, took {last:.2}"
+    );
+    // The busy chat: one a second.
+    let busy: Vec<f64> = sent
+        .iter()
+        .filter(|c| c.body["chat_id"] == 900)
+        .map(at)
+        .collect();
+    assert_eq!(busy.len(), 4);
+    for pair in busy.windows(2) {
+        assert!(
+            pair[1] - pair[0] >= 0.9,
+            "one a second to one chat: {busy:?}"
+        );
+    }
+    // Fair: the eight other citizens do not wait behind the busy one's queue.
+    let others = sent
+        .iter()
+        .filter(|c| c.body["chat_id"] != 900)
+        .map(at)
+        .fold(0.0, f64::max);
+    assert!(
+        others < busy[3],
+        "the others ({others:.2} s) are answered before the busy chat's last ({:.2} s)",
+        busy[3]
+    );
+    bot.stop().await;
+}
