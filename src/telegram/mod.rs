@@ -233,15 +233,22 @@ async fn register_webhook(bot: &Bot, webhook: &crate::config::WebhookSettings) {
 
 /// Every update, once claimed: handled by kind, then marked done (and its copy erased).
 async fn on_update(bot: TgBot, update: Update, app: Arc<App>) -> ResponseResult<()> {
+    use tracing::Instrument;
     let started = std::time::Instant::now();
+    let kind = ingress::kind_of(&update);
+    // Every log line of the update carries its id and kind (never who sent it).
+    let span = tracing::info_span!("update", id = update.id.0, kind);
     let result = match update.kind.clone() {
-        teloxide::types::UpdateKind::Message(msg) => on_message(bot, msg, app.clone()).await,
-        teloxide::types::UpdateKind::CallbackQuery(q) => on_callback(bot, q, app.clone()).await,
+        teloxide::types::UpdateKind::Message(msg) => {
+            on_message(bot, msg, app.clone()).instrument(span).await
+        }
+        teloxide::types::UpdateKind::CallbackQuery(q) => {
+            on_callback(bot, q, app.clone()).instrument(span).await
+        }
         // Edited messages, channel posts and every other kind are not answered.
         _ => Ok(()),
     };
-    app.metrics
-        .handled(ingress::kind_of(&update), started.elapsed());
+    app.metrics.handled(kind, started.elapsed());
     // Marked done in batches (one statement every few milliseconds instead of one a update).
     app.finished.push(ingress::update_key(update.id));
     result

@@ -513,3 +513,31 @@ async fn a_burst_beyond_the_send_rate_is_queued_fairly_and_one_chat_gets_one_mes
     );
     bot.stop().await;
 }
+
+#[tokio::test]
+async fn stopping_finishes_every_update_already_taken() {
+    let db = crate::db::sqlite().await;
+    let api = FakeBotApi::start().await;
+    let (bot, base) = replica(&db.url, &api, webhook_config()).await;
+    let client = reqwest::Client::new();
+    for i in 0..12 {
+        let update = text_message(40 + i, 4_000 + i, "en", ADS[i as usize % ADS.len()]);
+        assert_eq!(deliver(&client, &base, Some(SECRET), &update).await, 200);
+    }
+    // SIGTERM's path, right after Telegram was told "taken": nothing taken is dropped.
+    bot.stop().await;
+    assert_eq!(
+        answers_by_chat(&api).len(),
+        12,
+        "every taken update answered before the end"
+    );
+    // And the listener is closed: Telegram's next delivery goes elsewhere.
+    let update = text_message(99, 4_099, "en", ADS[0]);
+    assert!(client
+        .post(format!("{base}/telegram/hook"))
+        .header("X-Telegram-Bot-Api-Secret-Token", SECRET)
+        .body(update.to_string())
+        .send()
+        .await
+        .is_err());
+}
