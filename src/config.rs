@@ -319,6 +319,40 @@ impl Config {
 
 #[cfg(test)]
 mod tests {
+    /// Every variable the code reads (a quoted upper-case name with an underscore) is in
+    /// `.env.example`, set or commented out.
+    #[test]
+    fn every_variable_read_is_in_env_example() {
+        let example = include_str!("../.env.example");
+        let documented = |name: &str| {
+            example.lines().any(|line| {
+                let line = line.trim_start_matches('#').trim_start();
+                line.strip_prefix(name)
+                    .is_some_and(|rest| rest.starts_with('='))
+            })
+        };
+        let mut seen = 0;
+        for source in [include_str!("config.rs"), include_str!("main.rs")] {
+            // What follows each quote up to the next one: every quoted name is among these.
+            let quoted = source.match_indices('"').filter_map(|(i, _)| {
+                let rest = &source[i + 1..];
+                rest.find('"').map(|end| &rest[..end])
+            });
+            for literal in quoted {
+                let is_name = literal.len() > 2
+                    && literal.contains('_')
+                    && literal
+                        .chars()
+                        .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+                if is_name {
+                    seen += 1;
+                    assert!(documented(literal), "{literal} is not in .env.example");
+                }
+            }
+        }
+        assert!(seen > 25, "the variables were found ({seen})");
+    }
+
     #[test]
     fn id_lists_are_comma_separated() {
         assert_eq!(super::parse_ids("X", "123, 456,").unwrap(), vec![123, 456]);

@@ -38,6 +38,13 @@ pub struct LabelStatus {
     pub status: String,
 }
 
+/// Registers each `name, help, field;` of `$m` with `$m.registry`.
+macro_rules! register {
+    ($m:ident, $($name:literal, $help:literal, $field:ident;)*) => {
+        $($m.registry.register($name, $help, $m.$field.clone());)*
+    };
+}
+
 /// Every metric of this process.
 pub struct Metrics {
     registry: Registry,
@@ -90,64 +97,21 @@ impl Default for Metrics {
             replicas: Gauge::default(),
             registry: Registry::with_prefix("adwatch"),
         };
-        m.registry.register(
-            "updates_received",
-            "Updates claimed by this process",
-            m.updates_received.clone(),
-        );
-        m.registry.register(
-            "updates_duplicate",
-            "Updates delivered again and ignored",
-            m.updates_duplicate.clone(),
-        );
-        m.registry.register(
-            "updates_handled",
-            "Updates whose handling finished",
-            m.updates_handled.clone(),
-        );
-        m.registry.register(
-            "update_handling_seconds",
-            "From the claim of an update to the end of its handling",
-            m.handling_seconds.clone(),
-        );
-        m.registry.register(
-            "replies_sent",
-            "Requests Telegram accepted",
-            m.replies_sent.clone(),
-        );
-        m.registry.register(
-            "telegram_errors",
-            "Requests Telegram refused, by code",
-            m.telegram_errors.clone(),
-        );
-        m.registry
-            .register("fetches", "Links read, by outcome", m.fetches.clone());
-        m.registry.register(
-            "send_queue_depth",
-            "Outgoing messages waiting for Telegram's limits",
-            m.send_queue_depth.clone(),
-        );
-        m.registry.register(
-            "database_errors",
-            "Updates the database could not claim at once",
-            m.database_errors.clone(),
-        );
-        m.registry
-            .register("reports", "Reports by label and status", m.reports.clone());
-        m.registry.register(
-            "moderation_queue_depth",
-            "Reports waiting for a moderator",
-            m.moderation_queue.clone(),
-        );
-        m.registry.register(
-            "database_up",
-            "1 when the database answered",
-            m.database_up.clone(),
-        );
-        m.registry.register(
-            "replicas",
-            "Processes alive on this database",
-            m.replicas.clone(),
+        // Each metric's name (prefixed `adwatch_`) and help, and the field it reads.
+        register!(m,
+            "updates_received", "Updates claimed by this process", updates_received;
+            "updates_duplicate", "Updates delivered again and ignored", updates_duplicate;
+            "updates_handled", "Updates whose handling finished", updates_handled;
+            "update_handling_seconds", "From the claim of an update to the end of its handling", handling_seconds;
+            "replies_sent", "Requests Telegram accepted", replies_sent;
+            "telegram_errors", "Requests Telegram refused, by code", telegram_errors;
+            "fetches", "Links read, by outcome", fetches;
+            "send_queue_depth", "Outgoing messages waiting for Telegram's limits", send_queue_depth;
+            "database_errors", "Updates the database could not claim at once", database_errors;
+            "reports", "Reports by label and status", reports;
+            "moderation_queue_depth", "Reports waiting for a moderator", moderation_queue;
+            "database_up", "1 when the database answered", database_up;
+            "replicas", "Processes alive on this database", replicas;
         );
         m
     }

@@ -56,6 +56,16 @@ async fn replica(db_url: &str, api: &FakeBotApi, config: Config) -> (RunningBot,
     (bot, base)
 }
 
+/// `n` updates from `n` citizens, each sending one of the ads; update ids from `first`.
+fn citizens_sending_ads(first: i64, n: i64) -> Vec<Value> {
+    (0..n)
+        .map(|i| {
+            let ad = ADS[i as usize % ADS.len()];
+            text_message(first + i, 50 * first + i, "en", ad)
+        })
+        .collect()
+}
+
 /// Delivers an update as Telegram does, once; returns the status.
 async fn deliver(
     client: &reqwest::Client,
@@ -148,9 +158,7 @@ async fn two_replicas_on_postgres_answer_every_update_once_even_when_delivered_t
     let (a, base_a) = replica(&db.url, &api, webhook_config()).await;
     let (b, base_b) = replica(&db.url, &api, webhook_config()).await;
     let client = reqwest::Client::new();
-    let updates: Vec<Value> = (0..40)
-        .map(|i| text_message(100 + i, 5_000 + i, "en", ADS[i as usize % ADS.len()]))
-        .collect();
+    let updates = citizens_sending_ads(100, 40);
     // Split between the replicas; every third also to the other, every fifth twice to the same.
     let mut deliveries = Vec::new();
     for (i, u) in updates.iter().enumerate() {
@@ -303,9 +311,7 @@ async fn postgres_connections_killed_mid_stream_lose_nothing() {
     let (a, base_a) = replica(&db.url, &api, webhook_config()).await;
     let (b, base_b) = replica(&db.url, &api, webhook_config()).await;
     let client = reqwest::Client::new();
-    let updates: Vec<Value> = (0..30)
-        .map(|i| text_message(300 + i, 7_000 + i, "en", ADS[i as usize % ADS.len()]))
-        .collect();
+    let updates = citizens_sending_ads(300, 30);
     let stream = {
         let (client, base_a, base_b, updates) = (
             client.clone(),

@@ -6,21 +6,26 @@ use std::process::{Command, Stdio};
 use adwatch::fake_bot_api::FakeBotApi;
 use serde_json::json;
 
+/// `adwatch run` with nothing but its token, the stand-in API and a database; logs piped.
+fn bot_command(api: &FakeBotApi, db: &str) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_adwatch"));
+    command
+        .arg("run")
+        .env_clear()
+        .env("TELOXIDE_TOKEN", "42:SECRET-TOKEN-VALUE")
+        .env("TELOXIDE_API_URL", &api.url)
+        .env("DATABASE_URL", db)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    command
+}
+
 #[tokio::test]
 async fn the_binary_answers_through_teloxide_api_url_and_stops_cleanly_on_sigterm() {
     let api = FakeBotApi::start().await;
     let dir = tempfile::tempdir().unwrap();
     let db = format!("sqlite://{}", dir.path().join("bot.db").display());
-    let child = Command::new(env!("CARGO_BIN_EXE_adwatch"))
-        .arg("run")
-        .env_clear()
-        .env("TELOXIDE_TOKEN", "42:SECRET-TOKEN-VALUE")
-        .env("TELOXIDE_API_URL", &api.url)
-        .env("DATABASE_URL", &db)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = bot_command(&api, &db).spawn().unwrap();
     api.push(json!({"update_id": 1, "message": {
         "message_id": 1, "date": 1_700_000_000,
         "chat": {"id": 5, "type": "private", "first_name": "C"},
@@ -65,19 +70,12 @@ async fn the_binary_in_webhook_mode_registers_answers_logs_json_and_stops_on_sig
         .unwrap()
         .port();
     let secret = "webhook-SECRET-value_42";
-    let child = Command::new(env!("CARGO_BIN_EXE_adwatch"))
-        .arg("run")
-        .env_clear()
-        .env("TELOXIDE_TOKEN", "42:SECRET-TOKEN-VALUE")
-        .env("TELOXIDE_API_URL", &api.url)
-        .env("DATABASE_URL", &db)
+    let child = bot_command(&api, &db)
         .env("WEBHOOK_URL", "https://adwatch.example.org/tg/hook")
         .env("WEBHOOK_SECRET", secret)
         .env("WEBHOOK_REGISTER", "1")
         .env("LISTEN_ADDR", format!("127.0.0.1:{port}"))
         .env("LOG_FORMAT", "json")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     let registered = api.wait_for("setWebhook", 1).await;
