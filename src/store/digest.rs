@@ -93,7 +93,12 @@ impl Store {
 
     /// Claims the digest of a chat and period for `holder`: true the first time, or when an
     /// earlier claim was left unsent before `stale_before_ms`, or when `holder` already holds
-    /// it unsent (its own retry).
+    /// it unsent (its own retry). With `alone`, false too while another run of the chat that
+    /// overlaps this period is sent or freshly claimed: two processes whose firings differ by
+    /// a moment cannot post the same reports under two period ends. The check and the claim
+    /// are one transaction, serialised per chat (PostgreSQL's advisory lock; SQLite's writer
+    /// lock).
+    #[allow(clippy::too_many_arguments)]
     pub async fn claim_digest(
         &self,
         chat: &str,
@@ -102,8 +107,14 @@ impl Store {
         holder: &str,
         now_ms: i64,
         stale_before_ms: i64,
+        alone: bool,
     ) -> Result<bool> {
-        let sql = self.sql(
+        let lock = "SELECT pg_advisory_xact_lock(hashtext('adwatch-digest:' || $1))";
+        let overlapping = self.sql(
+            "SELECT 1 AS one FROM digest_runs WHERE chat = $1 AND period_end > $2 \
+             AND period_end <> $3 AND (sent_at IS NOT NULL OR claimed_at >= $4) LIMIT 1",
+        );
+        let claim = self.sql(
             "INSERT INTO digest_runs (chat, period_end, period_start, claimed_by, claimed_at) \
              VALUES ($1, $2, $3, $4, $5) \
              ON CONFLICT (chat, period_end) DO UPDATE SET claimed_by = excluded.claimed_by, \
@@ -111,17 +122,37 @@ impl Store {
              WHERE digest_runs.sent_at IS NULL \
              AND (digest_runs.claimed_by = excluded.claimed_by OR digest_runs.claimed_at < $6)",
         );
-        let done = with_pool!(self, pool => sqlx::query(&sql)
-            .bind(chat)
-            .bind(period_end)
-            .bind(period_start)
-            .bind(holder)
-            .bind(now_ms)
-            .bind(stale_before_ms)
-            .execute(pool)
-            .await?
-            .rows_affected());
-        Ok(done == 1)
+        let postgres = matches!(self, Store::Postgres(_));
+        with_pool!(self, pool, begin => {
+            let mut tx = pool.begin_with(begin).await?;
+            if postgres {
+                sqlx::query(lock).bind(chat).execute(&mut *tx).await?;
+            }
+            if alone {
+                let other = sqlx::query(&overlapping)
+                    .bind(chat)
+                    .bind(period_start)
+                    .bind(period_end)
+                    .bind(stale_before_ms)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                if other.is_some() {
+                    return Ok(false);
+                }
+            }
+            let done = sqlx::query(&claim)
+                .bind(chat)
+                .bind(period_end)
+                .bind(period_start)
+                .bind(holder)
+                .bind(now_ms)
+                .bind(stale_before_ms)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            tx.commit().await?;
+            Ok(done == 1)
+        })
     }
 
     /// Marks a claimed digest sent.

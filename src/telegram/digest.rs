@@ -114,6 +114,8 @@ impl Poster {
                 &self.holder,
                 now_ms,
                 now_ms - CLAIM_TIMEOUT_MS,
+                // A forced digest repeats the week on purpose.
+                !whole_week,
             )
             .await?;
         if !claimed {

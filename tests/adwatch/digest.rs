@@ -270,32 +270,73 @@ async fn an_empty_period_claims_nothing_and_a_crashed_claim_is_taken_over() {
         .is_none());
     assert!(db
         .store
-        .claim_digest("c", 0, T0, "a", T0, T0 - 1)
+        .claim_digest("c", 0, T0, "a", T0, T0 - 1, true)
         .await
         .unwrap());
     // Held by "a", fresh: "b" may not take it; "a" may retry; stale: "b" takes over.
     assert!(!db
         .store
-        .claim_digest("c", 0, T0, "b", T0 + 1, T0 - 600_000)
+        .claim_digest("c", 0, T0, "b", T0 + 1, T0 - 600_000, true)
         .await
         .unwrap());
     assert!(db
         .store
-        .claim_digest("c", 0, T0, "a", T0 + 2, T0 - 600_000)
+        .claim_digest("c", 0, T0, "a", T0 + 2, T0 - 600_000, true)
         .await
         .unwrap());
     assert!(db
         .store
-        .claim_digest("c", 0, T0, "b", T0 + 700_000, T0 + 100_000)
+        .claim_digest("c", 0, T0, "b", T0 + 700_000, T0 + 100_000, true)
         .await
         .unwrap());
     db.store.digest_sent("c", T0, T0 + 700_001).await.unwrap();
     assert!(!db
         .store
-        .claim_digest("c", 0, T0, "a", T0 + 9_000_000, T0 + 9_000_000)
+        .claim_digest("c", 0, T0, "a", T0 + 9_000_000, T0 + 9_000_000, true)
         .await
         .unwrap());
     assert_eq!(db.store.last_digest_end("c").await.unwrap(), Some(T0));
+    // A second process firing a moment later cannot post the same reports under another
+    // period end while that run is sent (or freshly claimed); a forced digest may.
+    assert!(!db
+        .store
+        .claim_digest(
+            "c",
+            0,
+            T0 + 1_000,
+            "b",
+            T0 + 9_000_001,
+            T0 + 8_000_000,
+            true
+        )
+        .await
+        .unwrap());
+    assert!(db
+        .store
+        .claim_digest(
+            "c",
+            T0,
+            T0 + 1_000,
+            "b",
+            T0 + 9_000_001,
+            T0 + 8_000_000,
+            true
+        )
+        .await
+        .unwrap());
+    assert!(db
+        .store
+        .claim_digest(
+            "c",
+            0,
+            T0 + 2_000,
+            "b",
+            T0 + 9_000_002,
+            T0 + 8_000_000,
+            false
+        )
+        .await
+        .unwrap());
 }
 
 /// The ads of the README's example digest.

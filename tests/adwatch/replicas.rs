@@ -56,6 +56,23 @@ async fn replica(db_url: &str, api: &FakeBotApi, config: Config) -> (RunningBot,
     (bot, base)
 }
 
+/// Two replicas on one fresh PostgreSQL database (kept while this lives) and one stand-in API.
+struct Pair {
+    db: crate::db::TestDb,
+    api: FakeBotApi,
+    a: (RunningBot, String),
+    b: (RunningBot, String),
+}
+
+/// `None` without a PostgreSQL server (a failure under `ADWATCH_REQUIRE_SERVICES=1`).
+async fn two_replicas(config: Config) -> Option<Pair> {
+    let db = crate::db::postgres().await?;
+    let api = FakeBotApi::start().await;
+    let a = replica(&db.url, &api, config.clone()).await;
+    let b = replica(&db.url, &api, config).await;
+    Some(Pair { db, api, a, b })
+}
+
 /// `n` updates from `n` citizens, each sending one of the ads; update ids from `first`.
 fn citizens_sending_ads(first: i64, n: i64) -> Vec<Value> {
     (0..n)
@@ -151,12 +168,15 @@ fn metric(text: &str, line_start: &str) -> f64 {
 
 #[tokio::test]
 async fn two_replicas_on_postgres_answer_every_update_once_even_when_delivered_to_both() {
-    let Some(db) = crate::db::postgres().await else {
+    let Some(Pair {
+        db: _db,
+        api,
+        a: (a, base_a),
+        b: (b, base_b),
+    }) = two_replicas(webhook_config()).await
+    else {
         return;
     };
-    let api = FakeBotApi::start().await;
-    let (a, base_a) = replica(&db.url, &api, webhook_config()).await;
-    let (b, base_b) = replica(&db.url, &api, webhook_config()).await;
     let client = reqwest::Client::new();
     let updates = citizens_sending_ads(100, 40);
     // Split between the replicas; every third also to the other, every fifth twice to the same.
@@ -304,12 +324,15 @@ async fn an_update_left_by_a_replica_that_died_is_taken_over_and_answered_once()
 
 #[tokio::test]
 async fn postgres_connections_killed_mid_stream_lose_nothing() {
-    let Some(db) = crate::db::postgres().await else {
+    let Some(Pair {
+        db,
+        api,
+        a: (a, base_a),
+        b: (b, base_b),
+    }) = two_replicas(webhook_config()).await
+    else {
         return;
     };
-    let api = FakeBotApi::start().await;
-    let (a, base_a) = replica(&db.url, &api, webhook_config()).await;
-    let (b, base_b) = replica(&db.url, &api, webhook_config()).await;
     let client = reqwest::Client::new();
     let updates = citizens_sending_ads(300, 30);
     let stream = {
@@ -427,17 +450,20 @@ fn album_part(update_id: i64, user: i64, file_id: &str, extra: Value) -> Value {
 
 #[tokio::test]
 async fn an_album_whose_parts_reach_two_replicas_is_one_report_and_one_answer() {
-    let Some(db) = crate::db::postgres().await else {
-        return;
-    };
-    let api = FakeBotApi::start().await;
-    api.add_file("p1", b"first picture's bytes".to_vec());
-    api.add_file("p2", b"second picture's bytes".to_vec());
     // No OCR on these replicas: the pictures are kept as evidence, the caption is read.
     let mut config = webhook_config();
     config.ocr.program = "/nonexistent/tesseract".to_string();
-    let (a, base_a) = replica(&db.url, &api, config.clone()).await;
-    let (b, base_b) = replica(&db.url, &api, config).await;
+    let Some(Pair {
+        db: _db,
+        api,
+        a: (a, base_a),
+        b: (b, base_b),
+    }) = two_replicas(config).await
+    else {
+        return;
+    };
+    api.add_file("p1", b"first picture's bytes".to_vec());
+    api.add_file("p2", b"second picture's bytes".to_vec());
     let client = reqwest::Client::new();
     let first = album_part(1, 64, "p1", serde_json::json!({"caption": ADS[0]}));
     let second = album_part(2, 64, "p2", serde_json::json!({}));
