@@ -80,6 +80,9 @@ fn webhook_settings() -> anyhow::Result<Option<WebhookSettings>> {
     if !matches!(url.scheme(), "https" | "http") {
         bail!("WEBHOOK_URL: `{raw}` must be an https:// address (Telegram posts only to HTTPS)");
     }
+    if matches!(url.path(), "/healthz" | "/metrics") {
+        bail!("WEBHOOK_URL: its path `{}` is taken by the bot's own endpoints; use another, e.g. /telegram", url.path());
+    }
     let Some(secret) = var("WEBHOOK_SECRET") else {
         bail!("WEBHOOK_SECRET is required with WEBHOOK_URL: 1 to 256 characters of A-Z, a-z, 0-9, _ and -");
     };

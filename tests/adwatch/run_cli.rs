@@ -147,7 +147,7 @@ async fn the_binary_in_webhook_mode_registers_answers_logs_json_and_stops_on_sig
 }
 
 #[test]
-fn webhook_mode_without_a_secret_is_refused_at_start() {
+fn webhook_mode_without_a_secret_or_on_a_taken_path_is_refused_at_start() {
     let out = Command::new(env!("CARGO_BIN_EXE_adwatch"))
         .arg("run")
         .env_clear()
@@ -157,4 +157,14 @@ fn webhook_mode_without_a_secret_is_refused_at_start() {
         .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("WEBHOOK_SECRET is required"));
+    let out = Command::new(env!("CARGO_BIN_EXE_adwatch"))
+        .arg("run")
+        .env_clear()
+        .env("TELOXIDE_TOKEN", "42:X")
+        .env("WEBHOOK_URL", "https://adwatch.example.org/metrics")
+        .env("WEBHOOK_SECRET", "abc")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("taken by the bot's own endpoints"));
 }
