@@ -298,45 +298,19 @@ async fn an_empty_period_claims_nothing_and_a_crashed_claim_is_taken_over() {
     assert_eq!(db.store.last_digest_end("c").await.unwrap(), Some(T0));
     // A second process firing a moment later cannot post the same reports under another
     // period end while that run is sent (or freshly claimed); a forced digest may.
-    assert!(!db
-        .store
-        .claim_digest(
-            "c",
-            0,
-            T0 + 1_000,
-            "b",
-            T0 + 9_000_001,
-            T0 + 8_000_000,
-            true
-        )
-        .await
-        .unwrap());
-    assert!(db
-        .store
-        .claim_digest(
-            "c",
-            T0,
-            T0 + 1_000,
-            "b",
-            T0 + 9_000_001,
-            T0 + 8_000_000,
-            true
-        )
-        .await
-        .unwrap());
-    assert!(db
-        .store
-        .claim_digest(
-            "c",
-            0,
-            T0 + 2_000,
-            "b",
-            T0 + 9_000_002,
-            T0 + 8_000_000,
-            false
-        )
-        .await
-        .unwrap());
+    let later = T0 + 9_000_001;
+    for (start, end, alone, claimed) in [
+        (0, T0 + 1_000, true, false),
+        (T0, T0 + 1_000, true, true),
+        (0, T0 + 2_000, false, true),
+    ] {
+        let got = db
+            .store
+            .claim_digest("c", start, end, "b", later, later - 1_000_000, alone)
+            .await
+            .unwrap();
+        assert_eq!(got, claimed, "period ({start}, {end}], alone: {alone}");
+    }
 }
 
 /// The ads of the README's example digest.

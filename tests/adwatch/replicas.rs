@@ -168,15 +168,10 @@ fn metric(text: &str, line_start: &str) -> f64 {
 
 #[tokio::test]
 async fn two_replicas_on_postgres_answer_every_update_once_even_when_delivered_to_both() {
-    let Some(Pair {
-        db: _db,
-        api,
-        a: (a, base_a),
-        b: (b, base_b),
-    }) = two_replicas(webhook_config()).await
-    else {
+    let Some(Pair { db: _db, api, a, b }) = two_replicas(webhook_config()).await else {
         return;
     };
+    let ((a, base_a), (b, base_b)) = (a, b);
     let client = reqwest::Client::new();
     let updates = citizens_sending_ads(100, 40);
     // Split between the replicas; every third also to the other, every fifth twice to the same.
@@ -324,15 +319,10 @@ async fn an_update_left_by_a_replica_that_died_is_taken_over_and_answered_once()
 
 #[tokio::test]
 async fn postgres_connections_killed_mid_stream_lose_nothing() {
-    let Some(Pair {
-        db,
-        api,
-        a: (a, base_a),
-        b: (b, base_b),
-    }) = two_replicas(webhook_config()).await
-    else {
+    let Some(Pair { db, api, a, b }) = two_replicas(webhook_config()).await else {
         return;
     };
+    let ((a, base_a), (b, base_b)) = (a, b);
     let client = reqwest::Client::new();
     let updates = citizens_sending_ads(300, 30);
     let stream = {
@@ -453,15 +443,10 @@ async fn an_album_whose_parts_reach_two_replicas_is_one_report_and_one_answer() 
     // No OCR on these replicas: the pictures are kept as evidence, the caption is read.
     let mut config = webhook_config();
     config.ocr.program = "/nonexistent/tesseract".to_string();
-    let Some(Pair {
-        db: _db,
-        api,
-        a: (a, base_a),
-        b: (b, base_b),
-    }) = two_replicas(config).await
-    else {
+    let Some(Pair { db: _db, api, a, b }) = two_replicas(config).await else {
         return;
     };
+    let ((a, base_a), (b, base_b)) = (a, b);
     api.add_file("p1", b"first picture's bytes".to_vec());
     api.add_file("p2", b"second picture's bytes".to_vec());
     let client = reqwest::Client::new();
