@@ -179,6 +179,22 @@ impl Ingress {
     }
 }
 
+/// Sleeps `pause`, unless `stop` comes first: then false.
+async fn sleep_unless_stopped(stop: &CancellationToken, pause: Duration) -> bool {
+    tokio::select! {
+        _ = stop.cancelled() => false,
+        _ = tokio::time::sleep(pause) => true,
+    }
+}
+
+/// Sleeps `pause` unless `stop` comes first (then false), and doubles it for the next try, up
+/// to 30 s.
+pub async fn back_off(stop: &CancellationToken, pause: &mut Duration) -> bool {
+    let slept = sleep_unless_stopped(stop, *pause).await;
+    *pause = (*pause * 2).min(Duration::from_secs(30));
+    slept
+}
+
 /// Long polling: fetches updates, claims each, and confirms them to Telegram (the next offset)
 /// only once claimed. Ends when `stop` is cancelled.
 pub async fn poll(ingress: Ingress, bot: Bot, stop: CancellationToken) {
@@ -206,10 +222,10 @@ pub async fn poll(ingress: Ingress, bot: Bot, stop: CancellationToken) {
                     .telegram_error(super::outbox::error_code(&e));
                 tracing::warn!(error = %e, "getUpdates failed");
                 let pause = Duration::from_millis(250 * u64::from(failures.min(20)));
-                tokio::select! {
-                    _ = stop.cancelled() => break,
-                    _ = tokio::time::sleep(pause) => continue,
+                if !sleep_unless_stopped(&stop, pause).await {
+                    break;
                 }
+                continue;
             }
         };
         for update in updates {
@@ -220,10 +236,11 @@ pub async fn poll(ingress: Ingress, bot: Bot, stop: CancellationToken) {
                     Ok(_) => break,
                     Err(Refused::Stopping) => break 'polling,
                     // Held: the offset stays, so Telegram keeps it even if this process stops.
-                    Err(Refused::DatabaseAway) => tokio::select! {
-                        _ = stop.cancelled() => break 'polling,
-                        _ = tokio::time::sleep(pause) => pause = (pause * 2).min(Duration::from_secs(30)),
-                    },
+                    Err(Refused::DatabaseAway) => {
+                        if !back_off(&stop, &mut pause).await {
+                            break 'polling;
+                        }
+                    }
                 }
             }
             offset = (update.id.0 as i32).wrapping_add(1);

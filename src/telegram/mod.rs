@@ -103,7 +103,7 @@ impl App {
     }
 }
 
-/// A name no other process has: the host's, the process id and random bits.
+/// A name no other process has: the process id and random bits.
 fn holder_name() -> String {
     let mut bytes = [0u8; 6];
     let _ = getrandom::fill(&mut bytes);
@@ -211,9 +211,8 @@ async fn telegram_answers(bot: &Bot, stop: &tokio_util::sync::CancellationToken)
             Ok(_) => return true,
             Err(e) => {
                 tracing::warn!(error = %e, "Telegram does not answer getMe; trying again");
-                tokio::select! {
-                    _ = stop.cancelled() => return false,
-                    _ = tokio::time::sleep(pause) => pause = (pause * 2).min(Duration::from_secs(30)),
+                if !ingress::back_off(stop, &mut pause).await {
+                    return false;
                 }
             }
         }
