@@ -8,7 +8,9 @@ use url::Url;
 
 use crate::extract::{self, EntityKind, Extraction};
 use crate::fetch::{self, Failure, Fetcher};
-use crate::store::{NewReport, NewSnapshot, PageFindings, Snapshot, Store, StoreError, Stored};
+use crate::store::{
+    NewReport, NewSnapshot, PageFindings, Purged, Snapshot, Store, StoreError, Stored,
+};
 
 /// How many leading words make the near fingerprint that joins an ad to its trimmed copies.
 const NEAR_WORDS: usize = 12;
@@ -351,9 +353,97 @@ async fn fetch_and_keep(
     }
 }
 
+/// How long the link a group `/report` leaves (for a citizen who never started the bot) opens
+/// the report.
+pub const REPORT_LINK_TTL_MS: i64 = 7 * 86_400_000;
+
+/// Random bytes in a report link's token: 160 bits, 40 hex digits. Telegram's start parameter
+/// takes up to 64 of `[A-Za-z0-9_-]`; lower-case hex also survives the command's lower-casing.
+const TOKEN_BYTES: usize = 20;
+
+/// Is this what [`report_link_token`] makes? Anything else is not looked up at all.
+fn is_token(s: &str) -> bool {
+    s.len() == TOKEN_BYTES * 2 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// What the store keeps of a token: its SHA-256 (the token has enough entropy that no key is
+/// needed), so a copy of the database opens nothing.
+fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// A new token that opens `report_id` for citizen `user_id` (and nobody else) for
+/// [`REPORT_LINK_TTL_MS`]. `None` when the system has no randomness to make one: then there is
+/// no link rather than a guessable one.
+pub async fn report_link_token(
+    store: &Store,
+    key: &ReporterKey,
+    report_id: i64,
+    user_id: i64,
+    now_ms: i64,
+) -> Result<Option<String>, StoreError> {
+    let mut bytes = [0u8; TOKEN_BYTES];
+    if getrandom::fill(&mut bytes).is_err() {
+        return Ok(None);
+    }
+    let token = hex::encode(bytes);
+    store
+        .save_report_token(
+            &token_hash(&token),
+            report_id,
+            &key.hash(user_id),
+            now_ms + REPORT_LINK_TTL_MS,
+        )
+        .await?;
+    Ok(Some(token))
+}
+
+/// The report a `/start` payload opens for citizen `user_id`: only their own token, before it
+/// expires. Anything else (a report number, someone else's token, an old one) is `None`.
+pub async fn report_for_link(
+    store: &Store,
+    key: &ReporterKey,
+    payload: &str,
+    user_id: i64,
+    now_ms: i64,
+) -> Result<Option<i64>, StoreError> {
+    if !is_token(payload) {
+        return Ok(None);
+    }
+    store
+        .report_for_token(&token_hash(payload), &key.hash(user_id), now_ms)
+        .await
+}
+
+/// One retention pass: what citizens left that is older than `retention_days` goes (see
+/// [`Purged`]); the texts of rejected reports too.
+pub async fn purge_expired(
+    store: &Store,
+    retention_days: u32,
+    now_ms: i64,
+) -> Result<Purged, StoreError> {
+    let before = now_ms - i64::from(retention_days) * 86_400_000;
+    store.purge_retention(before, now_ms).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_what_a_token_looks_like_is_looked_up() {
+        assert!(is_token(&"0a".repeat(20)));
+        for not in [
+            "r3",
+            "3",
+            "",
+            &"0A".repeat(20),
+            &"0a".repeat(21),
+            &"zz".repeat(20),
+        ] {
+            assert!(!is_token(not), "{not}");
+        }
+    }
 
     #[test]
     fn emoji_and_spacing_do_not_change_the_fingerprint() {

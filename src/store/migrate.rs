@@ -50,7 +50,12 @@ const TABLES: &[(&str, &[(&str, Kind)])] = &[
     ),
     (
         "report_origins",
-        &[("report_id", Int), ("origin_key", Text), ("origin", Text)],
+        &[
+            ("report_id", Int),
+            ("origin_key", Text),
+            ("origin", Text),
+            ("added_at", Int),
+        ],
     ),
     (
         "report_reporters",
@@ -58,11 +63,17 @@ const TABLES: &[(&str, &[(&str, Kind)])] = &[
             ("report_id", Int),
             ("reporter_hash", Text),
             ("chat_id", Int),
+            ("added_at", Int),
         ],
     ),
     (
         "report_entities",
-        &[("report_id", Int), ("kind", Text), ("normalized", Text)],
+        &[
+            ("report_id", Int),
+            ("kind", Text),
+            ("normalized", Text),
+            ("source", Text),
+        ],
     ),
     (
         "user_settings",
@@ -153,6 +164,15 @@ const TABLES: &[(&str, &[(&str, Kind)])] = &[
             ("ocr_error", Text),
             ("report_id", Int),
             ("first_seen", Int),
+        ],
+    ),
+    (
+        "report_tokens",
+        &[
+            ("token_hash", Text),
+            ("report_id", Int),
+            ("reporter_hash", Text),
+            ("expires_at", Int),
         ],
     ),
 ];

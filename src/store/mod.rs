@@ -55,6 +55,7 @@ pub use digest::{DigestFacts, DigestReport};
 pub use images::ImageRecord;
 pub use migrate::Copied;
 pub use moderation::{AuditEntry, Card, Correction, Decision, ReportLine, Reporter, Stats};
+pub use privacy::{EntityRecord, Forgotten, Purged};
 pub use updates::{AlbumPart, ReportCount, TakenOver};
 
 /// Runs the same code on whichever pool the store holds. The second form also names the
@@ -85,7 +86,16 @@ mod digest;
 mod images;
 mod migrate;
 mod moderation;
+mod privacy;
 mod updates;
+
+/// The most entities one page adds to its report: a recruiter's page that lists hundreds of
+/// phones or accounts (other people's, to drown or smear them) adds no more than this.
+pub const MAX_PAGE_ENTITIES: usize = 50;
+
+/// Snapshots kept of one link: the newest. A page that changes at every read cannot fill
+/// the database; a report whose snapshot went keeps its link, marked `superseded`.
+pub const MAX_SNAPSHOTS_PER_LINK: i64 = 5;
 
 /// A report to store, as the service prepared it.
 #[derive(Debug, Clone)]
@@ -289,19 +299,19 @@ impl Store {
         );
         let touch = self.sql("UPDATE reports SET last_seen = $2 WHERE id = $1 AND last_seen < $2");
         let add_reporter = self.sql(
-            "INSERT INTO report_reporters (report_id, reporter_hash, chat_id) VALUES ($1, $2, $3) \
-             ON CONFLICT (report_id, reporter_hash) DO NOTHING",
+            "INSERT INTO report_reporters (report_id, reporter_hash, chat_id, added_at) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT (report_id, reporter_hash) DO NOTHING",
         );
         let count = self.sql(
             "UPDATE reports SET report_count = report_count + 1 WHERE id = $1 RETURNING report_count",
         );
         let current = self.sql("SELECT report_count FROM reports WHERE id = $1");
         let add_origin = self.sql(
-            "INSERT INTO report_origins (report_id, origin_key, origin) VALUES ($1, $2, $3) \
+            "INSERT INTO report_origins (report_id, origin_key, origin, added_at) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (report_id, origin_key) DO NOTHING",
         );
         let add_entity = self.sql(
-            "INSERT INTO report_entities (report_id, kind, normalized) VALUES ($1, $2, $3) \
+            "INSERT INTO report_entities (report_id, kind, normalized, source) VALUES ($1, $2, $3, 'message') \
              ON CONFLICT (report_id, kind, normalized) DO NOTHING",
         );
         with_pool!(self, pool, begin => {
@@ -341,12 +351,13 @@ impl Store {
                 }
             };
             if let Some((key, origin)) = &r.origin {
-                sqlx::query(&add_origin).bind(report_id).bind(key).bind(origin).execute(&mut *tx).await?;
+                sqlx::query(&add_origin).bind(report_id).bind(key).bind(origin).bind(r.now_ms).execute(&mut *tx).await?;
             }
             let new_reporter = sqlx::query(&add_reporter)
                 .bind(report_id)
                 .bind(&r.reporter_hash)
                 .bind(r.chat_id)
+                .bind(r.now_ms)
                 .execute(&mut *tx)
                 .await?
                 .rows_affected()
@@ -408,18 +419,11 @@ impl Store {
         Ok(())
     }
 
-    /// Deletes what the bot keeps about a citizen: settings and reporter links. Their reports
-    /// stay, with their counts, without them.
+    /// Deletes what the bot keeps about a citizen: settings, reporter links and deep links.
+    /// Their reports stay, with their counts, without them. Returns how many rows went (see
+    /// [`Store::forget_citizen`] for which).
     pub async fn forget_user(&self, user_hash: &str) -> Result<u64> {
-        let settings = self.sql("DELETE FROM user_settings WHERE user_hash = $1");
-        let links = self.sql("DELETE FROM report_reporters WHERE reporter_hash = $1");
-        with_pool!(self, pool, begin => {
-            let mut tx = pool.begin_with(begin).await?;
-            let a = sqlx::query(&settings).bind(user_hash).execute(&mut *tx).await?.rows_affected();
-            let b = sqlx::query(&links).bind(user_hash).execute(&mut *tx).await?.rows_affected();
-            tx.commit().await?;
-            Ok(a + b)
-        })
+        Ok(self.forget_citizen(user_hash).await?.total())
     }
 
     /// Chat ids still kept for a report's outcome message.
@@ -594,8 +598,11 @@ impl Store {
     }
 
     /// Keeps a page read for a report's link: a new snapshot unless the link's latest one has
-    /// the same body; the page's linking entities join the report's, and its risk raises the
-    /// report's. Returns the snapshot and whether it is new.
+    /// the same body (then its text comes back if retention had erased it), and only the
+    /// newest [`MAX_SNAPSHOTS_PER_LINK`] of the link stay. The page's first
+    /// [`MAX_PAGE_ENTITIES`] linking entities join the report's, marked as from the page (one
+    /// the message shows stays the message's), and its risk raises the report's. Returns the
+    /// snapshot and whether it is new.
     pub async fn link_fetched(
         &self,
         report_id: i64,
@@ -605,7 +612,23 @@ impl Store {
         let latest = self.sql(
             "SELECT id, sha256 FROM page_snapshots WHERE url = $1 ORDER BY fetched_at DESC, id DESC LIMIT 1",
         );
-        let seen = self.sql("UPDATE page_snapshots SET last_seen = $2 WHERE id = $1");
+        let seen = self.sql(
+            "UPDATE page_snapshots SET last_seen = $2, text = $3, title = $4, extraction = $5 WHERE id = $1",
+        );
+        // The link's snapshots beyond the newest few (ids grow with insertion).
+        let beyond = "SELECT id FROM page_snapshots WHERE url = $1 AND id NOT IN \
+             (SELECT id FROM page_snapshots WHERE url = $1 ORDER BY id DESC LIMIT $2)";
+        let unlink = self
+            .sql(&format!(
+                "UPDATE report_links SET snapshot_id = NULL, detail = 'superseded' \
+                 WHERE snapshot_id IN ({beyond})"
+            ))
+            .into_owned();
+        let trim = self
+            .sql(&format!(
+                "DELETE FROM page_snapshots WHERE id IN ({beyond})"
+            ))
+            .into_owned();
         let insert = self.sql(
             "INSERT INTO page_snapshots (url, final_url, status, fetched_at, last_seen, sha256, bytes, \
              truncated, title, text, extraction) VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
@@ -617,9 +640,18 @@ impl Store {
              snapshot_id = excluded.snapshot_id, updated_at = excluded.updated_at",
         );
         let add_entity = self.sql(
-            "INSERT INTO report_entities (report_id, kind, normalized) VALUES ($1, $2, $3) \
+            "INSERT INTO report_entities (report_id, kind, normalized, source) VALUES ($1, $2, $3, 'page') \
              ON CONFLICT (report_id, kind, normalized) DO NOTHING",
         );
+        let mut entities: Vec<&(String, String)> = Vec::new();
+        for e in &findings.entities {
+            if entities.len() == MAX_PAGE_ENTITIES {
+                break;
+            }
+            if !entities.contains(&e) {
+                entities.push(e);
+            }
+        }
         let raise =
             self.sql("UPDATE reports SET risk = $2, label = $3 WHERE id = $1 AND risk < $2");
         let snapshot_id = with_pool!(self, pool, begin => {
@@ -631,7 +663,14 @@ impl Store {
             };
             let (id, new) = match same {
                 Some(id) => {
-                    sqlx::query(&seen).bind(id).bind(page.fetched_at).execute(&mut *tx).await?;
+                    sqlx::query(&seen)
+                        .bind(id)
+                        .bind(page.fetched_at)
+                        .bind(&page.text)
+                        .bind(&page.title)
+                        .bind(&page.extraction)
+                        .execute(&mut *tx)
+                        .await?;
                     (id, false)
                 }
                 None => {
@@ -648,11 +687,14 @@ impl Store {
                         .bind(&page.extraction)
                         .fetch_one(&mut *tx)
                         .await?;
-                    (row.try_get::<i64, _>("id")?, true)
+                    let id = row.try_get::<i64, _>("id")?;
+                    sqlx::query(&unlink).bind(&page.url).bind(MAX_SNAPSHOTS_PER_LINK).execute(&mut *tx).await?;
+                    sqlx::query(&trim).bind(&page.url).bind(MAX_SNAPSHOTS_PER_LINK).execute(&mut *tx).await?;
+                    (id, true)
                 }
             };
             sqlx::query(&link).bind(report_id).bind(&page.url).bind(id).bind(page.fetched_at).execute(&mut *tx).await?;
-            for (kind, value) in &findings.entities {
+            for (kind, value) in &entities {
                 sqlx::query(&add_entity).bind(report_id).bind(kind).bind(value).execute(&mut *tx).await?;
             }
             sqlx::query(&raise).bind(report_id).bind(findings.risk).bind(&findings.label).execute(&mut *tx).await?;

@@ -23,6 +23,9 @@ pub struct Card {
     pub origins: Vec<serde_json::Value>,
     pub decided_by: Option<i64>,
     pub duplicate_of: Option<i64>,
+    /// Entities found only on the pages the report links to, (kind, normalized): a
+    /// recruiter wrote them, not the ad; shown apart.
+    pub page_entities: Vec<(String, String)>,
 }
 
 /// What a decision did.
@@ -133,6 +136,13 @@ impl Store {
         );
         let origins =
             self.sql("SELECT origin FROM report_origins WHERE report_id = $1 ORDER BY origin_key");
+        let page_entities = self
+            .report_entities(report_id)
+            .await?
+            .into_iter()
+            .filter(|e| e.source == "page")
+            .map(|e| (e.kind, e.normalized))
+            .collect();
         with_pool!(self, pool => {
             let Some(r) = sqlx::query(&sql).bind(report_id).fetch_optional(pool).await? else {
                 return Ok(None);
@@ -157,13 +167,15 @@ impl Store {
                 origins,
                 decided_by: r.try_get("decided_by")?,
                 duplicate_of: r.try_get("duplicate_of")?,
+                page_entities,
             }))
         })
     }
 
     /// Decides a pending report, once: a single conditional update (`WHERE status =
     /// 'pending'`) decides, and the audit entry is written in the same transaction. A second
-    /// decision, from any moderator or replica, finds it decided.
+    /// decision, from any moderator or replica, finds it decided. A duplicate's citizens hear
+    /// no outcome of it, so the chat ids kept for one are erased in that transaction too.
     pub async fn decide(
         &self,
         report_id: i64,
@@ -184,6 +196,9 @@ impl Store {
              VALUES ($1, $2, $3, $4, $5)",
         );
         let current = self.sql("SELECT status, decided_by FROM reports WHERE id = $1");
+        let forget_chats = self.sql(
+            "UPDATE report_reporters SET chat_id = NULL WHERE report_id = $1 AND chat_id IS NOT NULL",
+        );
         let action = match status {
             "approved" => "approve",
             "rejected" => "reject",
@@ -204,6 +219,9 @@ impl Store {
                 == 1;
             if decided {
                 sqlx::query(&audit).bind(report_id).bind(moderator_id).bind(action).bind(&detail).bind(now_ms).execute(&mut *tx).await?;
+                if status == "duplicate" {
+                    sqlx::query(&forget_chats).bind(report_id).execute(&mut *tx).await?;
+                }
                 tx.commit().await?;
                 return Ok(Decision::Decided);
             }

@@ -253,14 +253,25 @@ async fn on_update(bot: TgBot, update: Update, app: Arc<App>) -> ResponseResult<
     result
 }
 
-/// Purges the texts of rejected reports older than `RETENTION_DAYS`, once an hour.
+/// Once an hour: erases what citizens left that is older than `RETENTION_DAYS` (chat ids,
+/// forwarded-from names, page and OCR texts, unfinished updates and albums, rejected reports'
+/// texts) and the expired report links.
 pub fn spawn_retention(app: Arc<App>) {
     tokio::spawn(async move {
         loop {
-            let before = app.now_ms() - i64::from(app.config.retention_days) * 86_400_000;
-            match app.store.purge_rejected(before).await {
-                Ok(n) if n > 0 => tracing::info!(purged = n, "texts of rejected reports purged"),
-                Ok(_) => {}
+            match service::purge_expired(&app.store, app.config.retention_days, app.now_ms()).await
+            {
+                Ok(p) => tracing::info!(
+                    texts = p.texts,
+                    chats = p.chats,
+                    snapshots = p.snapshots,
+                    images = p.images,
+                    origins = p.origins,
+                    payloads = p.payloads,
+                    albums = p.albums,
+                    tokens = p.tokens,
+                    "retention purge done"
+                ),
                 Err(e) => tracing::warn!(error = %e, "retention purge failed; will try again"),
             }
             // Claims of handled updates: Telegram redelivers for a day at most.
@@ -465,13 +476,26 @@ async fn on_group_message(bot: TgBot, msg: Message, app: Arc<App>) -> ResponseRe
             Some(&user),
             Some(done.extraction.language),
         );
-        // The citizen never started the bot: a link that opens it on this report, nothing more.
+        // The citizen never started the bot: a link that opens it on this report for them
+        // alone (an unguessable token, never the report's number), nothing more.
+        let token = service::report_link_token(
+            &app.store,
+            &app.reporter_key,
+            done.stored.report_id,
+            user.id.0 as i64,
+            now,
+        )
+        .await;
+        let token = match token {
+            Ok(Some(token)) => token,
+            Ok(None) => return Ok(()),
+            Err(e) => {
+                tracing::warn!(error = %e, "a report link could not be kept; none is posted");
+                return Ok(());
+            }
+        };
         if let Ok(me) = bot.get_me().await {
-            let link = format!(
-                "https://t.me/{}?start=r{}",
-                me.username(),
-                done.stored.report_id
-            );
+            let link = format!("https://t.me/{}?start={token}", me.username());
             if let Ok(url) = link.parse() {
                 let keyboard = InlineKeyboardMarkup::new(vec![vec![InlineKeyboardButton::url(
                     crate::i18n::t(lang, "open-bot"),
@@ -799,37 +823,14 @@ async fn on_command(
         notify: true,
         ..Default::default()
     });
-    match name.as_str() {
-        "start" if arg.as_deref().is_some_and(|a| a.starts_with('r')) => {
-            let id = arg.as_deref().and_then(|a| a[1..].parse::<i64>().ok());
-            match id {
-                Some(id) => match app.store.report_text(id).await {
-                    Ok(Some((text, count))) => {
-                        let extraction = crate::extract::extract(&text);
-                        let stored = crate::store::Stored {
-                            report_id: id,
-                            created: false,
-                            report_count: count,
-                            repeated: true,
-                        };
-                        let linked = app.store.linked_reports(id).await.unwrap_or_default();
-                        let done = service::Submitted {
-                            stored,
-                            extraction,
-                            linked,
-                            links: Vec::new(),
-                        };
-                        answer_report(bot, app, chat, lang, &text, &done, Some(&settings)).await?;
-                    }
-                    _ => {
-                        send(bot, chat, render::plain(lang, "start")).await?;
-                    }
-                },
-                None => {
-                    send(bot, chat, render::plain(lang, "start")).await?;
-                }
+    if name == "start" {
+        if let Some(payload) = arg.as_deref() {
+            if open_report_link(bot, msg, app, &settings, lang, payload).await? {
+                return Ok(());
             }
         }
+    }
+    match name.as_str() {
         "start" | "help" => {
             let mut html = render::plain(lang, "start");
             let is_moderator = match msg.from.as_ref() {
@@ -846,8 +847,14 @@ async fn on_command(
             send(bot, chat, render::plain(lang, "privacy")).await?;
         }
         "forget" => {
-            let _ = app.store.forget_user(user_hash).await;
-            send(bot, chat, render::plain(lang, "forgotten")).await?;
+            let key = match app.store.forget_citizen(user_hash).await {
+                Ok(f) => forgotten_key(&f),
+                Err(e) => {
+                    tracing::warn!(error = %e, "/forget was refused by the database");
+                    "forget-failed"
+                }
+            };
+            send(bot, chat, render::plain(lang, key)).await?;
         }
         "country" => {
             bot.send_message(chat, render::plain(lang, "choose-country"))
@@ -865,21 +872,20 @@ async fn on_command(
             let key = match arg.as_deref() {
                 Some("on") => {
                     settings.notify = true;
-                    "notify-on"
+                    match app.store.save_user_settings(user_hash, &settings).await {
+                        Ok(()) => "notify-on",
+                        Err(_) => "notify-failed",
+                    }
                 }
-                Some("off") => {
-                    settings.notify = false;
-                    "notify-off"
-                }
+                // The chats kept for outcome messages go now, not only for future reports,
+                // in the same transaction as the setting.
+                Some("off") => match app.store.notify_off(user_hash, &settings).await {
+                    Ok(0) => "notify-off",
+                    Ok(_) => "notify-off-erased",
+                    Err(_) => "notify-failed",
+                },
                 _ => "notify-usage",
             };
-            if key != "notify-usage" {
-                let _ = app.store.save_user_settings(user_hash, &settings).await;
-            }
-            if key == "notify-off" {
-                // The chats kept for outcome messages go now, not only for future reports.
-                let _ = app.store.drop_reporter_chats(user_hash).await;
-            }
             send(bot, chat, render::plain(lang, key)).await?;
         }
         _ => {
@@ -887,6 +893,63 @@ async fn on_command(
         }
     }
     Ok(())
+}
+
+/// `/start <payload>` from a report link: answers with the report only when the payload is
+/// the sender's own unexpired token. Returns false otherwise, whatever the payload was (a
+/// report number, another citizen's token, an expired one, or the database not answering),
+/// and the caller then answers exactly as to a plain `/start`: nobody learns whether a report
+/// exists.
+async fn open_report_link(
+    bot: &TgBot,
+    msg: &Message,
+    app: &Arc<App>,
+    settings: &UserSettings,
+    lang: Lang,
+    payload: &str,
+) -> ResponseResult<bool> {
+    let Some(user) = msg.from.as_ref() else {
+        return Ok(false);
+    };
+    let now = app.now_ms();
+    let found = service::report_for_link(
+        &app.store,
+        &app.reporter_key,
+        payload,
+        user.id.0 as i64,
+        now,
+    )
+    .await;
+    let Ok(Some(id)) = found else {
+        return Ok(false);
+    };
+    let Ok(Some((text, count))) = app.store.report_text(id).await else {
+        return Ok(false);
+    };
+    let stored = crate::store::Stored {
+        report_id: id,
+        created: false,
+        report_count: count,
+        repeated: true,
+    };
+    let done = service::Submitted {
+        extraction: crate::extract::extract(&text),
+        linked: app.store.linked_reports(id).await.unwrap_or_default(),
+        stored,
+        links: Vec::new(),
+    };
+    answer_report(bot, app, msg.chat.id, lang, &text, &done, Some(settings)).await?;
+    Ok(true)
+}
+
+/// What `/forget` says: only what really went.
+fn forgotten_key(f: &crate::store::Forgotten) -> &'static str {
+    match (f.settings > 0, f.reports + f.tokens > 0) {
+        (true, true) => "forgotten",
+        (true, false) => "forgotten-settings",
+        (false, true) => "forgotten-reports",
+        (false, false) => "forgotten-nothing",
+    }
 }
 
 async fn on_callback(bot: TgBot, q: CallbackQuery, app: Arc<App>) -> ResponseResult<()> {

@@ -418,7 +418,11 @@ pub fn card(lang: Lang, v: &CardView<'_>) -> String {
                     &s.sha256[..s.sha256.len().min(12)]
                 ),
                 (None, Some(f)) => f.clone(),
-                (None, None) => l.state.clone(),
+                // A snapshot dropped for newer ones of the link says so (`superseded`).
+                (None, None) => match &l.detail {
+                    Some(d) => format!("{} · {d}", l.state),
+                    None => l.state.clone(),
+                },
             };
             format!("• <code>{}</code> {}", escape(&l.url), escape(&detail))
         })
@@ -430,6 +434,7 @@ pub fn card(lang: Lang, v: &CardView<'_>) -> String {
             pages.join("\n")
         ));
     }
+    sections.extend(page_entities(lang, &c.page_entities));
     let mut facts = vec![
         escape(&tr(
             lang,
@@ -473,6 +478,27 @@ pub fn card(lang: Lang, v: &CardView<'_>) -> String {
         ));
     }
     fit(sections)
+}
+
+/// The card's section of entities found only on linked pages, each marked 🔗: the page's
+/// author wrote them, not the ad's, so the moderator sees them apart before approving.
+fn page_entities(lang: Lang, entities: &[(String, String)]) -> Option<String> {
+    const SHOWN: usize = 20;
+    if entities.is_empty() {
+        return None;
+    }
+    let mut lines = vec![format!("<b>{}</b>", escape(&t(lang, "card-page-entities")))];
+    for (kind, value) in entities.iter().take(SHOWN) {
+        lines.push(format!(
+            "• 🔗 {}: <code>{}</code>",
+            escape(&t(lang, &format!("kind-{kind}"))),
+            escape(value)
+        ));
+    }
+    if entities.len() > SHOWN {
+        lines.push(format!("… +{}", entities.len() - SHOWN));
+    }
+    Some(lines.join("\n"))
 }
 
 fn button(lang: Lang, key: &str, data: String) -> InlineKeyboardButton {

@@ -468,10 +468,16 @@ async fn report_in_a_group_files_the_replied_message_and_answers_in_private_only
         .as_str()
         .unwrap()
         .to_string();
+    // The link carries an unguessable token, never the report's number.
+    let token = button
+        .strip_prefix("https://t.me/adwatch_test_bot?start=")
+        .unwrap_or_else(|| panic!("{button}"));
+    let id = bot.store.export(&ExportFilter::default()).await.unwrap()[1].id;
     assert!(
-        button.starts_with("https://t.me/adwatch_test_bot?start=r"),
+        token.len() == 40 && token.bytes().all(|b| b.is_ascii_hexdigit()),
         "{button}"
     );
+    assert_ne!(token, format!("r{id}"));
     assert!(
         !in_group.body["text"].as_str().unwrap().contains("250 000"),
         "no findings in the group"
@@ -518,3 +524,268 @@ async fn a_hidden_text_link_counts_with_utf16_offsets() {
     );
     bot.stop().await;
 }
+
+/// The texts of the messages sent to `chat`, once there are at least `n`.
+async fn texts_to(api: &FakeBotApi, chat: i64, n: usize) -> Vec<String> {
+    let texts = || -> Vec<String> {
+        api.calls("sendMessage")
+            .iter()
+            .filter(|c| c.body["chat_id"] == chat)
+            .map(|c| c.body["text"].as_str().unwrap_or_default().to_string())
+            .collect()
+    };
+    for _ in 0..500 {
+        if texts().len() >= n {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let sent = texts();
+    assert!(sent.len() >= n, "{n} messages expected to {chat}: {sent:?}");
+    sent
+}
+
+/// A citizen's `/start <payload>`, answered: the answer's text.
+async fn start_with(bot: &RunningBot, update_id: i64, user_id: i64, payload: &str) -> String {
+    let before = bot
+        .api
+        .calls("sendMessage")
+        .iter()
+        .filter(|c| c.body["chat_id"] == user_id)
+        .count();
+    let text = format!("/start {payload}");
+    bot.api
+        .push(text_message(update_id, user_id, "ru", text.trim_end()));
+    texts_to(&bot.api, user_id, before + 1).await[before].clone()
+}
+
+/// The token of the link the bot left in the group for a citizen who never started it.
+async fn group_link_token(bot: &RunningBot, update_id: i64, citizen: i64, ad: &str) -> String {
+    bot.api.forbid_chat(citizen);
+    let before = bot.api.calls("sendMessage").len();
+    bot.api.push(group_report(update_id, citizen, ad));
+    for _ in 0..500 {
+        let calls = bot.api.calls("sendMessage");
+        let link = calls[before.min(calls.len())..]
+            .iter()
+            .filter(|c| c.body["chat_id"] == -300)
+            .find_map(|c| c.body["reply_markup"]["inline_keyboard"][0][0]["url"].as_str())
+            .map(str::to_string);
+        if let Some(link) = link {
+            bot.api.allow_chat(citizen);
+            return link.rsplit_once("start=").unwrap().1.to_string();
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("no link in the group");
+}
+
+#[tokio::test]
+async fn a_report_link_opens_only_for_its_citizen_and_no_start_payload_reveals_a_report() {
+    const FILER: i64 = 72;
+    const OTHER_FILER: i64 = 74;
+    const STRANGER: i64 = 73;
+    let filed = "Охрана объектов в России, 250 000 рублей в месяц, звоните +7 702 765 43 21, \
+                 пишите @ohrana_recruit_bot";
+    let other = "Водитель в зону СВО, 350 000 рублей в месяц, звоните +7 705 111 22 33";
+    // What the ads show: none of it may reach anyone but their own citizen.
+    let secrets = [
+        "250 000",
+        "+77027654321",
+        "ohrana_recruit_bot",
+        "350 000",
+        "+77051112233",
+        "495 000",
+        "+77011234567",
+        "#",
+    ];
+    let now = Arc::new(std::sync::atomic::AtomicI64::new(1_800_000_000_000));
+    let clock = {
+        let now = now.clone();
+        Arc::new(move || now.load(std::sync::atomic::Ordering::SeqCst))
+    };
+    let config = Config {
+        user_rate_per_minute: 1000,
+        fetch: FetchSettings {
+            enabled: false,
+            ..FetchSettings::default()
+        },
+        ..Config::default()
+    };
+    let db = crate::db::sqlite().await;
+    let bot =
+        RunningBot::start_clocked(db.store.clone(), FakeBotApi::start().await, config, clock).await;
+    bot.api.push(text_message(1, 71, "ru", AD));
+    texts_to(&bot.api, 71, 1).await;
+    let token = group_link_token(&bot, 2, FILER, filed).await;
+    let other_token = group_link_token(&bot, 3, OTHER_FILER, other).await;
+    let ids: Vec<i64> = bot
+        .store
+        .export(&ExportFilter::default())
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.id)
+        .collect();
+    assert_eq!(ids.len(), 3);
+    assert!(!token.contains('r') && token != other_token);
+
+    let plain = start_with(&bot, 10, STRANGER, "").await;
+    let mut payloads = vec![
+        token.clone(),
+        other_token.clone(),
+        token.to_uppercase(),
+        "0".repeat(40),
+    ];
+    for id in ids.iter().copied().chain([ids[2] + 1, 0, -1]) {
+        payloads.extend([format!("r{id}"), id.to_string(), format!("R{id}")]);
+    }
+    let mut update = 11;
+    for payload in &payloads {
+        let answer = start_with(&bot, update, STRANGER, payload).await;
+        update += 1;
+        assert_eq!(answer, plain, "/start {payload} to a stranger");
+    }
+    // The filer with anything but their own token: the plain answer too.
+    for payload in [other_token.clone(), format!("r{}", ids[1])] {
+        let answer = start_with(&bot, update, FILER, &payload).await;
+        update += 1;
+        assert_eq!(answer, plain, "/start {payload} to the filer");
+    }
+    for sent in texts_to(&bot.api, STRANGER, payloads.len() + 1).await {
+        for secret in secrets {
+            assert!(
+                !sent.contains(secret),
+                "{secret} told to a stranger: {sent}"
+            );
+        }
+    }
+
+    // The filer's own link: their report, with its reference number.
+    let own = start_with(&bot, update, FILER, &token).await;
+    assert!(
+        own.contains("250 000") && own.contains("+77027654321"),
+        "{own}"
+    );
+    assert!(own.contains(&format!("#{}", ids[1])), "{own}");
+    assert!(!own.contains("350 000"), "{own}");
+    // A week later the link has expired: the plain answer.
+    now.fetch_add(7 * 86_400_000 + 1, std::sync::atomic::Ordering::SeqCst);
+    let expired = start_with(&bot, update + 1, FILER, &token).await;
+    assert_eq!(expired, plain);
+    bot.stop().await;
+}
+
+/// Makes the database refuse (or accept again) every `statement` (UPDATE or DELETE) on
+/// `table`, as a database out of space or a revoked grant would.
+async fn refuse(store: &Store, table: &str, statement: &str, refusing: bool) {
+    let name = format!("refuse_{}_{table}", statement.to_lowercase());
+    let sql: Vec<String> = match (store, refusing) {
+        (Store::Sqlite(_), true) => vec![format!(
+            "CREATE TRIGGER {name} BEFORE {statement} ON {table} \
+             BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"
+        )],
+        (Store::Sqlite(_), false) => vec![format!("DROP TRIGGER {name}")],
+        (Store::Postgres(_), true) => vec![
+            "CREATE OR REPLACE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS \
+             $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$"
+                .to_string(),
+            format!(
+                "CREATE TRIGGER {name} BEFORE {statement} ON {table} \
+                 FOR EACH STATEMENT EXECUTE FUNCTION refuse()"
+            ),
+        ],
+        (Store::Postgres(_), false) => vec![format!("DROP TRIGGER {name} ON {table}")],
+    };
+    for q in sql {
+        match store {
+            Store::Sqlite(pool) => sqlx::query(&q).execute(pool).await.map(|_| ()),
+            Store::Postgres(pool) => sqlx::query(&q).execute(pool).await.map(|_| ()),
+        }
+        .unwrap();
+    }
+}
+
+crate::on_both_databases!(
+    forget_and_notify_off_confirm_only_what_was_erased_and_say_when_the_database_refused,
+    |db| {
+        const CITIZEN: i64 = 91;
+        let config = Config {
+            user_rate_per_minute: 100,
+            fetch: FetchSettings {
+                enabled: false,
+                ..FetchSettings::default()
+            },
+            ..Config::default()
+        };
+        let bot =
+            RunningBot::start_configured(db.store.clone(), FakeBotApi::start().await, config).await;
+        let hash = ReporterKey::new("a test secret of some length").hash(CITIZEN);
+        bot.api.push(text_message(1, CITIZEN, "en", AD));
+        texts_to(&bot.api, CITIZEN, 1).await;
+        let id = bot.store.export(&ExportFilter::default()).await.unwrap()[0].id;
+        let settings = adwatch::store::UserSettings {
+            language: Some("en".into()),
+            country: None,
+            notify: true,
+        };
+        bot.store
+            .save_user_settings(&hash, &settings)
+            .await
+            .unwrap();
+        // Each command is one update and gets one answer: the n-th message to the citizen.
+        let mut n = 1;
+        let mut say = |text: &'static str| {
+            n += 1;
+            bot.api.push(text_message(n as i64, CITIZEN, "en", text));
+            n
+        };
+
+        refuse(&bot.store, "report_reporters", "UPDATE", true).await;
+        let sent = texts_to(&bot.api, CITIZEN, say("/notify off")).await;
+        assert!(
+            sent.last().unwrap().contains("could not change"),
+            "{sent:?}"
+        );
+        let kept = bot.store.user_settings(&hash).await.unwrap().unwrap();
+        assert!(kept.notify, "nothing changed: the setting neither");
+        assert_eq!(bot.store.reporter_chats(id).await.unwrap(), vec![CITIZEN]);
+        refuse(&bot.store, "report_reporters", "UPDATE", false).await;
+
+        let sent = texts_to(&bot.api, CITIZEN, say("/notify off")).await;
+        assert!(sent.last().unwrap().contains("is deleted"), "{sent:?}");
+        assert!(bot.store.reporter_chats(id).await.unwrap().is_empty());
+        let sent = texts_to(&bot.api, CITIZEN, say("/notify off")).await;
+        let last = sent.last().unwrap();
+        assert!(
+            last.contains("will not get") && !last.contains("deleted"),
+            "{last}"
+        );
+
+        refuse(&bot.store, "report_reporters", "DELETE", true).await;
+        let sent = texts_to(&bot.api, CITIZEN, say("/forget")).await;
+        let last = sent.last().unwrap();
+        assert!(
+            last.contains("could not delete") && !last.contains("Done"),
+            "{last}"
+        );
+        assert!(
+            bot.store.user_settings(&hash).await.unwrap().is_some(),
+            "all or nothing: the settings stay too"
+        );
+        refuse(&bot.store, "report_reporters", "DELETE", false).await;
+
+        let sent = texts_to(&bot.api, CITIZEN, say("/forget")).await;
+        assert!(
+            sent.last().unwrap().contains("settings and your link"),
+            "{sent:?}"
+        );
+        assert_eq!(bot.store.user_settings(&hash).await.unwrap(), None);
+        let sent = texts_to(&bot.api, CITIZEN, say("/forget")).await;
+        assert!(
+            sent.last().unwrap().contains("nothing to delete"),
+            "{sent:?}"
+        );
+        bot.stop().await;
+    }
+);

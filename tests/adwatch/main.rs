@@ -11,6 +11,7 @@ mod links;
 mod migrate_cli;
 mod moderation;
 mod ocr;
+mod page_entities;
 mod replicas;
 mod run_cli;
 mod screens;

@@ -439,3 +439,299 @@ on_both_databases!(two_decisions_at_once_make_one, |db| {
         "a skipped report comes back when nothing else is left"
     );
 });
+
+/// One number a query gives (the test's own look into the tables), on either database.
+async fn number(store: &adwatch::store::Store, sql: &str) -> i64 {
+    use adwatch::store::Store;
+    match store {
+        Store::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
+        Store::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
+    }
+}
+
+on_both_databases!(a_duplicate_decision_erases_the_chat_ids_at_once, |db| {
+    let dup = service::submit(&db.store, &key(), 1, &from(1, AD))
+        .await
+        .unwrap();
+    service::submit(&db.store, &key(), 2, &from(2, AD))
+        .await
+        .unwrap();
+    let other = "Работа охранником в России, 300 000 рублей в месяц, звоните +7 701 123 45 67";
+    let original = service::submit(&db.store, &key(), 3, &from(3, other))
+        .await
+        .unwrap();
+    let (id, of) = (dup.stored.report_id, original.stored.report_id);
+    assert_eq!(db.store.reporter_chats(id).await.unwrap(), vec![1, 2]);
+    let decided = db.store.decide(id, "duplicate", 900, Some(of), 10).await;
+    assert_eq!(decided.unwrap(), adwatch::store::Decision::Decided);
+    assert!(
+        db.store.reporter_chats(id).await.unwrap().is_empty(),
+        "a duplicate's citizens hear no outcome: their chat ids go with the decision"
+    );
+    assert!(db.store.take_reporter_chats(id).await.unwrap().is_empty());
+    assert_eq!(
+        db.store.reporter_chats(of).await.unwrap(),
+        vec![3],
+        "the original's citizens still wait for its outcome"
+    );
+    // The citizens still count: only the chat ids went.
+    let rows = db.store.export(&ExportFilter::default()).await.unwrap();
+    assert_eq!(rows.iter().find(|r| r.id == id).unwrap().report_count, 2);
+});
+
+const DAY: i64 = 86_400_000;
+
+/// A report with every trace a citizen leaves, all at `at`: a chat id, a forward from a person
+/// and from a hidden user, a page read, an image read, an unfinished update and album, and a
+/// report link.
+async fn traces(store: &adwatch::store::Store, at: i64) -> i64 {
+    let mut s = from(1, AD);
+    s.origin = Some((
+        "user:4242".into(),
+        serde_json::json!({"kind": "user", "user_id": 4242, "username": "neighbour_olga"}),
+    ));
+    let id = service::submit(store, &key(), at, &s)
+        .await
+        .unwrap()
+        .stored
+        .report_id;
+    let mut s = from(2, AD);
+    s.origin = Some((
+        "hidden:Olga Petrova".into(),
+        serde_json::json!({"kind": "hidden_user", "name": "Olga Petrova"}),
+    ));
+    service::submit(store, &key(), at, &s).await.unwrap();
+    let page = snapshot("https://kontrakt-sakh.ru/", "c", at);
+    let findings = adwatch::store::PageFindings {
+        entities: vec![],
+        label: "military_recruitment".into(),
+        risk: 80,
+    };
+    store.link_fetched(id, &page, &findings).await.unwrap();
+    store
+        .save_image(&adwatch::store::ImageRecord {
+            file_unique_id: "uniq-1".into(),
+            file_id: "file-id-of-the-screenshot".into(),
+            sha256: "d".repeat(64),
+            bytes: 100,
+            width: Some(10),
+            height: Some(10),
+            ocr_text: Some("Olga, your contract: 495 000 rubles".into()),
+            ocr_error: None,
+            report_id: Some(id),
+            first_seen: at,
+        })
+        .await
+        .unwrap();
+    let payload = r#"{"message":{"from":{"id":4242},"text":"my ad"}}"#;
+    assert!(store
+        .claim_delivery(&format!("upd:{at}"), payload, "gone", at)
+        .await
+        .unwrap());
+    store
+        .add_album_part(&format!("4242:album{at}"), 1, payload, "gone", at)
+        .await
+        .unwrap();
+    store
+        .save_report_token(&"e".repeat(64), id, &key().hash(1), at + 7 * DAY)
+        .await
+        .unwrap();
+    id
+}
+
+on_both_databases!(
+    retention_erases_what_citizens_left_but_keeps_an_undecided_reports_text,
+    |db| {
+        let s = &db.store;
+        let old = traces(s, 1_000).await;
+        // Forty days later, another citizen's fresh report.
+        let recent_at = 40 * DAY;
+        let other = "Работа охранником в России, 300 000 рублей в месяц";
+        let recent = service::submit(s, &key(), recent_at, &from(3, other))
+            .await
+            .unwrap()
+            .stored
+            .report_id;
+        assert!(s
+            .claim_delivery("upd:recent", "{}", "gone", recent_at)
+            .await
+            .unwrap());
+        s.add_album_part("3:recent", 1, "{}", "gone", recent_at)
+            .await
+            .unwrap();
+
+        // RETENTION_DAYS=30, on day 41: the first report's traces are older than the window.
+        let now = 41 * DAY;
+        let purged = service::purge_expired(s, 30, now).await.unwrap();
+        assert_eq!(
+            (
+                purged.chats,
+                purged.snapshots,
+                purged.images,
+                purged.origins
+            ),
+            (2, 1, 1, 2),
+            "{purged:?}"
+        );
+        assert_eq!((purged.payloads, purged.albums, purged.tokens), (1, 1, 1));
+
+        assert!(s.reporter_chats(old).await.unwrap().is_empty());
+        assert_eq!(s.reporter_chats(recent).await.unwrap(), vec![3]);
+        let rows = s.export(&ExportFilter::default()).await.unwrap();
+        let row = rows.iter().find(|r| r.id == old).unwrap();
+        assert_eq!(row.status, "pending");
+        assert_eq!(
+            row.text.as_deref(),
+            Some(AD),
+            "an undecided report's text is evidence moderators still need"
+        );
+        assert_eq!(row.report_count, 2);
+        let origins = serde_json::to_string(&row.origins).unwrap();
+        assert_eq!(row.origins.len(), 2, "{origins}");
+        for trace in ["4242", "neighbour_olga", "Olga"] {
+            assert!(!origins.contains(trace), "{trace} in {origins}");
+        }
+        assert!(origins.contains("hidden_user"), "{origins}");
+        let page = row.links[0].snapshot.as_ref().unwrap();
+        assert_eq!((page.text.as_str(), page.title.as_deref()), ("", None));
+        assert_eq!(
+            page.sha256,
+            "c".repeat(64),
+            "the evidence of what was read stays"
+        );
+        let image = &s.report_images(old).await.unwrap()[0];
+        assert_eq!(
+            (image.ocr_text.as_deref(), image.file_id.as_str()),
+            (None, "")
+        );
+        assert_eq!(image.sha256, "d".repeat(64));
+        assert_eq!(
+            number(
+                s,
+                "SELECT COUNT(*) FROM processed_updates WHERE payload IS NOT NULL"
+            )
+            .await,
+            1,
+            "only the recent update keeps its copy"
+        );
+        assert_eq!(number(s, "SELECT COUNT(*) FROM album_parts").await, 1);
+        assert_eq!(
+            s.album_last_part("3:recent").await.unwrap(),
+            Some(recent_at)
+        );
+        assert_eq!(
+            s.report_for_token(&"e".repeat(64), &key().hash(1), 1_000)
+                .await
+                .unwrap(),
+            None,
+            "an expired link is gone"
+        );
+
+        // A second pass finds nothing more; the same page read again gets its text back.
+        assert_eq!(
+            service::purge_expired(s, 30, now).await.unwrap(),
+            adwatch::store::Purged::default()
+        );
+        let findings = adwatch::store::PageFindings {
+            entities: vec![],
+            label: "military_recruitment".into(),
+            risk: 80,
+        };
+        let again = snapshot("https://kontrakt-sakh.ru/", "c", now);
+        let (kept, new) = s.link_fetched(recent, &again, &findings).await.unwrap();
+        assert!(!new);
+        assert_eq!(kept.text, again.text);
+    }
+);
+
+on_both_databases!(
+    a_page_adds_at_most_50_entities_marked_as_from_the_page,
+    |db| {
+        let text = "Контракт, 495 000 рублей, звоните +7 701 123 45 67, https://kontrakt-sakh.ru/";
+        let id = service::submit(&db.store, &key(), 1, &from(1, text))
+            .await
+            .unwrap()
+            .stored
+            .report_id;
+        let mut entities: Vec<(String, String)> = vec![("phone".into(), "+77011234567".into())];
+        for i in 0..200 {
+            let phone = ("phone".to_string(), format!("+7924{i:07}"));
+            entities.push(phone.clone());
+            entities.push(phone);
+            entities.push(("telegram".into(), format!("@victim_{i}")));
+        }
+        let findings = adwatch::store::PageFindings {
+            entities,
+            label: "military_recruitment".into(),
+            risk: 90,
+        };
+        let page = snapshot("https://kontrakt-sakh.ru/", "a", 2);
+        db.store.link_fetched(id, &page, &findings).await.unwrap();
+        let stored = db.store.report_entities(id).await.unwrap();
+        let from_page: Vec<_> = stored.iter().filter(|e| e.source == "page").collect();
+        assert_eq!(
+            from_page.len(),
+            49,
+            "50 distinct from the page, one of them already the message's"
+        );
+        let phone = stored
+            .iter()
+            .find(|e| e.normalized == "+77011234567")
+            .unwrap();
+        assert_eq!(phone.source, "message", "what the ad shows stays the ad's");
+        assert!(from_page
+            .iter()
+            .all(|e| e.kind == "phone" || e.kind == "telegram"));
+        let card = db.store.card(id).await.unwrap().unwrap();
+        assert_eq!(card.page_entities.len(), 49);
+        assert!(!card.page_entities.iter().any(|(_, v)| v == "+77011234567"));
+    }
+);
+
+on_both_databases!(
+    a_link_read_ten_times_keeps_its_newest_five_snapshots,
+    |db| {
+        let link = "https://changing-page.ru/";
+        let findings = adwatch::store::PageFindings {
+            entities: vec![],
+            label: "scam_job".into(),
+            risk: 40,
+        };
+        let mut reports = Vec::new();
+        for i in 0..10i64 {
+            let text = format!("Работа номер {i}, подробности на {link}");
+            let id = service::submit(&db.store, &key(), i, &from(i, &text))
+                .await
+                .unwrap()
+                .stored
+                .report_id;
+            let sha = format!("{:x}", i + 1);
+            db.store
+                .link_fetched(id, &snapshot(link, &sha, 100 + i), &findings)
+                .await
+                .unwrap();
+            reports.push(id);
+            assert!(db.store.snapshots_of(link).await.unwrap().len() <= 5);
+        }
+        let kept: Vec<String> = db
+            .store
+            .snapshots_of(link)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|s| s.sha256[..1].to_string())
+            .collect();
+        assert_eq!(kept, ["6", "7", "8", "9", "a"], "the newest five");
+        let first = &db.store.report_links(reports[0]).await.unwrap()[0];
+        assert_eq!(
+            (
+                first.state.as_str(),
+                first.detail.as_deref(),
+                first.snapshot.is_none()
+            ),
+            ("fetched", Some("superseded"), true)
+        );
+        let last = &db.store.report_links(reports[9]).await.unwrap()[0];
+        assert_eq!(last.snapshot.as_ref().unwrap().sha256, "a".repeat(64));
+    }
+);
