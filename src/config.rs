@@ -217,6 +217,10 @@ fn ocr_settings() -> anyhow::Result<OcrSettings> {
         timeout: seconds("OCR_TIMEOUT", default.timeout)?,
         max_pixels: count("OCR_MAX_PIXELS", default.max_pixels)?,
         max_bytes: count("OCR_MAX_BYTES", default.max_bytes)?,
+        // Tesseract's own variable: the one setting of the bot's environment it is given.
+        tessdata: var("TESSDATA_PREFIX")
+            .map(std::path::PathBuf::from)
+            .or(default.tessdata),
     })
 }
 
