@@ -217,7 +217,25 @@ fn ocr_settings() -> anyhow::Result<OcrSettings> {
         timeout: seconds("OCR_TIMEOUT", default.timeout)?,
         max_pixels: count("OCR_MAX_PIXELS", default.max_pixels)?,
         max_bytes: count("OCR_MAX_BYTES", default.max_bytes)?,
+        // Tesseract's own variable: the one setting of the bot's environment it is given.
+        tessdata: var("TESSDATA_PREFIX")
+            .map(std::path::PathBuf::from)
+            .or(default.tessdata),
     })
+}
+
+/// `ANALYZE_MAX_LINE`: the longest JSON line `adwatch analyze --format jsonl` reads, in bytes
+/// (default 1 MiB); a longer line gets an error result and is skipped.
+pub fn analyze_max_line() -> anyhow::Result<usize> {
+    match var("ANALYZE_MAX_LINE") {
+        Some(v) => v
+            .replace('_', "")
+            .parse::<usize>()
+            .ok()
+            .filter(|n| *n > 0)
+            .with_context(|| format!("ANALYZE_MAX_LINE: `{v}` is not a number of bytes")),
+        None => Ok(crate::analyze::DEFAULT_MAX_LINE),
+    }
 }
 
 fn var(name: &str) -> Option<String> {

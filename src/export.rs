@@ -83,6 +83,29 @@ pub fn row_json(r: &ExportRow) -> Value {
     })
 }
 
+/// A text cell as a spreadsheet may open it: one that starts with `=`, `+`, `-`, `@`, a tab or
+/// a carriage return gets a leading `'`, so no spreadsheet reads it as a formula (OWASP's CSV
+/// injection advice). A plain number (`-5`, `+7.5`) is left as it is: it runs nothing, and
+/// numbers must stay numbers.
+pub fn defuse(cell: &str) -> String {
+    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if risky && !is_plain_number(cell) {
+        format!("'{cell}")
+    } else {
+        cell.to_string()
+    }
+}
+
+/// An optional sign, digits, and at most one decimal point among them: nothing a spreadsheet
+/// could run.
+fn is_plain_number(cell: &str) -> bool {
+    let digits = cell.strip_prefix(['-', '+']).unwrap_or(cell);
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    !whole.is_empty()
+        && whole.bytes().all(|b| b.is_ascii_digit())
+        && fraction.bytes().all(|b| b.is_ascii_digit())
+}
+
 /// Writes the reports that pass `filter` to `out`.
 pub async fn run(
     store: &Store,
@@ -121,24 +144,26 @@ pub async fn run(
             ])?;
             for r in &rows {
                 let v = row_json(r);
+                // Numbers and times are ours and go as they are; every text cell may hold what
+                // a recruiter wrote, so it is defused.
                 w.write_record([
                     r.id.to_string(),
-                    r.status.clone(),
+                    defuse(&r.status),
                     time(r.first_seen),
                     time(r.last_seen),
                     r.report_count.to_string(),
-                    r.label.clone(),
+                    defuse(&r.label),
                     r.risk.to_string(),
-                    r.language.clone(),
-                    r.text.clone().unwrap_or_default(),
-                    v["origins"].to_string(),
-                    v["amounts"].to_string(),
-                    v["entities"].to_string(),
+                    defuse(&r.language),
+                    defuse(r.text.as_deref().unwrap_or_default()),
+                    defuse(&v["origins"].to_string()),
+                    defuse(&v["amounts"].to_string()),
+                    defuse(&v["entities"].to_string()),
                     r.decided_at.map(time).unwrap_or_default(),
                     r.duplicate_of.map(|d| d.to_string()).unwrap_or_default(),
-                    v["corrections"].to_string(),
-                    v["history"].to_string(),
-                    v["links"].to_string(),
+                    defuse(&v["corrections"].to_string()),
+                    defuse(&v["history"].to_string()),
+                    defuse(&v["links"].to_string()),
                 ])?;
             }
             w.flush()?;
@@ -146,4 +171,32 @@ pub async fn run(
     }
     out.flush()?;
     Ok(rows.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::defuse;
+
+    #[test]
+    fn formulas_are_defused_and_numbers_left_alone() {
+        for (cell, written) in [
+            (
+                "=HYPERLINK(\"http://x\";\"y\")",
+                "'=HYPERLINK(\"http://x\";\"y\")",
+            ),
+            ("+7 701 123 45 67", "'+7 701 123 45 67"),
+            ("-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"),
+            ("@SUM(1+1)", "'@SUM(1+1)"),
+            ("\t=1", "'\t=1"),
+            ("\r=1", "'\r=1"),
+            ("-5", "-5"),
+            ("+12.5", "+12.5"),
+            ("-", "'-"),
+            ("-.5", "'-.5"),
+            ("495 000 рублей", "495 000 рублей"),
+            ("", ""),
+        ] {
+            assert_eq!(defuse(cell), written, "{cell:?}");
+        }
+    }
 }

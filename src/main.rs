@@ -85,6 +85,13 @@ fn main() -> ExitCode {
             run_digest(send, force)
         }
         Some(Command::Analyze { input, format }) => {
+            let max_line = match adwatch::config::analyze_max_line() {
+                Ok(n) => n,
+                Err(e) => {
+                    eprintln!("adwatch: {e:#}");
+                    return ExitCode::from(2);
+                }
+            };
             let stdout = io::stdout();
             let mut out = BufWriter::with_capacity(256 * 1024, stdout.lock());
             let result = if input.as_os_str() == "-" {
@@ -93,6 +100,7 @@ fn main() -> ExitCode {
                     &mut BufReader::with_capacity(256 * 1024, stdin.lock()),
                     &mut out,
                     format,
+                    max_line,
                 )
             } else {
                 match std::fs::File::open(&input) {
@@ -100,6 +108,7 @@ fn main() -> ExitCode {
                         &mut BufReader::with_capacity(256 * 1024, f),
                         &mut out,
                         format,
+                        max_line,
                     ),
                     Err(e) => {
                         eprintln!("adwatch: cannot read {}: {e}", input.display());

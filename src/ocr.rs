@@ -5,16 +5,24 @@
 //! crash or a runaway allocation inside OCR cannot take the bot down. The image goes in on
 //! standard input and the text comes out on standard output; nothing touches the disk.
 //!
+//! Tesseract parses hostile pictures, so it is given as little as possible: an environment
+//! with nothing but `PATH`, `OMP_THREAD_LIMIT` and `TESSDATA_PREFIX` (never the bot's token,
+//! key or database address), one frame of an image whose every frame is within the pixel
+//! limit ([`frames`]), and a slot of its own, taken before the image is even downloaded.
+//!
 //! [`clean`] repairs what Tesseract really gets wrong in ads (a letter O in a number, `₽` read as
 //! `P`, words hyphenated across lines) before the text goes to the extraction engine.
 
+use std::path::PathBuf;
 use std::process::Stdio;
 use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::process::Command;
-use tokio::sync::Semaphore;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+mod frames;
 
 /// `OCR_*` settings.
 #[derive(Debug, Clone)]
@@ -30,6 +38,9 @@ pub struct OcrSettings {
     /// Largest file downloaded, in bytes (`OCR_MAX_BYTES`, default 10 MB; the Bot API serves
     /// files up to 20 MB).
     pub max_bytes: u64,
+    /// Where Tesseract's language data is (`TESSDATA_PREFIX`, Tesseract's own variable), passed
+    /// on when set; otherwise Tesseract looks where it was built to.
+    pub tessdata: Option<PathBuf>,
 }
 
 impl Default for OcrSettings {
@@ -40,8 +51,28 @@ impl Default for OcrSettings {
             timeout: Duration::from_secs(30),
             max_pixels: 12_000_000,
             max_bytes: 10_000_000,
+            tessdata: std::env::var_os("TESSDATA_PREFIX")
+                .filter(|d| !d.is_empty())
+                .map(PathBuf::from),
         }
     }
+}
+
+/// The program with the only environment it gets: `PATH` (to find what it runs), one thread
+/// (`OMP_THREAD_LIMIT`: several images at once use the cores better) and where its language
+/// data is. Nothing else of the bot's environment, whose secrets it must never hold.
+fn tesseract(settings: &OcrSettings) -> Command {
+    let mut command = Command::new(&settings.program);
+    command.env_clear();
+    if let Some(path) = std::env::var_os("PATH") {
+        command.env("PATH", path);
+    }
+    command.env("OMP_THREAD_LIMIT", "1");
+    if let Some(dir) = &settings.tessdata {
+        command.env("TESSDATA_PREFIX", dir);
+    }
+    command.kill_on_drop(true);
+    command
 }
 
 /// Why an image was not read.
@@ -54,8 +85,14 @@ pub enum OcrError {
     TooLarge,
     /// The bytes are not an image Tesseract reads.
     NotAnImage,
+    /// A format or an animation that is not read (TIFF, animated WebP, …).
+    Unsupported,
     Failed(String),
 }
+
+/// A place to run Tesseract, held while an image is downloaded and read: no image waits in
+/// memory for a slot.
+pub struct Slot(#[allow(dead_code)] OwnedSemaphorePermit);
 
 /// The OCR engine of this process: whether Tesseract is here, and how many may run at once.
 #[derive(Clone)]
@@ -70,10 +107,9 @@ impl Ocr {
     pub async fn probe(settings: OcrSettings) -> Ocr {
         let listed = tokio::time::timeout(
             Duration::from_secs(10),
-            Command::new(&settings.program)
+            tesseract(&settings)
                 .arg("--list-langs")
                 .stdin(Stdio::null())
-                .kill_on_drop(true)
                 .output(),
         )
         .await;
@@ -125,25 +161,36 @@ impl Ocr {
         &self.settings
     }
 
-    /// Reads the text of an image (raw, before [`clean`]).
+    /// Waits for a free slot to read an image in.
+    pub async fn slot(&self) -> Result<Slot, OcrError> {
+        self.slots
+            .clone()
+            .acquire_owned()
+            .await
+            .map(Slot)
+            .map_err(|_| OcrError::Failed("shutting down".into()))
+    }
+
+    /// Reads the text of an image (raw, before [`clean`]), in a slot of its own.
     pub async fn read(&self, image: &[u8]) -> Result<String, OcrError> {
+        if self.version.is_none() {
+            return Err(OcrError::Unavailable);
+        }
+        let slot = self.slot().await?;
+        self.read_in(&slot, image).await
+    }
+
+    /// Reads the text of an image in a slot already held.
+    pub async fn read_in(&self, _slot: &Slot, image: &[u8]) -> Result<String, OcrError> {
         if self.version.is_none() {
             return Err(OcrError::Unavailable);
         }
         if image.len() as u64 > self.settings.max_bytes {
             return Err(OcrError::TooLarge);
         }
-        let size = imagesize::blob_size(image).map_err(|_| OcrError::NotAnImage)?;
-        if (size.width as u64).saturating_mul(size.height as u64) > self.settings.max_pixels {
-            return Err(OcrError::TooLarge);
-        }
-        let _slot = self
-            .slots
-            .acquire()
-            .await
-            .map_err(|_| OcrError::Failed("shutting down".into()))?;
+        let image = frames::first_frame(image, self.settings.max_pixels)?;
         let run = async {
-            let mut child = Command::new(&self.settings.program)
+            let mut child = tesseract(&self.settings)
                 .args([
                     "stdin",
                     "stdout",
@@ -152,12 +199,9 @@ impl Ocr {
                     "--psm",
                     "3",
                 ])
-                // One thread a process: several images at once use the cores better.
-                .env("OMP_THREAD_LIMIT", "1")
                 .stdin(Stdio::piped())
                 .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .kill_on_drop(true)
+                .stderr(Stdio::null())
                 .spawn()
                 .map_err(|_| OcrError::Unavailable)?;
             let mut stdin = child

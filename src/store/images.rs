@@ -65,12 +65,16 @@ impl Store {
         })
     }
 
-    /// Keeps an image (the first record of a unique id wins).
+    /// Keeps an image. The first record of a unique id wins, unless it holds no answer to
+    /// keep: OCR was missing (`unavailable`) or failed for a passing reason (`failed`); then
+    /// this reading replaces it, so the image is not read again next time.
     pub async fn save_image(&self, i: &ImageRecord) -> Result<()> {
         let sql = self
             .sql(&format!(
                 "INSERT INTO images ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
-             ON CONFLICT (file_unique_id) DO NOTHING"
+             ON CONFLICT (file_unique_id) DO UPDATE SET ocr_text = excluded.ocr_text, \
+             ocr_error = excluded.ocr_error, sha256 = excluded.sha256, bytes = excluded.bytes \
+             WHERE images.ocr_text IS NULL AND images.ocr_error IN ('unavailable', 'failed')"
             ))
             .into_owned();
         with_pool!(self, pool => sqlx::query(&sql)

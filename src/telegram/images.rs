@@ -205,7 +205,37 @@ fn error_code(e: &OcrError) -> &'static str {
         OcrError::Timeout => "timeout",
         OcrError::TooLarge => "too_large",
         OcrError::NotAnImage => "not_an_image",
+        OcrError::Unsupported => "unsupported",
         OcrError::Failed(_) => "failed",
+    }
+}
+
+/// A stored failure that would happen again with the same bytes (unreadable, timed out,
+/// refused); `None` for one worth another try (`failed`: the bot, not the image).
+fn lasting_error(code: &str) -> Option<OcrError> {
+    match code {
+        "unavailable" => Some(OcrError::Unavailable),
+        "timeout" => Some(OcrError::Timeout),
+        "too_large" => Some(OcrError::TooLarge),
+        "not_an_image" => Some(OcrError::NotAnImage),
+        "unsupported" => Some(OcrError::Unsupported),
+        _ => None,
+    }
+}
+
+/// The answer an image seen before already has: its text, or a failure it would meet again, so
+/// sending it again costs no download and no run. `None` when it is to be read (again): it
+/// failed for a passing reason, or OCR was missing then and is here now.
+fn known_answer(
+    seen: &ImageRecord,
+    ocr_available: bool,
+) -> Option<Result<Option<String>, OcrError>> {
+    if let Some(text) = &seen.ocr_text {
+        return Some(Ok(Some(text.clone()).filter(|t| !t.is_empty())));
+    }
+    match lasting_error(seen.ocr_error.as_deref()?)? {
+        OcrError::Unavailable if ocr_available => None,
+        e => Some(Err(e)),
     }
 }
 
@@ -230,24 +260,30 @@ async fn download(bot: &TgBot, file_id: &str, max_bytes: u64) -> Result<Vec<u8>,
     Ok(bytes)
 }
 
-/// The text of one image: what was read before (no second download or OCR), or downloaded,
-/// hashed, read and kept.
+/// The text of one image: what was read before, or the failure met before (no second download
+/// or OCR run); else, in an OCR slot taken before the download, downloaded, hashed, read and
+/// kept.
 async fn read_part(bot: &TgBot, app: &App, part: &ImagePart) -> Result<Option<String>, OcrError> {
+    let available = app.ocr.available();
     let seen = app
         .store
         .image_seen(&part.file_unique_id, None)
         .await
         .ok()
         .flatten();
-    if let Some(seen) = &seen {
-        if seen.ocr_text.is_some() || !app.ocr.available() {
-            return Ok(seen.ocr_text.clone().filter(|t| !t.is_empty()));
-        }
+    if let Some(known) = seen.as_ref().and_then(|s| known_answer(s, available)) {
+        return known;
     }
     let max_bytes = app.ocr.settings().max_bytes;
     if u64::from(part.size) > max_bytes {
         return Err(OcrError::TooLarge);
     }
+    // Without OCR the image is still kept as evidence, with no slot to wait for.
+    let slot = if available {
+        Some(app.ocr.slot().await?)
+    } else {
+        None
+    };
     let bytes = download(bot, &part.file_id, max_bytes).await?;
     let sha256 = hex::encode(Sha256::digest(&bytes));
     let mut record = ImageRecord {
@@ -268,16 +304,21 @@ async fn read_part(bot: &TgBot, app: &App, part: &ImagePart) -> Result<Option<St
         .image_seen(&part.file_unique_id, Some(&sha256))
         .await
     {
-        if same.ocr_text.is_some() {
-            record.ocr_text = same.ocr_text.clone();
+        if let Some(known) = known_answer(&same, available) {
+            record.ocr_text = same.ocr_text;
+            record.ocr_error = same.ocr_error;
             let _ = app.store.save_image(&record).await;
-            return Ok(same.ocr_text.filter(|t| !t.is_empty()));
+            return known;
         }
     }
-    let result = match app.ocr.read(&bytes).await {
-        Ok(raw) => Ok(crate::ocr::clean(&raw).trim().to_string()),
-        Err(e) => Err(e),
+    let result = match &slot {
+        Some(slot) => match app.ocr.read_in(slot, &bytes).await {
+            Ok(raw) => Ok(crate::ocr::clean(&raw).trim().to_string()),
+            Err(e) => Err(e),
+        },
+        None => Err(OcrError::Unavailable),
     };
+    drop(slot);
     match &result {
         Ok(text) => record.ocr_text = Some(text.clone()),
         Err(e) => record.ocr_error = Some(error_code(e).to_string()),

@@ -14,6 +14,10 @@ use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 /// Telegram's limit for one message, in UTF-16 units.
 pub const MAX_MESSAGE: usize = 4096;
 
+/// Characters shown of one value an ad wrote (an amount as written, a name, a contact) where
+/// many are listed: a line stays a line.
+const SHOWN_VALUE: usize = 120;
+
 /// Escapes text for Telegram's HTML parse mode.
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -31,6 +35,130 @@ pub fn escape(s: &str) -> String {
 
 fn utf16_len(s: &str) -> usize {
     s.encode_utf16().count()
+}
+
+/// Cuts markup built here to at most `limit` UTF-16 units (counted on the HTML sent, which is
+/// never less than what Telegram counts after parsing it). The cut falls only between
+/// characters of text, never inside a tag or an entity (`&lt;` stays whole), ends with `…`,
+/// and closes the tags left open, so the result is still markup Telegram accepts. Text that
+/// fits comes back unchanged. Two linear passes, no recursion.
+pub fn cut_html(html: &str, limit: usize) -> String {
+    if utf16_len(html) <= limit {
+        return html.to_string();
+    }
+    const MORE: &str = "…";
+    let more = utf16_len(MORE);
+    // First pass: the longest prefix that fits with `…` and the closing tags it needs.
+    let (mut used, mut open) = (0usize, Tags::default());
+    let mut best = None;
+    for (at, atom) in atoms(html) {
+        if used + more > limit {
+            break;
+        }
+        if used + more + open.closing <= limit {
+            best = Some(at);
+        }
+        used += utf16_len(atom);
+        open.follow(atom);
+    }
+    let Some(end) = best else {
+        return String::new();
+    };
+    // Second pass over the prefix: the tags open where it ends.
+    let mut open = Tags::default();
+    for (_, atom) in atoms(&html[..end]) {
+        open.follow(atom);
+    }
+    let mut out = String::with_capacity(end + 16);
+    out.push_str(&html[..end]);
+    out.push_str(MORE);
+    for name in open.names.iter().rev() {
+        out.push_str(&format!("</{name}>"));
+    }
+    out
+}
+
+/// The pieces of markup with their byte offsets: a whole tag, a whole entity, or one character.
+fn atoms(html: &str) -> impl Iterator<Item = (usize, &str)> + '_ {
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        let rest = html.get(at..).filter(|r| !r.is_empty())?;
+        let len = match rest.as_bytes()[0] {
+            b'<' => tag_len(rest),
+            b'&' => entity_len(rest),
+            _ => None,
+        }
+        .unwrap_or_else(|| rest.chars().next().map_or(1, char::len_utf8));
+        let start = at;
+        at += len;
+        Some((start, &rest[..len]))
+    })
+}
+
+/// The tags open at a point of the markup, and the UTF-16 units that would close them.
+#[derive(Default)]
+struct Tags<'a> {
+    names: Vec<&'a str>,
+    closing: usize,
+}
+
+impl<'a> Tags<'a> {
+    fn follow(&mut self, atom: &'a str) {
+        if atom.len() < 3 || !atom.starts_with('<') {
+            return;
+        }
+        let name = tag_name(atom);
+        if atom.starts_with("</") {
+            if let Some(at) = self.names.iter().rposition(|t| *t == name) {
+                for t in self.names.drain(at..) {
+                    self.closing -= t.len() + 3;
+                }
+            }
+        } else if !name.is_empty() {
+            self.names.push(name);
+            self.closing += name.len() + 3;
+        }
+    }
+}
+
+/// The length of the tag `s` starts with (`<b>`, `</code>`, `<a href="…">`), or `None` when
+/// no `>` closes it within [`MAX_TAG`] bytes (a lone `<` in malformed markup costs no scan to
+/// the end).
+fn tag_len(s: &str) -> Option<usize> {
+    s.bytes()
+        .take(MAX_TAG)
+        .skip(1)
+        .position(|b| b == b'>' || b == b'<')
+        .filter(|&at| s.as_bytes()[at + 1] == b'>')
+        .map(|at| at + 2)
+}
+
+/// The longest tag taken as one (ours are `<blockquote>` and the like).
+const MAX_TAG: usize = 512;
+
+/// The name of a tag: `b` in `<b>` and `</b>`, `a` in `<a href="…">`.
+fn tag_name(tag: &str) -> &str {
+    let inner = tag.trim_start_matches('<').trim_start_matches('/');
+    let end = inner
+        .find(|c: char| !c.is_ascii_alphanumeric())
+        .unwrap_or(inner.len());
+    &inner[..end]
+}
+
+/// The length of the entity `s` starts with (`&lt;`, `&#128;`), or `None` for a lone `&`.
+fn entity_len(s: &str) -> Option<usize> {
+    let body = s.as_bytes().iter().skip(1).take(10);
+    let mut len = 1;
+    for &b in body {
+        len += 1;
+        if b == b';' {
+            return (len > 2).then_some(len);
+        }
+        if !(b.is_ascii_alphanumeric() || b == b'#') {
+            return None;
+        }
+    }
+    None
 }
 
 fn period_key(p: Period) -> &'static str {
@@ -191,8 +319,10 @@ pub fn guidance_sections(lang: Lang, g: &Guidance) -> Vec<String> {
 }
 
 /// Joins sections with blank lines, dropping the last ones that do not fit in one message.
+/// Never empty when there is a section: when none fits, the first is cut to the limit.
 pub fn fit(sections: Vec<String>) -> String {
     let mut out = String::new();
+    let first = sections.first().cloned();
     for s in sections {
         let candidate = if out.is_empty() {
             s.clone()
@@ -203,6 +333,34 @@ pub fn fit(sections: Vec<String>) -> String {
             continue;
         }
         out = candidate;
+    }
+    match first {
+        Some(first) if out.is_empty() => cut_html(&first, MAX_MESSAGE),
+        _ => out,
+    }
+}
+
+/// A title and lines, one message: the lines that no longer fit are left out behind a last
+/// `…` (a first line longer than a message is cut). Never empty.
+fn fit_lines(title: String, lines: Vec<String>) -> String {
+    // Room for the `\n…` that says lines were left out.
+    let room = MAX_MESSAGE - 2;
+    let mut out = cut_html(&title, room);
+    let mut used = utf16_len(&out);
+    for (i, line) in lines.into_iter().enumerate() {
+        let left = room.saturating_sub(used + 1);
+        let line = match utf16_len(&line) {
+            len if len <= left => line,
+            _ if i == 0 => cut_html(&line, left),
+            _ => String::new(),
+        };
+        if line.is_empty() {
+            out.push_str("\n…");
+            return out;
+        }
+        used += 1 + utf16_len(&line);
+        out.push('\n');
+        out.push_str(&line);
     }
     out
 }
@@ -382,11 +540,16 @@ pub fn card(lang: Lang, v: &CardView<'_>) -> String {
         "\n<b>{}</b>",
         escape(&t(lang, &format!("label-{}", c.label)))
     ));
+    // The ad always shows: its quote is cut after escaping (a `"` is six units once escaped),
+    // to what is left beside the head.
+    let room = MAX_MESSAGE
+        .saturating_sub(utf16_len(&head))
+        .saturating_sub("\n\n<blockquote></blockquote>".len());
     let mut sections = vec![head];
     match c.text.as_deref() {
         Some(text) => sections.push(format!(
             "<blockquote>{}</blockquote>",
-            escape(&truncate(text, 700))
+            cut_html(&escape(&truncate(text, 700)), room)
         )),
         None => sections.push(format!("<i>{}</i>", escape(&t(lang, "card-text-purged")))),
     }
@@ -563,6 +726,7 @@ pub fn history(lang: Lang, id: i64, entries: &[AuditEntry]) -> String {
             &[("id", format!("#{id}").into())]
         ))
     )];
+    let title = lines.remove(0);
     if entries.is_empty() {
         lines.push(escape(&t(lang, "history-empty")));
     }
@@ -574,11 +738,11 @@ pub fn history(lang: Lang, id: i64, entries: &[AuditEntry]) -> String {
             e.moderator_id
         );
         if let Some(d) = &e.detail {
-            line.push_str(&format!(" — {}", escape(d)));
+            line.push_str(&format!(" — {}", escape(&truncate(d, 500))));
         }
         lines.push(line);
     }
-    fit(vec![lines.join("\n")])
+    fit_lines(title, lines)
 }
 
 /// `/find`: the reports that share an entity.
@@ -587,10 +751,11 @@ pub fn found(lang: Lang, query: &str, lines: &[ReportLine]) -> String {
     if lines.is_empty() {
         return escape(&tr(lang, "find-none", &[("query", q)]));
     }
-    let mut out = vec![format!(
+    let title = format!(
         "<b>{}</b>",
         escape(&tr(lang, "find-title", &[("query", q)]))
-    )];
+    );
+    let mut out = Vec::new();
     for l in lines {
         out.push(format!(
             "• #{} · {} · {} · {}/100 · ×{}\n  {}",
@@ -602,7 +767,7 @@ pub fn found(lang: Lang, query: &str, lines: &[ReportLine]) -> String {
             escape(&truncate(l.text.as_deref().unwrap_or("…"), 90).replace('\n', " "))
         ));
     }
-    fit(vec![out.join("\n")])
+    fit_lines(title, out)
 }
 
 /// `/stats`.
@@ -638,11 +803,12 @@ pub fn stats(lang: Lang, s: &Stats) -> String {
             lines.push(format!(
                 "• {}: <code>{}</code> ×{n}",
                 escape(&t(lang, &format!("kind-{kind}"))),
-                escape(value)
+                escape(&truncate(value, SHOWN_VALUE))
             ));
         }
     }
-    lines.join("\n")
+    let title = lines.remove(0);
+    fit_lines(title, lines)
 }
 
 /// The message a citizen gets when moderators decide on their report.
@@ -684,7 +850,7 @@ fn digest_entity(kind: &str, value: &str, show_phones: bool) -> String {
         _ => value.to_string(),
     };
     // <code> is never turned into a link or a mention by Telegram clients.
-    format!("<code>{}</code>", escape(&shown))
+    format!("<code>{}</code>", escape(&truncate(&shown, SHOWN_VALUE)))
 }
 
 /// A weekly digest: one message, or numbered parts when it is longer than Telegram allows.
@@ -751,7 +917,7 @@ pub fn digest(lang: Lang, d: &crate::digest::Digest, show_phones: bool, bot: &st
     if !d.largest.is_empty() {
         offers.push(escape(&t(lang, "digest-largest")));
         for o in &d.largest {
-            let mut line = format!("• <code>{}</code>", escape(&o.text));
+            let mut line = format!("• <code>{}</code>", escape(&truncate(&o.text, SHOWN_VALUE)));
             if let Some(p) = o.period.as_deref() {
                 let key = format!("period-{p}");
                 line.push_str(&format!(", {}", escape(&t(lang, &key))));
@@ -788,13 +954,14 @@ pub fn digest(lang: Lang, d: &crate::digest::Digest, show_phones: bool, bot: &st
                 parts.push(
                     l.offers
                         .iter()
-                        .map(|o| escape(o))
+                        .map(|o| escape(&truncate(o, SHOWN_VALUE)))
                         .collect::<Vec<_>>()
                         .join(", "),
                 );
             }
             if !l.names.is_empty() {
-                parts.push(escape(&l.names.join(", ")));
+                let names: Vec<String> = l.names.iter().map(|n| truncate(n, SHOWN_VALUE)).collect();
+                parts.push(escape(&names.join(", ")));
             }
             format!("• {}", parts.join(" — "))
         })
@@ -833,7 +1000,9 @@ pub fn split(lang: Lang, sections: Vec<String>) -> Vec<String> {
             continue;
         }
         let mut current = String::new();
-        for line in s.lines() {
+        // A line longer than a message is cut (its tags closed), never sent whole.
+        for line in s.lines().map(|l| cut_html(l, room)) {
+            let line = line.as_str();
             let candidate = if current.is_empty() {
                 line.to_string()
             } else {
@@ -886,6 +1055,7 @@ pub fn plain(lang: Lang, key: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::{any, prop, Strategy};
 
     #[test]
     fn hostile_markup_is_escaped() {
@@ -930,6 +1100,128 @@ mod tests {
             );
         }
         assert_eq!(split(Lang::En, vec!["a".into(), "b".into()]), ["a\n\nb"]);
+    }
+
+    /// Is this markup Telegram would take: every `&` starts one of our entities, every `<` one
+    /// of our tags, and the tags are balanced?
+    fn well_formed(html: &str) -> bool {
+        let mut open: Vec<&str> = Vec::new();
+        let mut rest = html;
+        while let Some(at) = rest.find(['<', '&']) {
+            rest = &rest[at..];
+            if rest.starts_with('&') {
+                let Some(entity) = ["&lt;", "&gt;", "&amp;", "&quot;"]
+                    .into_iter()
+                    .find(|e| rest.starts_with(e))
+                else {
+                    return false;
+                };
+                rest = &rest[entity.len()..];
+                continue;
+            }
+            let Some(end) = rest.find('>') else {
+                return false;
+            };
+            let (tag, closing) = match rest[1..end].strip_prefix('/') {
+                Some(name) => (name, true),
+                None => (&rest[1..end], false),
+            };
+            if !["b", "i", "code", "blockquote"].contains(&tag) {
+                return false;
+            }
+            if closing {
+                if open.pop() != Some(tag) {
+                    return false;
+                }
+            } else {
+                open.push(tag);
+            }
+            rest = &rest[end + 1..];
+        }
+        open.is_empty()
+    }
+
+    /// Markup as this module builds it: escaped text, some of it in tags, some tags nested.
+    fn markup() -> impl Strategy<Value = String> {
+        let tag = prop::option::of(prop::sample::select(vec!["b", "i", "code", "blockquote"]));
+        prop::collection::vec((tag, any::<String>(), any::<bool>()), 0..8).prop_map(|pieces| {
+            pieces
+                .into_iter()
+                .rev()
+                .fold(String::new(), |inner, (tag, text, nest)| {
+                    match (tag, nest) {
+                        (Some(t), true) => format!("<{t}>{}{inner}</{t}>", escape(&text)),
+                        (Some(t), false) => format!("<{t}>{}</{t}>{inner}", escape(&text)),
+                        (None, _) => format!("{}{inner}", escape(&text)),
+                    }
+                })
+        })
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2048))]
+
+        #[test]
+        fn any_input_is_cut_within_the_limit(input in ".*", limit in 0usize..400) {
+            let out = cut_html(&input, limit);
+            proptest::prop_assert!(utf16_len(&out) <= limit);
+            if utf16_len(&input) <= limit {
+                proptest::prop_assert_eq!(out, input);
+            }
+        }
+
+        #[test]
+        fn markup_is_cut_between_tags_and_entities(html in markup(), limit in 0usize..300) {
+            proptest::prop_assert!(well_formed(&html), "{:?}", html);
+            let out = cut_html(&html, limit);
+            proptest::prop_assert!(utf16_len(&out) <= limit);
+            proptest::prop_assert!(well_formed(&out), "{:?} from {:?}", out, html);
+            // What is kept is the beginning of the markup, cut at a boundary of its text.
+            let kept = out.split('…').next().unwrap_or_default();
+            proptest::prop_assert!(html.starts_with(kept));
+            proptest::prop_assert!(out.is_empty() || out == html || out.contains('…'));
+        }
+    }
+
+    #[test]
+    fn escaped_text_is_cut_between_entities_and_tags_are_closed() {
+        let html = format!("<b>{}</b>", escape(&"<".repeat(100)));
+        let out = cut_html(&html, 50);
+        assert!(utf16_len(&out) <= 50);
+        assert!(
+            out.starts_with("<b>&lt;&lt;") && out.ends_with("&lt;…</b>"),
+            "{out}"
+        );
+        assert!(well_formed(&out));
+        assert_eq!(cut_html("short", 10), "short");
+        assert_eq!(cut_html("longer text", 1), "…");
+        assert_eq!(cut_html("longer text", 0), "");
+        // Emoji are two UTF-16 units each, never split.
+        let out = cut_html(&"😀".repeat(10), 8);
+        assert_eq!(out, "😀😀😀…");
+    }
+
+    #[test]
+    fn history_never_sends_an_empty_message() {
+        let entry = |action: &str, detail: Option<String>| AuditEntry {
+            moderator_id: 900,
+            action: action.to_string(),
+            detail,
+            at: 1_700_000_000_000,
+        };
+        let many: Vec<AuditEntry> = (0..500).map(|_| entry("reopen", None)).collect();
+        let odd = vec![
+            entry("note", Some("<".repeat(5000))),
+            entry("no-such-action", Some("&\"".repeat(3000))),
+            entry("", Some(String::new())),
+        ];
+        for entries in [vec![], many, odd] {
+            let html = history(Lang::En, 7, &entries);
+            assert!(!html.trim().is_empty());
+            assert!(utf16_len(&html) <= MAX_MESSAGE, "{}", utf16_len(&html));
+            assert!(well_formed(&html), "{html}");
+            assert!(html.contains("#7"), "{html}");
+        }
     }
 
     #[test]

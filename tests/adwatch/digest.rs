@@ -372,3 +372,78 @@ async fn adwatch_digest_dry_run_prints_the_digest_and_sends_nothing() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("DIGEST_CRON"));
 }
+
+#[tokio::test]
+async fn every_part_fits_whatever_one_amount_or_entity_holds() {
+    let db = crate::db::sqlite().await;
+    // A report whose stored extraction holds a 10,000-character amount and organisation, of
+    // characters that grow when escaped and that take two UTF-16 units.
+    let huge_amount = "<&\"😀".repeat(2_500);
+    let huge_name = "Минобороны<😀>".repeat(800);
+    let extraction = serde_json::json!({
+        "amounts": [{"text": huge_amount, "value": 495000.0, "currency": "RUB",
+            "period": "one_time", "usd": 5300, "equivalent_of": null}],
+        "entities": [{"kind": "org", "normalized": huge_name}],
+    });
+    let stored = db
+        .store
+        .submit(&adwatch::store::NewReport {
+            fingerprint: "huge".into(),
+            near_fingerprint: "huge-near".into(),
+            text: "a hostile ad".into(),
+            language: "ru".into(),
+            label: "military_recruitment".into(),
+            risk: 90,
+            extraction: extraction.to_string(),
+            entities: vec![("org".into(), huge_name.to_lowercase())],
+            origin: None,
+            reporter_hash: "h".into(),
+            chat_id: None,
+            now_ms: T0 - 200_000,
+        })
+        .await
+        .unwrap();
+    db.store
+        .decide(stored.report_id, "approved", 900, None, T0 - 199_000)
+        .await
+        .unwrap();
+    for i in 0..120 {
+        let text = format!("Объявление {i}: контракт, выплата {} 000 рублей", 300 + i);
+        reported(&db.store, 100 + i, &text, T0 - 100_000 + i, "approved").await;
+    }
+    let poster =
+        adwatch::telegram::digest::Poster::new(db.store.clone(), config("0 0 9 * * Mon").digest);
+    let (_, parts) = poster
+        .render(
+            &CHANNEL.to_string(),
+            Lang::Ru,
+            T0,
+            false,
+            "adwatch_test_bot",
+        )
+        .await
+        .unwrap()
+        .expect("a digest");
+    assert!(parts.len() > 1);
+    for p in &parts {
+        assert!(
+            p.encode_utf16().count() <= 4096,
+            "{}",
+            p.encode_utf16().count()
+        );
+        for tag in ["b", "i", "code"] {
+            assert_eq!(
+                p.matches(&format!("<{tag}>")).count(),
+                p.matches(&format!("</{tag}>")).count(),
+                "{p}"
+            );
+        }
+    }
+    let all = parts.join("\n");
+    assert!(all.contains(&format!("#{}", stored.report_id)));
+    assert!(
+        all.contains("&lt;&amp;&quot;😀"),
+        "the amount's beginning shows"
+    );
+    assert!(all.contains("#120 "), "every ad is listed");
+}

@@ -363,3 +363,76 @@ async fn members_of_the_moderators_chat_moderate_and_high_risk_reports_are_annou
     );
     bot.stop().await;
 }
+
+#[tokio::test]
+async fn a_card_always_shows_the_beginning_of_the_ad_and_fits() {
+    // Texts that grow when escaped (`"` is six units as `&quot;`) or take two UTF-16 units a
+    // character. 4,000 emoji are more than a message holds, but not more than a screenshot's
+    // text or a caption and a picture together: they are filed as the service files those.
+    for (ad, shown) in [
+        ("<".repeat(4000), "<blockquote>&lt;&lt;&lt;"),
+        ("\"".repeat(4000), "<blockquote>&quot;&quot;&quot;"),
+        ("😀".repeat(4000), "<blockquote>😀😀😀"),
+    ] {
+        let db = crate::db::sqlite().await;
+        let submission = adwatch::service::Submission {
+            text: ad.clone(),
+            origin: None,
+            user_id: CITIZEN,
+            chat_id: Some(CITIZEN),
+            links: vec![],
+        };
+        let key = adwatch::service::ReporterKey::new("a test secret of some length");
+        adwatch::service::submit(&db.store, &key, 1_700_000_000_000, &submission)
+            .await
+            .unwrap();
+        let bot = start(db.store.clone(), None).await;
+        let card = card_for(&bot, 1, MOD_A).await;
+        let text = card["text"].as_str().unwrap();
+        assert!(
+            text.encode_utf16().count() <= 4096,
+            "{}",
+            text.encode_utf16().count()
+        );
+        assert!(text.contains(shown), "{text}");
+        assert!(text.contains("</blockquote>"), "{text}");
+        bot.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn history_never_sends_an_empty_message() {
+    let db = crate::db::sqlite().await;
+    let bot = start(db.store.clone(), None).await;
+    report(&bot, 1, CITIZEN, AD).await;
+    let card = card_for(&bot, 2, MOD_A).await;
+    let id: i64 = button_data(&card)
+        .into_iter()
+        .find_map(|d| d.strip_prefix("m:a:").map(str::to_string))
+        .unwrap()
+        .parse()
+        .unwrap();
+    // Odd data: a note of 4,000 `<` (16,000 units once escaped) and a long trail of actions.
+    db.store
+        .add_note(id, MOD_A, &"<".repeat(4000), 1_700_000_000_000)
+        .await
+        .unwrap();
+    for i in 0..60 {
+        let at = 1_700_000_001_000 + i * 10;
+        db.store
+            .decide(id, "rejected", MOD_A, None, at)
+            .await
+            .unwrap();
+        db.store.reopen(id, MOD_B, at + 5).await.unwrap();
+    }
+    for (update, command) in [(3, format!("/history {id}")), (4, "/history 999999".into())] {
+        let before = sent_to(&bot.api, MOD_A).len();
+        bot.api.push(text_message(update, MOD_A, "en", &command));
+        let sent = wait_sent_to(&bot.api, MOD_A, before + 1).await;
+        let text = sent[before]["text"].as_str().unwrap_or_default();
+        assert!(!text.trim().is_empty(), "{command}: an empty message");
+        assert!(text.encode_utf16().count() <= 4096, "{command}");
+        assert!(text.contains("History of report"), "{command}: {text}");
+    }
+    bot.stop().await;
+}

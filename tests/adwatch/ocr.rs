@@ -312,3 +312,264 @@ mod through_the_bot {
         bot.stop().await;
     }
 }
+
+/// What the OCR program is given: an environment without the bot's secrets, one frame of an
+/// image within the limits, a slot before the download, and no second run for an image that
+/// failed. A stand-in `tesseract` (tests/fixtures/fake-tesseract) records what it got.
+mod what_tesseract_gets {
+    use std::path::Path;
+    use std::time::Duration;
+
+    use adwatch::config::Config;
+    use adwatch::fake_bot_api::FakeBotApi;
+    use adwatch::fetch::FetchSettings;
+    use serde_json::{json, Value};
+
+    use crate::bot::{private_message, RunningBot};
+
+    /// A directory with the stand-in linked into it as `tesseract`, and the link's path.
+    fn fake_tesseract() -> (tempfile::TempDir, String) {
+        let dir = tempfile::tempdir().unwrap();
+        let link = dir.path().join("tesseract");
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fake-tesseract");
+        // A link, not a copy: no file this process wrote is executed (no "text file busy").
+        std::os::unix::fs::symlink(script, &link).unwrap();
+        (dir, link.display().to_string())
+    }
+
+    /// The contents of the stand-in's files named `<prefix>-<pid>`.
+    fn left(dir: &Path, prefix: &str) -> Vec<Vec<u8>> {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .filter_map(Result::ok)
+            .filter(|e| {
+                e.file_name()
+                    .to_string_lossy()
+                    .starts_with(&format!("{prefix}-"))
+            })
+            .map(|e| std::fs::read(e.path()).unwrap())
+            .collect()
+    }
+
+    /// How many images the stand-in was given to read.
+    fn runs(dir: &Path) -> usize {
+        left(dir, "stdin").len()
+    }
+
+    /// The environments the stand-in was started with, as (name, value) pairs.
+    fn environments(dir: &Path) -> Vec<Vec<(String, String)>> {
+        left(dir, "env")
+            .iter()
+            .map(|raw| {
+                raw.split(|b| *b == 0)
+                    .filter(|v| !v.is_empty())
+                    .map(|v| {
+                        let v = String::from_utf8_lossy(v);
+                        let (name, value) = v.split_once('=').unwrap_or((&v, ""));
+                        (name.to_string(), value.to_string())
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// A small PNG of one grey level.
+    fn png(level: u8) -> Vec<u8> {
+        let image = image::GrayImage::from_pixel(64, 48, image::Luma([level]));
+        let mut out = std::io::Cursor::new(Vec::new());
+        image.write_to(&mut out, image::ImageFormat::Png).unwrap();
+        out.into_inner()
+    }
+
+    /// A GIF with a two-colour table and these frames (width, height); only headers matter.
+    fn gif(frames: &[(u16, u16)]) -> Vec<u8> {
+        let mut g = b"GIF89a".to_vec();
+        g.extend_from_slice(&[100, 0, 100, 0, 0x80, 0, 0, 0, 0, 0, 255, 255, 255]);
+        for (w, h) in frames {
+            g.extend_from_slice(&[0x21, 0xF9, 4, 0, 10, 0, 0, 0, 0x2C, 0, 0, 0, 0]);
+            g.extend_from_slice(&w.to_le_bytes());
+            g.extend_from_slice(&h.to_le_bytes());
+            g.extend_from_slice(&[0, 2, 2, 0x4C, 0x01, 0]);
+        }
+        g.push(0x3B);
+        g
+    }
+
+    fn photo(update_id: i64, user: i64, file_id: &str) -> Value {
+        private_message(
+            update_id,
+            user,
+            "ru",
+            json!({"photo": [{"file_id": file_id, "file_unique_id": format!("u-{file_id}"),
+                "file_size": 2_000, "width": 64, "height": 48}]}),
+        )
+    }
+
+    fn document(update_id: i64, user: i64, file_id: &str, mime: &str) -> Value {
+        private_message(
+            update_id,
+            user,
+            "ru",
+            json!({"document": {"file_id": file_id, "file_unique_id": format!("u-{file_id}"),
+                "file_size": 2_000, "mime_type": mime, "file_name": "ad"}}),
+        )
+    }
+
+    async fn answers(api: &FakeBotApi, n: usize) -> Vec<String> {
+        api.wait_for("editMessageText", n)
+            .await
+            .iter()
+            .map(|c| c.body["text"].as_str().unwrap_or_default().to_string())
+            .collect()
+    }
+
+    async fn start(program: &str) -> (RunningBot, crate::db::TestDb) {
+        let mut config = Config {
+            fetch: FetchSettings {
+                enabled: false,
+                ..FetchSettings::default()
+            },
+            user_rate_per_minute: 100,
+            ..Config::default()
+        };
+        config.ocr.program = program.to_string();
+        let db = crate::db::sqlite().await;
+        let bot =
+            RunningBot::start_configured(db.store.clone(), FakeBotApi::start().await, config).await;
+        (bot, db)
+    }
+
+    #[tokio::test]
+    async fn the_program_and_its_probe_get_no_secrets_only_path_threads_and_tessdata() {
+        let (dir, program) = fake_tesseract();
+        let api = FakeBotApi::start().await;
+        let db = format!("sqlite://{}", dir.path().join("bot.db").display());
+        let path = std::env::var("PATH").unwrap_or_else(|_| "/usr/bin:/bin".into());
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_adwatch"))
+            .arg("run")
+            .env_clear()
+            .env("TELOXIDE_TOKEN", "42:SECRET-TOKEN-VALUE")
+            .env("TELOXIDE_API_URL", &api.url)
+            .env("DATABASE_URL", &db)
+            .env("REPORTER_SECRET", "reporter-SECRET-of-some-length")
+            .env("OCR_TESSERACT", &program)
+            .env("TESSDATA_PREFIX", "/opt/tessdata-for-the-test")
+            .env("PATH", &path)
+            .env("HOME", "/root")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        api.add_file("env1", png(255));
+        api.push(photo(1, 42, "env1"));
+        let answered = answers(&api, 1).await;
+        let _ = std::process::Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status();
+        let _ = tokio::task::spawn_blocking(move || child.wait()).await;
+        assert_eq!(answered.len(), 1, "the photo was answered");
+        assert_eq!(runs(dir.path()), 1, "the photo was read");
+        let started = environments(dir.path());
+        assert_eq!(started.len(), 2, "the probe and the read");
+        for env in &started {
+            for (name, value) in env {
+                assert!(
+                    ["PATH", "OMP_THREAD_LIMIT", "TESSDATA_PREFIX"].contains(&name.as_str()),
+                    "{name} reached the OCR program: {env:?}"
+                );
+                assert!(
+                    !value.contains("SECRET") && !value.contains("sqlite"),
+                    "{env:?}"
+                );
+            }
+            let get = |n: &str| env.iter().find(|(k, _)| k == n).map(|(_, v)| v.as_str());
+            assert_eq!(get("PATH"), Some(path.as_str()));
+            assert_eq!(get("OMP_THREAD_LIMIT"), Some("1"));
+            assert_eq!(get("TESSDATA_PREFIX"), Some("/opt/tessdata-for-the-test"));
+        }
+    }
+
+    #[tokio::test]
+    async fn a_failed_image_sent_twice_runs_the_program_once_and_gets_the_same_answer() {
+        let (dir, program) = fake_tesseract();
+        std::fs::write(dir.path().join("fail"), "").unwrap();
+        let (bot, db) = start(&program).await;
+        bot.api.add_file("bad1", png(200));
+        bot.api.push(photo(1, 42, "bad1"));
+        let first = answers(&bot.api, 1).await[0].clone();
+        bot.api.push(photo(2, 43, "bad1"));
+        let second = answers(&bot.api, 2).await[1].clone();
+        assert_eq!(first, second);
+        assert_eq!(runs(dir.path()), 1, "read once");
+        assert_eq!(bot.api.downloads(), 1, "downloaded once");
+        let kept = db.store.image_seen("u-bad1", None).await.unwrap().unwrap();
+        assert_eq!(kept.ocr_error.as_deref(), Some("not_an_image"));
+        // The same bytes under another id: downloaded to be recognised, not read again.
+        bot.api.add_file("bad2", png(200));
+        bot.api.push(photo(3, 44, "bad2"));
+        assert_eq!(answers(&bot.api, 3).await[2], first);
+        assert_eq!(runs(dir.path()), 1);
+        assert_eq!(bot.api.downloads(), 2);
+        bot.stop().await;
+    }
+
+    #[tokio::test]
+    async fn a_gif_with_a_huge_later_frame_never_reaches_the_program() {
+        let (dir, program) = fake_tesseract();
+        let (bot, db) = start(&program).await;
+        bot.api.add_file("gif1", gif(&[(100, 100), (65535, 65535)]));
+        bot.api.push(document(1, 42, "gif1", "image/gif"));
+        let answer = &answers(&bot.api, 1).await[0];
+        assert!(!answer.contains("495"), "{answer}");
+        assert_eq!(runs(dir.path()), 0);
+        let kept = db.store.image_seen("u-gif1", None).await.unwrap().unwrap();
+        assert_eq!(kept.ocr_error.as_deref(), Some("too_large"));
+        // Sent again: no download, no run, the same answer.
+        bot.api.push(document(2, 43, "gif1", "image/gif"));
+        assert_eq!(&answers(&bot.api, 2).await[1], answer);
+        assert_eq!(bot.api.downloads(), 1);
+        bot.stop().await;
+    }
+
+    #[tokio::test]
+    async fn a_gif_of_several_frames_reaches_the_program_as_its_first() {
+        let (dir, program) = fake_tesseract();
+        let (bot, _db) = start(&program).await;
+        bot.api
+            .add_file("gif2", gif(&[(100, 100), (90, 90), (80, 80)]));
+        bot.api.push(document(1, 42, "gif2", "image/gif"));
+        let answer = &answers(&bot.api, 1).await[0];
+        assert!(answer.contains("495 000"), "{answer}");
+        assert_eq!(left(dir.path(), "stdin"), vec![gif(&[(100, 100)])]);
+        bot.stop().await;
+    }
+
+    #[tokio::test]
+    async fn an_image_is_downloaded_only_once_an_ocr_slot_is_free() {
+        let (dir, program) = fake_tesseract();
+        std::fs::write(dir.path().join("hold"), "").unwrap();
+        let (bot, _db) = start(&program).await;
+        let slots = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let images = slots + 2;
+        for i in 0..images {
+            let id = format!("slot{i}");
+            bot.api.add_file(&id, png(i as u8));
+            bot.api.push(photo(i as i64 + 1, 100 + i as i64, &id));
+        }
+        for _ in 0..500 {
+            if runs(dir.path()) >= slots {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        // Every slot busy: the other images wait at Telegram, not in memory.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert_eq!(runs(dir.path()), slots);
+        assert_eq!(bot.api.downloads(), slots);
+        std::fs::remove_file(dir.path().join("hold")).unwrap();
+        let all = answers(&bot.api, images).await;
+        assert_eq!(all.len(), images);
+        assert_eq!(bot.api.downloads(), images);
+        bot.stop().await;
+    }
+}
