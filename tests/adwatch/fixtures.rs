@@ -25,6 +25,9 @@ pub struct Amount {
     /// Absent in the number-form file; `null` means "the text does not say".
     #[serde(default, deserialize_with = "present")]
     pub period: Option<Option<String>>,
+    /// `min`, `max` or `null`; absent in the number-form file.
+    #[serde(default, deserialize_with = "present")]
+    pub bound: Option<Option<String>>,
 }
 
 #[derive(Deserialize, Debug, Clone)]
@@ -49,22 +52,39 @@ pub fn load(name: &str) -> Vec<Item> {
         .collect()
 }
 
-/// Expected amounts with ranges written as `value`..`value_max` split in two.
+/// Expected amounts with ranges written as `value`..`value_max` split in two: the lower end
+/// an "at least", the upper an "up to".
 pub fn expected_amounts(item: &Item) -> Vec<Amount> {
     item.amounts
         .iter()
-        .flat_map(|a| {
-            let mut v = vec![a.clone()];
-            if let Some(max) = a.value_max {
-                v.push(Amount {
+        .flat_map(|a| match a.value_max {
+            None => vec![a.clone()],
+            Some(max) => vec![
+                Amount {
+                    value_max: None,
+                    bound: Some(Some("min".into())),
+                    ..a.clone()
+                },
+                Amount {
                     value: max,
                     value_max: None,
+                    bound: Some(Some("max".into())),
                     ..a.clone()
-                });
-            }
-            v
+                },
+            ],
         })
         .collect()
+}
+
+/// Which entity kinds a file's annotations cover.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Entities {
+    /// Amounts, periods, bounds, labels and languages only.
+    None,
+    /// Every kind but `country` (files annotated before countries were).
+    WithoutCountries,
+    /// Every kind, countries included.
+    All,
 }
 
 #[derive(Default, Debug)]
@@ -74,6 +94,8 @@ pub struct Score {
     pub amount_fn: usize,
     pub period_right: usize,
     pub period_total: usize,
+    pub bound_right: usize,
+    pub bound_total: usize,
     pub entity_tp: usize,
     pub entity_fp: usize,
     pub entity_fn: usize,
@@ -102,6 +124,9 @@ impl Score {
     pub fn period_accuracy(&self) -> f64 {
         self.period_right as f64 / self.period_total.max(1) as f64
     }
+    pub fn bound_accuracy(&self) -> f64 {
+        self.bound_right as f64 / self.bound_total.max(1) as f64
+    }
     pub fn label_accuracy(&self) -> f64 {
         self.label_right as f64 / self.label_total.max(1) as f64
     }
@@ -110,12 +135,49 @@ impl Score {
     }
 }
 
-/// The entity kinds the annotations use (countries are not annotated).
+/// The entity kinds the annotations use, countries apart.
 const ANNOTATED_KINDS: [&str; 8] = [
     "org", "region", "phone", "url", "domain", "telegram", "email", "handle",
 ];
 
-pub fn score(items: &[Item], with_entities: bool) -> Score {
+impl Score {
+    /// One line of figures, as the README's tables give them.
+    pub fn line(&self, name: &str) -> String {
+        format!(
+            "{name}: {} items, amount F1 {:.3} ({} found, {} extra, {} missed), period {:.3} ({}/{}), bound {:.3} ({}/{}), entity F1 {:.3}, label {:.3} ({}/{}), language {}/{}",
+            self.items,
+            self.amount_f1(),
+            self.amount_tp,
+            self.amount_fp,
+            self.amount_fn,
+            self.period_accuracy(),
+            self.period_right,
+            self.period_total,
+            self.bound_accuracy(),
+            self.bound_right,
+            self.bound_total,
+            self.entity_f1(),
+            self.label_accuracy(),
+            self.label_right,
+            self.label_total,
+            self.language_right,
+            self.items,
+        )
+    }
+}
+
+/// The items of each language, in order of their codes.
+pub fn by_language(items: &[Item]) -> std::collections::BTreeMap<String, Vec<Item>> {
+    let mut sets = std::collections::BTreeMap::<String, Vec<Item>>::new();
+    for item in items {
+        sets.entry(item.lang.clone())
+            .or_default()
+            .push(item.clone());
+    }
+    sets
+}
+
+pub fn score(items: &[Item], entities: Entities) -> Score {
     let mut s = Score::default();
     for item in items {
         let x = adwatch::extract::extract(&item.text);
@@ -126,10 +188,17 @@ pub fn score(items: &[Item], with_entities: bool) -> Score {
             s.misses
                 .push(format!("{}: language {}", item.id, x.language.code()));
         }
-        let mut got: Vec<(i64, &str, Option<&'static str>)> = x
+        let mut got: Vec<(i64, &str, Option<&'static str>, Option<&'static str>)> = x
             .amounts
             .iter()
-            .map(|a| (a.value.minor, a.currency, a.period.map(period_name)))
+            .map(|a| {
+                (
+                    a.value.minor,
+                    a.currency,
+                    a.period.map(period_name),
+                    a.bound.map(bound_name),
+                )
+            })
             .collect();
         for want in expected_amounts(item) {
             let minor = (want.value * 100.0).round() as i64;
@@ -147,6 +216,17 @@ pub fn score(items: &[Item], with_entities: bool) -> Score {
                             s.misses.push(format!(
                                 "{}: period of {} {}: {:?}",
                                 item.id, want.value, want.currency, got[i].2
+                            ));
+                        }
+                    }
+                    if let Some(b) = &want.bound {
+                        s.bound_total += 1;
+                        if b.as_deref() == got[i].3 {
+                            s.bound_right += 1;
+                        } else {
+                            s.misses.push(format!(
+                                "{}: bound of {} {}: {:?}",
+                                item.id, want.value, want.currency, got[i].3
                             ));
                         }
                     }
@@ -174,14 +254,17 @@ pub fn score(items: &[Item], with_entities: bool) -> Score {
                     .push(format!("{}: label {}", item.id, x.label.as_str()));
             }
         }
-        if with_entities {
+        if entities != Entities::None {
+            let counted = |kind: &str| {
+                ANNOTATED_KINDS.contains(&kind) || (kind == "country" && entities == Entities::All)
+            };
             let mut found: Vec<(String, String)> = x
                 .entities
                 .iter()
-                .filter(|e| ANNOTATED_KINDS.contains(&e.kind.as_str()))
+                .filter(|e| counted(e.kind.as_str()))
                 .map(|e| (e.kind.as_str().to_string(), e.normalized.to_lowercase()))
                 .collect();
-            for want in &item.entities {
+            for want in item.entities.iter().filter(|e| counted(&e.kind)) {
                 let key = (want.kind.clone(), want.normalized.to_lowercase());
                 match found.iter().position(|f| *f == key) {
                     Some(i) => {
@@ -196,6 +279,9 @@ pub fn score(items: &[Item], with_entities: bool) -> Score {
                 }
             }
             s.entity_fp += found.len();
+            for f in found {
+                s.misses.push(format!("{}: extra entity {f:?}", item.id));
+            }
         }
     }
     s
@@ -208,5 +294,12 @@ pub fn period_name(p: adwatch::extract::Period) -> &'static str {
         Monthly => "monthly",
         Daily => "daily",
         Yearly => "yearly",
+    }
+}
+
+pub fn bound_name(b: adwatch::extract::Bound) -> &'static str {
+    match b {
+        adwatch::extract::Bound::Min => "min",
+        adwatch::extract::Bound::Max => "max",
     }
 }
