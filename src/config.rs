@@ -31,8 +31,11 @@ pub struct Config {
     pub moderator_language: String,
     /// Messages per second the bot sends overall (`TELEGRAM_SEND_RATE`, Telegram allows ~30).
     pub send_rate: u32,
-    /// Messages a citizen may send per minute before hearing "slow down" (`USER_RATE_PER_MINUTE`).
+    /// Messages a citizen may send per minute (`USER_RATE_PER_MINUTE`); the rest wait their
+    /// turn in the citizen's queue.
     pub user_rate_per_minute: u32,
+    /// Updates one citizen may have waiting (`USER_QUEUE_MAX`); past it they are dropped.
+    pub user_queue_max: usize,
     /// How links are fetched (`FETCH_*`).
     pub fetch: FetchSettings,
     /// Weekly digests (`DIGEST_*`).
@@ -109,6 +112,7 @@ impl Default for Config {
             moderator_language: "ru".to_string(),
             send_rate: 30,
             user_rate_per_minute: 20,
+            user_queue_max: 50,
             fetch: FetchSettings::default(),
             digest: DigestSettings::default(),
             ocr: OcrSettings::default(),
@@ -283,6 +287,7 @@ impl Config {
             },
             send_rate: number("TELEGRAM_SEND_RATE", 30)?.max(1),
             user_rate_per_minute: number("USER_RATE_PER_MINUTE", 20)?.max(1),
+            user_queue_max: number("USER_QUEUE_MAX", 50)?.max(1) as usize,
             fetch: fetch_settings()?,
             digest: digest_settings()?,
             ocr: ocr_settings()?,
