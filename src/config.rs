@@ -22,9 +22,12 @@ pub struct Config {
     pub retention_days: u32,
     /// Telegram user ids of moderators (`MODERATOR_IDS=123,456`).
     pub moderator_ids: Vec<i64>,
-    /// A chat whose members are moderators too, where new high-risk reports are announced
-    /// (`MODERATOR_CHAT_ID`).
+    /// A chat whose administrators are moderators too, where new high-risk reports are
+    /// announced (`MODERATOR_CHAT_ID`).
     pub moderator_chat_id: Option<i64>,
+    /// Trust every member of `moderator_chat_id` who is not restricted, not only its
+    /// administrators (`MODERATOR_CHAT_MEMBERS=1`).
+    pub moderator_chat_members: bool,
     /// Risk from which a new report is announced in the moderators' chat (`MODERATOR_ALERT_RISK`).
     pub moderator_alert_risk: u8,
     /// The language of announcements in the moderators' chat (`MODERATOR_LANGUAGE`, default ru).
@@ -108,6 +111,7 @@ impl Default for Config {
             retention_days: 180,
             moderator_ids: Vec::new(),
             moderator_chat_id: None,
+            moderator_chat_members: false,
             moderator_alert_risk: 70,
             moderator_language: "ru".to_string(),
             send_rate: 30,
@@ -279,6 +283,7 @@ impl Config {
                 ),
                 None => None,
             },
+            moderator_chat_members: flag("MODERATOR_CHAT_MEMBERS", false)?,
             moderator_alert_risk: number("MODERATOR_ALERT_RISK", 70)?.min(100) as u8,
             moderator_language: match var("MODERATOR_LANGUAGE") {
                 Some(l) if crate::extract::Lang::from_code(&l).is_some() => l,

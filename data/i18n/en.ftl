@@ -16,6 +16,7 @@ unsupported = I can read text, forwarded posts, captions of photos and videos, a
 store-failed = I could not save your report just now. It will be saved shortly; you do not need to send it again.
 queued = You sent many messages at once. I will go through them in order, a few a minute; no need to send them again.
 queue-full = You sent more messages than I can keep waiting, so the latest were not read. Please wait a few minutes, then send those again.
+press-slow = Too many presses. Wait a moment, then try again.
 label-military_recruitment = ⚠️ This looks like recruitment to fight for money.
 label-scam_job = ⚠️ This looks like a fake job offer that may lead to the army or to traffickers.
 label-benign = This does not look like a recruitment ad, but stay careful.

@@ -16,6 +16,7 @@ unsupported = Men matnni, qayta yuborilgan postlarni, rasm va video izohlarini h
 store-failed = Shikoyatingizni hozir saqlay olmadim. U tez orada saqlanadi, qayta yuborish shart emas.
 queued = Siz bir vaqtda ko‘p xabar yubordingiz. Ularni tartib bilan, daqiqasiga bir nechtadan ko‘rib chiqaman; qayta yuborish shart emas.
 queue-full = Siz navbatda ushlab tura olganimdan ko‘proq xabar yubordingiz, shuning uchun oxirgilari o‘qilmadi. Bir necha daqiqa kuting, so‘ng ularni qayta yuboring.
+press-slow = Juda ko‘p bosildi. Biroz kuting, so‘ng qayta urinib ko‘ring.
 label-military_recruitment = ⚠️ Bu pul evaziga urushga yollashga o‘xshaydi.
 label-scam_job = ⚠️ Bu armiyaga yoki odam savdogarlariga olib borishi mumkin bo‘lgan soxta ish taklifiga o‘xshaydi.
 label-benign = Bu yollash e’loniga o‘xshamaydi, lekin ehtiyot bo‘ling.

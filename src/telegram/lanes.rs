@@ -88,6 +88,40 @@ pub fn per_minute(n: u32) -> Quota {
     Quota::per_minute(NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN))
 }
 
+/// Button presses per user. A moderator working through cards presses about once a second and
+/// is never slowed; a citizen has a few buttons (country, language) and needs few presses.
+pub struct Presses {
+    citizens: Limiter,
+    moderators: Limiter,
+}
+
+impl Presses {
+    pub fn new(clock: &AppClock) -> Presses {
+        let citizens = per_minute(20).allow_burst(NonZeroU32::new(5).unwrap_or(NonZeroU32::MIN));
+        let moderators = Quota::per_second(NonZeroU32::new(2).unwrap_or(NonZeroU32::MIN))
+            .allow_burst(NonZeroU32::new(10).unwrap_or(NonZeroU32::MIN));
+        Presses {
+            citizens: limiter(citizens, clock),
+            moderators: limiter(moderators, clock),
+        }
+    }
+
+    /// May `user` press a button now?
+    pub fn allow(&self, user: u64, moderator: bool) -> bool {
+        let limiter = if moderator {
+            &self.moderators
+        } else {
+            &self.citizens
+        };
+        limiter.check_key(&user).is_ok()
+    }
+
+    fn retain_recent(&self) {
+        self.citizens.retain_recent();
+        self.moderators.retain_recent();
+    }
+}
+
 /// The database's claim on an update being handled: dropping it marks the update done.
 pub struct Claim {
     app: Arc<App>,
@@ -351,6 +385,7 @@ impl Lanes {
     /// Forgets rates and notices not used for a while, so neither map grows without bound.
     fn tidy(&self) {
         self.app.limiter.retain_recent();
+        self.app.presses.retain_recent();
         let now = self.app.now_ms();
         let mut notices = self.notices.lock().unwrap_or_else(|e| e.into_inner());
         notices.retain(|_, at| now - *at < NOTICE_EVERY_MS);
@@ -417,5 +452,19 @@ mod tests {
         assert!(limiter.check_key(&8).is_ok(), "another user has their own");
         ms.fetch_add(30_000, Ordering::SeqCst);
         assert!(limiter.check_key(&7).is_ok());
+    }
+
+    #[test]
+    fn a_moderator_pressing_once_a_second_is_never_refused_and_a_citizen_is() {
+        let ms = Arc::new(AtomicI64::new(0));
+        let now = ms.clone();
+        let clock = AppClock::new(Arc::new(move || now.load(Ordering::SeqCst)));
+        let presses = Presses::new(&clock);
+        for _ in 0..600 {
+            assert!(presses.allow(1, true));
+            ms.fetch_add(1_000, Ordering::SeqCst);
+        }
+        let allowed = (0..20).filter(|_| presses.allow(2, false)).count();
+        assert_eq!(allowed, 5, "a citizen's burst");
     }
 }

@@ -46,6 +46,8 @@ pub struct App {
     /// Per-citizen message rate (`USER_RATE_PER_MINUTE`), on `clock`: messages beyond it
     /// wait in the citizen's lane ([`lanes`]).
     pub limiter: lanes::Limiter,
+    /// Per-user button presses, on `clock`.
+    pub presses: lanes::Presses,
     /// The key of citizens' hashes, resolved at start.
     pub reporter_key: crate::service::ReporterKey,
     /// Reads the links citizens send.
@@ -75,11 +77,13 @@ impl App {
     ) -> anyhow::Result<App> {
         let rate_clock = lanes::AppClock::new(clock.clone());
         let limiter = lanes::limiter(lanes::per_minute(config.user_rate_per_minute), &rate_clock);
+        let presses = lanes::Presses::new(&rate_clock);
         let fetcher = Fetcher::new(config.fetch.clone())?;
         Ok(App {
             store,
             clock,
             limiter,
+            presses,
             reporter_key,
             fetcher,
             tasks: TaskTracker::new(),
@@ -880,7 +884,25 @@ async fn on_command(
     Ok(())
 }
 
+/// Button presses are throttled per user, moderators far above a press a second; an excess
+/// press is answered on the button with a short text, never with a message.
+async fn press_allowed(bot: &TgBot, app: &App, q: &CallbackQuery) -> ResponseResult<bool> {
+    let user = q.from.id.0;
+    let moderator = moderation::is_moderator(bot, app, user as i64).await;
+    if app.presses.allow(user, moderator) {
+        return Ok(true);
+    }
+    let lang = reply_lang(None, Some(&q.from), None);
+    bot.answer_callback_query(q.id.clone())
+        .text(crate::i18n::t(lang, "press-slow"))
+        .await?;
+    Ok(false)
+}
+
 async fn on_callback(bot: TgBot, q: CallbackQuery, app: Arc<App>) -> ResponseResult<()> {
+    if !press_allowed(&bot, &app, &q).await? {
+        return Ok(());
+    }
     if q.data.as_deref().is_some_and(|d| d.starts_with("m:")) {
         return moderation::callback(&bot, &app, &q).await;
     }
