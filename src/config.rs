@@ -22,17 +22,23 @@ pub struct Config {
     pub retention_days: u32,
     /// Telegram user ids of moderators (`MODERATOR_IDS=123,456`).
     pub moderator_ids: Vec<i64>,
-    /// A chat whose members are moderators too, where new high-risk reports are announced
-    /// (`MODERATOR_CHAT_ID`).
+    /// A chat whose administrators are moderators too, where new high-risk reports are
+    /// announced (`MODERATOR_CHAT_ID`).
     pub moderator_chat_id: Option<i64>,
+    /// Trust every member of `moderator_chat_id` who is not restricted, not only its
+    /// administrators (`MODERATOR_CHAT_MEMBERS=1`).
+    pub moderator_chat_members: bool,
     /// Risk from which a new report is announced in the moderators' chat (`MODERATOR_ALERT_RISK`).
     pub moderator_alert_risk: u8,
     /// The language of announcements in the moderators' chat (`MODERATOR_LANGUAGE`, default ru).
     pub moderator_language: String,
     /// Messages per second the bot sends overall (`TELEGRAM_SEND_RATE`, Telegram allows ~30).
     pub send_rate: u32,
-    /// Messages a citizen may send per minute before hearing "slow down" (`USER_RATE_PER_MINUTE`).
+    /// Messages a citizen may send per minute (`USER_RATE_PER_MINUTE`); the rest wait their
+    /// turn in the citizen's queue.
     pub user_rate_per_minute: u32,
+    /// Updates one citizen may have waiting (`USER_QUEUE_MAX`); past it they are dropped.
+    pub user_queue_max: usize,
     /// How links are fetched (`FETCH_*`).
     pub fetch: FetchSettings,
     /// Weekly digests (`DIGEST_*`).
@@ -105,10 +111,12 @@ impl Default for Config {
             retention_days: 180,
             moderator_ids: Vec::new(),
             moderator_chat_id: None,
+            moderator_chat_members: false,
             moderator_alert_risk: 70,
             moderator_language: "ru".to_string(),
             send_rate: 30,
             user_rate_per_minute: 20,
+            user_queue_max: 50,
             fetch: FetchSettings::default(),
             digest: DigestSettings::default(),
             ocr: OcrSettings::default(),
@@ -293,6 +301,7 @@ impl Config {
                 ),
                 None => None,
             },
+            moderator_chat_members: flag("MODERATOR_CHAT_MEMBERS", false)?,
             moderator_alert_risk: number("MODERATOR_ALERT_RISK", 70)?.min(100) as u8,
             moderator_language: match var("MODERATOR_LANGUAGE") {
                 Some(l) if crate::extract::Lang::from_code(&l).is_some() => l,
@@ -301,6 +310,7 @@ impl Config {
             },
             send_rate: number("TELEGRAM_SEND_RATE", 30)?.max(1),
             user_rate_per_minute: number("USER_RATE_PER_MINUTE", 20)?.max(1),
+            user_queue_max: number("USER_QUEUE_MAX", 50)?.max(1) as usize,
             fetch: fetch_settings()?,
             digest: digest_settings()?,
             ocr: ocr_settings()?,

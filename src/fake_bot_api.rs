@@ -30,8 +30,9 @@ struct Inner {
     refused: usize,
     /// Chats the bot may not write to (a user who never started it).
     forbidden_chats: Vec<i64>,
-    /// (chat, user) pairs `getChatMember` reports as members.
-    members: Vec<(i64, i64)>,
+    /// The status `getChatMember` reports for (chat, user): member, administrator, creator,
+    /// restricted, kicked; "left" for anyone not listed.
+    members: std::collections::HashMap<(i64, i64), String>,
     /// Files `getFile` knows and `/file/bot…/<path>` serves, by file_id.
     files: std::collections::HashMap<String, Vec<u8>>,
     /// How many files were downloaded.
@@ -88,8 +89,14 @@ async fn handle(
         method = first.to_ascii_lowercase() + &method[1..];
     }
     if method == "getUpdates" {
+        // Telegram hands out at most `limit` updates (100 by default) a call.
+        let limit = body["limit"].as_u64().unwrap_or(100).clamp(1, 100) as usize;
         for _ in 0..100 {
-            let batch: Vec<Value> = api.inner.lock().unwrap().updates.drain(..).collect();
+            let batch: Vec<Value> = {
+                let mut inner = api.inner.lock().unwrap();
+                let n = inner.updates.len().min(limit);
+                inner.updates.drain(..n).collect()
+            };
             if !batch.is_empty() {
                 return Json(json!({"ok": true, "result": batch}));
             }
@@ -158,12 +165,11 @@ async fn handle(
         "getChatMember" => {
             let chat = body["chat_id"].as_i64().unwrap_or(0);
             let user = body["user_id"].as_i64().unwrap_or(0);
-            let status = if inner.members.contains(&(chat, user)) {
-                "member"
-            } else {
-                "left"
-            };
-            json!({"status": status, "user": {"id": user, "is_bot": false, "first_name": "user"}})
+            let status = inner
+                .members
+                .get(&(chat, user))
+                .map_or("left", String::as_str);
+            chat_member(user, status)
         }
         _ => json!(true),
     };
@@ -174,6 +180,53 @@ async fn handle(
         at,
     });
     Json(json!({"ok": true, "result": result}))
+}
+
+/// A `ChatMember` as Telegram writes it, with the fields its status requires.
+fn chat_member(user: i64, status: &str) -> Value {
+    let mut member =
+        json!({"status": status, "user": {"id": user, "is_bot": false, "first_name": "user"}});
+    let fields: &[&str] = match status {
+        "creator" => &["is_anonymous"],
+        "administrator" => &[
+            "can_be_edited",
+            "is_anonymous",
+            "can_manage_chat",
+            "can_change_info",
+            "can_delete_messages",
+            "can_manage_video_chats",
+            "can_invite_users",
+            "can_restrict_members",
+            "can_promote_members",
+        ],
+        "restricted" => &[
+            "can_send_messages",
+            "can_send_audios",
+            "can_send_documents",
+            "can_send_photos",
+            "can_send_videos",
+            "can_send_video_notes",
+            "can_send_voice_notes",
+            "can_send_other_messages",
+            "can_add_web_page_previews",
+            "can_change_info",
+            "can_invite_users",
+            "can_pin_messages",
+            "can_manage_topics",
+            "can_send_polls",
+        ],
+        _ => &[],
+    };
+    for field in fields {
+        member[*field] = json!(false);
+    }
+    if matches!(status, "restricted" | "kicked") {
+        member["until_date"] = json!(0);
+    }
+    if status == "restricted" {
+        member["is_member"] = json!(true);
+    }
+    member
 }
 
 /// Serves a file registered with [`FakeBotApi::add_file`] at Telegram's download path.
@@ -234,9 +287,19 @@ impl FakeBotApi {
             .retain(|c| *c != chat);
     }
 
-    /// `getChatMember` answers that `user` is a member of `chat`.
+    /// `getChatMember` answers that `user` is a plain member of `chat`.
     pub fn add_member(&self, chat: i64, user: i64) {
-        self.inner.lock().unwrap().members.push((chat, user));
+        self.set_member_status(chat, user, "member");
+    }
+
+    /// `getChatMember` answers `status` for `user` in `chat` (`administrator`, `creator`,
+    /// `member`, `restricted`, `kicked`, `left`).
+    pub fn set_member_status(&self, chat: i64, user: i64, status: &str) {
+        self.inner
+            .lock()
+            .unwrap()
+            .members
+            .insert((chat, user), status.to_string());
     }
 
     /// Makes `getFile` and the download path serve `bytes` as `file_id`.

@@ -9,6 +9,7 @@
 //! - [`telegram`]: the only module that knows teloxide: the handlers and, in `render`, all
 //!   Telegram markup (escaped in one place); `ingress` takes updates (long polling or
 //!   webhook, each claimed in the database by its id) and serves `/healthz` and `/metrics`;
+//!   `lanes` hands each sender's updates to a queue of their own, so no chat holds up another;
 //!   `outbox` keeps Telegram's send limits.
 //! - [`metrics`]: the Prometheus metrics `/metrics` reports.
 //! - [`config`]: every setting from the environment; [`i18n`]: messages (Fluent files in

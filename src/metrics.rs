@@ -66,6 +66,10 @@ pub struct Metrics {
     pub send_queue_depth: Gauge,
     /// Updates the database refused to claim (it was away); they were kept and retried.
     pub database_errors: Counter,
+    /// Updates waiting in their sender's lane (`telegram::lanes`).
+    pub updates_queued: Gauge,
+    /// Updates dropped because their sender's lane was full.
+    pub updates_dropped: Counter,
     /// Reports in the database by label and status (read when scraped).
     reports: Family<LabelStatus, Gauge>,
     /// Reports waiting for a moderator (read when scraped).
@@ -91,6 +95,8 @@ impl Default for Metrics {
             fetches: Family::default(),
             send_queue_depth: Gauge::default(),
             database_errors: Counter::default(),
+            updates_queued: Gauge::default(),
+            updates_dropped: Counter::default(),
             reports: Family::default(),
             moderation_queue: Gauge::default(),
             database_up: Gauge::default(),
@@ -108,6 +114,8 @@ impl Default for Metrics {
             "fetches", "Links read, by outcome", fetches;
             "send_queue_depth", "Outgoing messages waiting for Telegram's limits", send_queue_depth;
             "database_errors", "Updates the database could not claim at once", database_errors;
+            "updates_queued", "Updates waiting in their sender's lane", updates_queued;
+            "updates_dropped", "Updates dropped because their sender's lane was full", updates_dropped;
             "reports", "Reports by label and status", reports;
             "moderation_queue_depth", "Reports waiting for a moderator", moderation_queue;
             "database_up", "1 when the database answered", database_up;

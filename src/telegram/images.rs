@@ -89,8 +89,8 @@ pub async fn on_image(
     part: ImagePart,
 ) -> ResponseResult<()> {
     let Some(group) = msg.media_group_id() else {
-        let sending = Sending::of(msg, user, settings);
-        return read_and_file(bot, app, sending, vec![part]).await;
+        spawn_read_and_file(bot, app, Sending::of(msg, user, settings), part);
+        return Ok(());
     };
     // The parts may come to different replicas: they meet in the database, and the process
     // that saw the first one finishes the album.
@@ -111,11 +111,24 @@ pub async fn on_image(
         Ok(AlbumPart::Added) => {}
         Err(e) => {
             tracing::warn!(error = %e, "an album part could not be kept; read on its own");
-            let sending = Sending::of(msg, user, settings);
-            return read_and_file(bot, app, sending, vec![part]).await;
+            spawn_read_and_file(bot, app, Sending::of(msg, user, settings), part);
         }
     }
     Ok(())
+}
+
+/// Reads one image in a task of its own: reading takes seconds, and the chat's next messages
+/// must not wait for it. The update's claim goes with the task, so the update is marked done
+/// only once the image is answered (a process dying meanwhile leaves it to be taken over).
+fn spawn_read_and_file(bot: &TgBot, app: &Arc<App>, sending: Sending, part: ImagePart) {
+    let claim = super::lanes::take_claim();
+    let (bot, app2) = (bot.clone(), app.clone());
+    app.tasks.spawn(async move {
+        let _claim = claim;
+        if let Err(e) = read_and_file(&bot, &app2, sending, vec![part]).await {
+            tracing::warn!(error = %e, "an image could not be answered");
+        }
+    });
 }
 
 impl Sending {

@@ -4,8 +4,9 @@
 //! Every update is claimed in the database by its `update_id` before anything else happens, and
 //! the claim keeps a copy of it: an update delivered twice, to this process or another, is
 //! handled once, and one whose process died before handling it is taken over by another
-//! ([`spawn_takeover`]). Only then is it handed to teloxide's dispatcher, through a channel that
-//! is the dispatcher's update listener.
+//! ([`spawn_takeover`]). Only then is it handed, through a channel that is an update listener,
+//! to the lanes ([`super::lanes`]), which handle each sender's updates in order and no chat
+//! behind another.
 //!
 //! When the database does not answer, the update is kept where it is: a webhook answers 503, so
 //! Telegram delivers it again; polling holds it (its offset is not confirmed) and tries again.

@@ -4,12 +4,14 @@
 //! and `TELOXIDE_API_URL` are read by teloxide itself (`Bot::from_env`), so the bot can talk to
 //! a local Bot API server, and tests to a fake one. Each update is claimed in the database by
 //! its id before any effect, so a redelivered update changes nothing, whichever replica gets
-//! it; a report is acknowledged only once stored. Replies go out through [`outbox`], which
-//! keeps Telegram's limits.
+//! it; a report is acknowledged only once stored. Claimed updates wait their turn in their
+//! sender's lane ([`lanes`]), within the citizen's rate and never behind another chat. Replies
+//! go out through [`outbox`], which keeps Telegram's limits.
 
 pub mod digest;
 pub mod images;
 pub mod ingress;
+pub mod lanes;
 pub mod moderation;
 pub mod outbox;
 pub mod render;
@@ -18,9 +20,6 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use std::num::NonZeroU32;
-
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use teloxide::prelude::*;
 use teloxide::types::{
     InlineKeyboardButton, InlineKeyboardMarkup, MessageEntityKind, MessageId, MessageOrigin,
@@ -44,8 +43,11 @@ pub struct App {
     pub config: Config,
     /// The time in Unix milliseconds; tests may control it.
     pub clock: Arc<dyn Fn() -> i64 + Send + Sync>,
-    /// Per-citizen message rate.
-    pub limiter: DefaultKeyedRateLimiter<u64>,
+    /// Per-citizen message rate (`USER_RATE_PER_MINUTE`), on `clock`: messages beyond it
+    /// wait in the citizen's lane ([`lanes`]).
+    pub limiter: lanes::Limiter,
+    /// Per-user button presses, on `clock`.
+    pub presses: lanes::Presses,
     /// The key of citizens' hashes, resolved at start.
     pub reporter_key: crate::service::ReporterKey,
     /// Reads the links citizens send.
@@ -73,13 +75,15 @@ impl App {
         reporter_key: crate::service::ReporterKey,
         clock: Arc<dyn Fn() -> i64 + Send + Sync>,
     ) -> anyhow::Result<App> {
-        let per_minute = NonZeroU32::new(config.user_rate_per_minute).unwrap_or(NonZeroU32::MIN);
-        let limiter = RateLimiter::keyed(Quota::per_minute(per_minute));
+        let rate_clock = lanes::AppClock::new(clock.clone());
+        let limiter = lanes::limiter(lanes::per_minute(config.user_rate_per_minute), &rate_clock);
+        let presses = lanes::Presses::new(&rate_clock);
         let fetcher = Fetcher::new(config.fetch.clone())?;
         Ok(App {
             store,
             clock,
             limiter,
+            presses,
             reporter_key,
             fetcher,
             tasks: TaskTracker::new(),
@@ -120,8 +124,9 @@ pub fn system_clock() -> Arc<dyn Fn() -> i64 + Send + Sync> {
     })
 }
 
-/// Runs the bot until `shutdown` resolves: stops taking updates, finishes the ones it holds,
-/// then waits for the links being read.
+/// Runs the bot until `shutdown` resolves: stops taking updates, finishes the ones it holds
+/// (those waiting for their sender's rate stay claimed for the next start or another replica),
+/// then waits for the links and images being read.
 pub async fn run(bot: Bot, app: Arc<App>, shutdown: impl Future<Output = ()> + Send + 'static) {
     if app.config.fetch.allow_private {
         tracing::warn!("FETCH_ALLOW_PRIVATE=1: links into private networks will be fetched; use only in tests and closed deployments");
@@ -157,7 +162,7 @@ pub async fn run(bot: Bot, app: Arc<App>, shutdown: impl Future<Output = ()> + S
             stop.clone(),
         ))),
     };
-    // The dispatcher's stream ends when every holder of the ingress is gone.
+    // The lanes' stream ends when every holder of the ingress is gone.
     drop(ingress);
     let schedule = digest::spawn_schedule(
         tg.clone(),
@@ -175,34 +180,29 @@ pub async fn run(bot: Bot, app: Arc<App>, shutdown: impl Future<Output = ()> + S
         if let Some(webhook) = app.config.webhook.as_ref().filter(|w| w.register) {
             register_webhook(&bot, webhook).await;
         }
-        let mut dispatcher = Dispatcher::builder(bot, dptree::endpoint(on_update))
-            .dependencies(dptree::deps![app.clone(), tg])
-            .build();
-        dispatcher
-            .dispatch_with_listener(
-                listener,
-                LoggingErrorHandler::with_custom_text("the update stream failed"),
-            )
-            .await;
+        // Each sender's updates in a lane of their own: no chat holds up another.
+        lanes::route(app.clone(), tg, listener, stop.clone()).await;
     }
-    dispatched.cancel();
     for task in [polling, server].into_iter().flatten() {
         let _ = task.await;
     }
     let _ = heartbeat.await;
-    let _ = finisher.await;
     if let Some(schedule) = schedule {
         schedule.abort();
     }
-    // Links being read finish (each within FETCH_TIMEOUT) and their answers go out.
+    // Links and images being read finish (each within its time limit) and their answers go
+    // out; an image's update is marked done when its task ends, so the finisher waits for them.
     app.tasks.close();
     let grace = app.config.fetch.timeout + Duration::from_secs(5);
     if tokio::time::timeout(grace, app.tasks.wait()).await.is_err() {
-        tracing::warn!("links still being read at shutdown were left; their reports keep them");
+        tracing::warn!("links or images still being read at shutdown were left; their reports or claims keep them");
     }
+    // Every update handed out is handled or left claimed: the finisher marks the last ones.
+    dispatched.cancel();
+    let _ = finisher.await;
 }
 
-/// Waits until Telegram answers `getMe` (the dispatcher needs it), or `stop`. Updates claimed
+/// Waits until Telegram answers `getMe` (before any update is handled), or `stop`. Updates claimed
 /// meanwhile stay claimed with their copy, for the next start or another replica.
 async fn telegram_answers(bot: &Bot, stop: &tokio_util::sync::CancellationToken) -> bool {
     let mut pause = Duration::from_millis(500);
@@ -230,7 +230,9 @@ async fn register_webhook(bot: &Bot, webhook: &crate::config::WebhookSettings) {
     }
 }
 
-/// Every update, once claimed: handled by kind, then marked done (and its copy erased).
+/// Every update, once claimed and its turn come in its lane: handled by kind. Its lane marks it
+/// done afterwards (and its copy is erased), or the task its long work moved to does
+/// ([`lanes::take_claim`]).
 async fn on_update(bot: TgBot, update: Update, app: Arc<App>) -> ResponseResult<()> {
     use tracing::Instrument;
     let started = std::time::Instant::now();
@@ -248,8 +250,6 @@ async fn on_update(bot: TgBot, update: Update, app: Arc<App>) -> ResponseResult<
         _ => Ok(()),
     };
     app.metrics.handled(kind, started.elapsed());
-    // Marked done in batches (one statement every few milliseconds instead of one a update).
-    app.finished.push(ingress::update_key(update.id));
     result
 }
 
@@ -553,12 +553,7 @@ async fn process_claimed(
     let (bot, msg) = (bot.clone(), msg.clone());
     let user_hash = app.reporter_key.hash(user.id.0 as i64);
     let settings = app.store.user_settings(&user_hash).await.ok().flatten();
-    let listed_moderator = app.config.moderator_ids.contains(&(user.id.0 as i64));
-    if !listed_moderator && app.limiter.check_key(&user.id.0).is_err() {
-        let lang = reply_lang(settings.as_ref(), Some(&user), None);
-        send(&bot, msg.chat.id, render::plain(lang, "slow-down")).await?;
-        return Ok(());
-    }
+    // Its turn came within the citizen's rate: the lane waited for it ([`lanes`]).
     if moderation::note(&bot, app, &msg, &user).await? {
         return Ok(());
     }
@@ -952,7 +947,25 @@ fn forgotten_key(f: &crate::store::Forgotten) -> &'static str {
     }
 }
 
+/// Button presses are throttled per user, moderators far above a press a second; an excess
+/// press is answered on the button with a short text, never with a message.
+async fn press_allowed(bot: &TgBot, app: &App, q: &CallbackQuery) -> ResponseResult<bool> {
+    let user = q.from.id.0;
+    let moderator = moderation::is_moderator(bot, app, user as i64).await;
+    if app.presses.allow(user, moderator) {
+        return Ok(true);
+    }
+    let lang = reply_lang(None, Some(&q.from), None);
+    bot.answer_callback_query(q.id.clone())
+        .text(crate::i18n::t(lang, "press-slow"))
+        .await?;
+    Ok(false)
+}
+
 async fn on_callback(bot: TgBot, q: CallbackQuery, app: Arc<App>) -> ResponseResult<()> {
+    if !press_allowed(&bot, &app, &q).await? {
+        return Ok(());
+    }
     if q.data.as_deref().is_some_and(|d| d.starts_with("m:")) {
         return moderation::callback(&bot, &app, &q).await;
     }

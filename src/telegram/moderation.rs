@@ -2,8 +2,11 @@
 //! corrections, `/find`, `/history`, `/reopen`, `/stats`, and the outcome told to citizens.
 //!
 //! The role is checked on the server for every command and every button press, whatever the
-//! callback data says: a moderator is a user in `MODERATOR_IDS` or a member of
-//! `MODERATOR_CHAT_ID` (asked of Telegram, remembered for a minute).
+//! callback data says: a moderator is a user in `MODERATOR_IDS` or an administrator (or the
+//! creator) of `MODERATOR_CHAT_ID`; with `MODERATOR_CHAT_MEMBERS=1`, any of its members who is
+//! not restricted. Being in that group is not enough by default: anyone an administrator lets
+//! in, or a careless invite link, would otherwise decide reports. Telegram's answer is
+//! remembered for a minute, in a map of bounded size.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -19,6 +22,10 @@ use crate::store::{Decision, Store};
 /// How long a membership answer from Telegram is trusted.
 const MEMBERSHIP_TTL: Duration = Duration::from_secs(60);
 
+/// Users whose role is remembered at most; every press of a button by a citizen asks, so the
+/// map must not grow with the number of citizens.
+const MEMBERSHIPS_MAX: usize = 4096;
+
 /// Commands only moderators may use.
 pub const COMMANDS: [&str; 8] = [
     "queue",
@@ -31,11 +38,54 @@ pub const COMMANDS: [&str; 8] = [
     "duplicate",
 ];
 
-/// Remembered answers to "is this user in the moderators' chat?".
+/// Remembered answers to "is this user a moderator by the moderators' chat?", at most
+/// [`MEMBERSHIPS_MAX`], each for [`MEMBERSHIP_TTL`].
 #[derive(Default)]
 pub struct Memberships(std::sync::Mutex<HashMap<i64, (bool, Instant)>>);
 
-/// Is this user a moderator? `MODERATOR_IDS`, then membership of `MODERATOR_CHAT_ID`.
+impl Memberships {
+    /// The remembered answer for `user`, while fresh.
+    fn get(&self, user: i64) -> Option<bool> {
+        let map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        map.get(&user)
+            .filter(|(_, at)| at.elapsed() < MEMBERSHIP_TTL)
+            .map(|(trusted, _)| *trusted)
+    }
+
+    /// Remembers an answer; when full, forgets the stale ones, then the oldest.
+    fn put(&self, user: i64, trusted: bool) {
+        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() >= MEMBERSHIPS_MAX && !map.contains_key(&user) {
+            map.retain(|_, (_, at)| at.elapsed() < MEMBERSHIP_TTL);
+            if map.len() >= MEMBERSHIPS_MAX {
+                let oldest = map.iter().min_by_key(|(_, (_, at))| *at).map(|(k, _)| *k);
+                if let Some(oldest) = oldest {
+                    map.remove(&oldest);
+                }
+            }
+        }
+        map.insert(user, (trusted, Instant::now()));
+    }
+
+    /// How many answers are remembered.
+    pub fn len(&self) -> usize {
+        self.0.lock().map(|m| m.len()).unwrap_or(0)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Does this role in the moderators' chat make a moderator? Its administrators always; its
+/// plain members only with `MODERATOR_CHAT_MEMBERS=1`; restricted, departed or banned users
+/// never.
+pub fn trusted_role(kind: &teloxide::types::ChatMemberKind, members_too: bool) -> bool {
+    kind.is_privileged() || (members_too && kind.is_member())
+}
+
+/// Is this user a moderator? `MODERATOR_IDS`, then their role in `MODERATOR_CHAT_ID`
+/// ([`trusted_role`]).
 pub async fn is_moderator(bot: &TgBot, app: &App, user_id: i64) -> bool {
     if app.config.moderator_ids.contains(&user_id) {
         return true;
@@ -43,31 +93,21 @@ pub async fn is_moderator(bot: &TgBot, app: &App, user_id: i64) -> bool {
     let Some(chat) = app.config.moderator_chat_id else {
         return false;
     };
-    if let Some((member, at)) = app
-        .memberships
-        .0
-        .lock()
-        .ok()
-        .and_then(|m| m.get(&user_id).copied())
-    {
-        if at.elapsed() < MEMBERSHIP_TTL {
-            return member;
-        }
+    if let Some(trusted) = app.memberships.get(user_id) {
+        return trusted;
     }
-    let member = match bot
+    let trusted = match bot
         .get_chat_member(ChatId(chat), UserId(user_id as u64))
         .await
     {
-        Ok(m) => m.is_present(),
+        Ok(m) => trusted_role(&m.kind, app.config.moderator_chat_members),
         Err(e) => {
-            tracing::warn!(error = %e, "moderators' chat membership could not be checked");
+            tracing::warn!(error = %e, "a role in the moderators' chat could not be checked");
             return false;
         }
     };
-    if let Ok(mut m) = app.memberships.0.lock() {
-        m.insert(user_id, (member, Instant::now()));
-    }
-    member
+    app.memberships.put(user_id, trusted);
+    trusted
 }
 
 /// A moderator's language: their choice, then Telegram's.
@@ -674,6 +714,38 @@ mod tests {
         assert_eq!(amount_value("-5", "RUB", None), None);
         assert_eq!(amount_value("5", "RUBLES", None), None);
         assert_eq!(amount_value("5", "RUB", Some("weekly")), None);
+    }
+
+    #[test]
+    fn the_remembered_roles_stay_bounded() {
+        let roles = Memberships::default();
+        for user in 0..(MEMBERSHIPS_MAX as i64 + 500) {
+            roles.put(user, user % 2 == 0);
+        }
+        assert_eq!(roles.len(), MEMBERSHIPS_MAX);
+        let last = MEMBERSHIPS_MAX as i64 + 499;
+        assert_eq!(roles.get(last), Some(false), "the newest answer is kept");
+        assert_eq!(roles.get(0), None, "the oldest went first");
+    }
+
+    #[test]
+    fn only_administrators_are_trusted_unless_members_are() {
+        let kind = |status: &str, extra: serde_json::Value| {
+            let mut member = serde_json::json!({"status": status, "user": {"id": 1, "is_bot": false, "first_name": "u"}});
+            for (k, v) in extra.as_object().unwrap() {
+                member[k] = v.clone();
+            }
+            serde_json::from_value::<teloxide::types::ChatMember>(member)
+                .unwrap()
+                .kind
+        };
+        let creator = kind("creator", serde_json::json!({"is_anonymous": false}));
+        let member = kind("member", serde_json::json!({}));
+        let left = kind("left", serde_json::json!({}));
+        assert!(trusted_role(&creator, false));
+        assert!(!trusted_role(&member, false));
+        assert!(trusted_role(&member, true));
+        assert!(!trusted_role(&left, true));
     }
 
     #[test]

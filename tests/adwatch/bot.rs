@@ -13,6 +13,11 @@ use tokio::sync::oneshot;
 
 use adwatch::fake_bot_api::FakeBotApi;
 
+use crate::digest::TestClock;
+
+/// 2026-11-23 08:59:50 UTC.
+const T0: i64 = 1_795_424_390_000;
+
 const AD: &str =
     "Единовременная выплата 495 000 рублей при подписании контракта с Минобороны России, \
                   ежемесячно от 190 000 рублей. Звоните +7 701 123 45 67";
@@ -313,41 +318,217 @@ async fn a_429_storm_is_waited_out_and_every_reply_arrives() {
     bot.stop().await;
 }
 
+/// What was sent to `chat`, in order.
+pub fn texts_to(api: &FakeBotApi, chat: i64) -> Vec<String> {
+    api.calls("sendMessage")
+        .iter()
+        .filter(|c| c.body["chat_id"] == chat)
+        .map(|c| c.body["text"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+/// Waits (10 s at most) until `n` messages were sent to `chat`.
+pub async fn wait_texts_to(api: &FakeBotApi, chat: i64, n: usize) -> Vec<String> {
+    for _ in 0..500 {
+        if texts_to(api, chat).len() >= n {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    texts_to(api, chat)
+}
+
+/// The texts of the stored reports, oldest first.
+pub async fn report_texts(store: &Store) -> Vec<String> {
+    let mut rows = store.export(&ExportFilter::default()).await.unwrap();
+    rows.sort_by_key(|r| r.id);
+    rows.into_iter().filter_map(|r| r.text).collect()
+}
+
+/// Waits (10 s at most) until `n` reports are stored.
+pub async fn wait_reports(store: &Store, n: usize) -> Vec<String> {
+    for _ in 0..500 {
+        if report_texts(store).await.len() >= n {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    report_texts(store).await
+}
+
+/// The notice that a citizen's messages wait their turn, and the one that some were dropped.
+pub const QUEUED: &str = "in order";
+pub const DROPPED: &str = "were not read";
+
+fn count(texts: &[String], needle: &str) -> usize {
+    texts.iter().filter(|t| t.contains(needle)).count()
+}
+
+fn job(i: i64) -> String {
+    format!("Job number {i}: salary 5000$ a month in Moscow")
+}
+
+/// The test settings with `rate` messages a minute and `queue` waiting at most.
+pub fn rated(rate: u32, queue: usize) -> Config {
+    Config {
+        send_rate: 30,
+        user_rate_per_minute: rate,
+        user_queue_max: queue,
+        fetch: FetchSettings {
+            enabled: false,
+            ..FetchSettings::default()
+        },
+        ..Config::default()
+    }
+}
+
+/// Issue 13 changed this: messages beyond USER_RATE_PER_MINUTE are no longer refused with a
+/// "slow down" each; they wait in the citizen's own queue and are read as the rate allows,
+/// after one polite notice.
 #[tokio::test]
 async fn a_burst_from_one_citizen_gets_a_polite_slow_down() {
     let db = crate::db::sqlite().await;
-    let bot = RunningBot::start(db.store.clone()).await;
+    let clock = TestClock::at(T0);
+    let api = FakeBotApi::start().await;
+    let bot = RunningBot::start_clocked(db.store.clone(), api, rated(5, 50), clock.as_fn()).await;
     for i in 0..7 {
-        bot.api.push(text_message(
-            i + 1,
-            55,
-            "en",
-            &format!("Job number {i}: salary 5000$ a month in Moscow"),
-        ));
+        bot.api.push(text_message(i + 1, 55, "en", &job(i)));
     }
-    let sent = bot.api.wait_for("sendMessage", 7).await;
-    let slow: Vec<_> = sent
-        .iter()
-        .filter(|c| {
-            c.body["text"]
-                .as_str()
-                .unwrap_or("")
-                .contains("wait a minute")
-        })
-        .collect();
-    assert_eq!(
-        slow.len(),
-        2,
-        "five pass (USER_RATE_PER_MINUTE=5), two hear slow down"
+    wait_texts_to(&bot.api, 55, 6).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let sent = texts_to(&bot.api, 55);
+    assert_eq!(sent.len(), 6, "five answers and one notice: {sent:?}");
+    assert_eq!(count(&sent, QUEUED), 1, "{sent:?}");
+    assert!(
+        sent[5].contains(QUEUED),
+        "the notice follows the answers: {sent:?}"
     );
-    assert_eq!(
-        bot.store
-            .export(&ExportFilter::default())
-            .await
-            .unwrap()
-            .len(),
-        5
+    assert_eq!(report_texts(&bot.store).await.len(), 5);
+    // Five a minute: twelve seconds later the sixth is read, twelve more the seventh, in order
+    // and without a second notice within the minute.
+    clock.advance(12_000);
+    assert_eq!(wait_reports(&bot.store, 6).await.len(), 6);
+    clock.advance(12_000);
+    let texts = wait_reports(&bot.store, 7).await;
+    let expected: Vec<String> = (0..7).map(job).collect();
+    assert_eq!(texts, expected);
+    let sent = wait_texts_to(&bot.api, 55, 8).await;
+    assert_eq!(sent.len(), 8, "{sent:?}");
+    assert_eq!(count(&sent, QUEUED), 1, "{sent:?}");
+    bot.stop().await;
+}
+
+/// The attack of issue 13: 150 messages pushed at once from one chat (two getUpdates batches),
+/// then one from another citizen, who had no answer after 30 s.
+#[tokio::test]
+async fn a_flood_from_one_chat_does_not_delay_another_chats_answer() {
+    let db = crate::db::sqlite().await;
+    // The rates' clock stands still, so the flooding chat's counts below are exact; the five
+    // seconds are real time, measured at the stand-in Bot API.
+    let clock = TestClock::at(T0);
+    let api = FakeBotApi::start().await;
+    let bot = RunningBot::start_clocked(db.store.clone(), api, rated(5, 50), clock.as_fn()).await;
+    for i in 0..150 {
+        bot.api.push(text_message(i + 1, 66, "en", &job(i)));
+    }
+    bot.api.push(text_message(151, 67, "en", AD));
+    let pushed = std::time::Instant::now();
+    let answered = wait_texts_to(&bot.api, 67, 1).await;
+    let call = bot
+        .api
+        .calls("sendMessage")
+        .into_iter()
+        .find(|c| c.body["chat_id"] == 67)
+        .unwrap_or_else(|| panic!("the other citizen was not answered: {answered:?}"));
+    let took = call.at.saturating_duration_since(pushed);
+    assert!(took < Duration::from_secs(5), "answered after {took:?}");
+    // The flooding citizen: their first five answered, one notice that the rest wait, one that
+    // those past the bound (50) were dropped; no "slow down" a message.
+    let sent = wait_texts_to(&bot.api, 66, 7).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let sent_now = texts_to(&bot.api, 66);
+    assert_eq!(sent_now.len(), 7, "{sent:?}");
+    assert_eq!(count(&sent_now, QUEUED), 1, "{sent_now:?}");
+    assert_eq!(count(&sent_now, DROPPED), 1, "{sent_now:?}");
+    let dropped = bot.app.metrics.updates_dropped.get();
+    assert!((90..=100).contains(&dropped), "{dropped} dropped");
+    assert!(bot.app.metrics.updates_queued.get() <= 50);
+    bot.stop().await;
+}
+
+/// One notice a minute however long the queue; past the bound, messages are dropped with one
+/// notice; the kept ones are read in order as the rate allows.
+#[tokio::test]
+async fn a_flood_waits_in_its_own_bounded_queue_and_is_read_in_order() {
+    let db = crate::db::sqlite().await;
+    let clock = TestClock::at(T0);
+    let api = FakeBotApi::start().await;
+    let bot = RunningBot::start_clocked(db.store.clone(), api, rated(5, 6), clock.as_fn()).await;
+    for i in 0..20 {
+        bot.api.push(text_message(i + 1, 88, "en", &job(i)));
+    }
+    wait_texts_to(&bot.api, 88, 7).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let sent = texts_to(&bot.api, 88);
+    assert_eq!(sent.len(), 7, "five answers and two notices: {sent:?}");
+    assert_eq!((count(&sent, QUEUED), count(&sent, DROPPED)), (1, 1));
+    assert_eq!(report_texts(&bot.store).await.len(), 5);
+    let dropped = bot.app.metrics.updates_dropped.get() as i64;
+    let kept = 20 - dropped;
+    // Six wait; the one in hand and those handled before the queue filled are kept too.
+    assert!((7..=12).contains(&kept), "{kept} kept");
+    // Minute by minute the rest of the queue is read, five at a time, in the order sent.
+    let mut minutes = 1;
+    while report_texts(&bot.store).await.len() < kept as usize && minutes < 4 {
+        clock.advance(60_000);
+        minutes += 1;
+        let expected = (5 * minutes).min(kept as usize);
+        assert_eq!(wait_reports(&bot.store, expected).await.len(), expected);
+    }
+    let texts = report_texts(&bot.store).await;
+    let expected: Vec<String> = (0..kept).map(job).collect();
+    assert_eq!(texts, expected);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let sent = texts_to(&bot.api, 88);
+    assert!(
+        count(&sent, QUEUED) <= minutes,
+        "one a minute at most: {sent:?}"
     );
+    assert_eq!(count(&sent, DROPPED), 1, "{sent:?}");
+    assert_eq!(bot.app.metrics.updates_queued.get(), 0);
+    bot.stop().await;
+}
+
+/// Updates waiting for their sender's rate when the process stops are not marked done: the
+/// next start takes them over and reads them, in order, once each.
+#[tokio::test]
+async fn a_queue_left_at_shutdown_stays_claimed_and_is_read_after_a_restart() {
+    let db = crate::db::sqlite().await;
+    let clock = TestClock::at(T0);
+    let api = FakeBotApi::start().await;
+    let bot = RunningBot::start_clocked(db.store.clone(), api, rated(5, 50), clock.as_fn()).await;
+    for i in 0..8 {
+        bot.api.push(text_message(i + 1, 89, "en", &job(i)));
+    }
+    wait_texts_to(&bot.api, 89, 6).await;
+    let api = bot.stop().await;
+    assert_eq!(report_texts(&db.store).await.len(), 5);
+
+    // Past the time a stopped process's claims are taken over.
+    clock.advance(60_000);
+    let store = Store::connect(&db.url).await.unwrap();
+    let bot = RunningBot::start_clocked(store, api, rated(5, 50), clock.as_fn()).await;
+    let mut texts = wait_reports(&bot.store, 8).await;
+    // Taken over in the order claimed; claims made in the same millisecond may come in any
+    // order, so only the set is compared.
+    texts.sort();
+    let mut expected: Vec<String> = (0..8).map(job).collect();
+    expected.sort();
+    assert_eq!(texts, expected);
+    wait_texts_to(&bot.api, 89, 9).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let sent = texts_to(&bot.api, 89);
+    assert_eq!(sent.len(), 9, "eight answers and one notice: {sent:?}");
     bot.stop().await;
 }
 
@@ -417,7 +598,7 @@ async fn a_report_sent_while_postgres_is_away_is_acknowledged_as_pending_and_sto
     bot.stop().await;
 }
 
-fn group_report(update_id: i64, reporter: i64, target_text: &str) -> Value {
+pub fn group_report(update_id: i64, reporter: i64, target_text: &str) -> Value {
     json!({"update_id": update_id, "message": {
         "message_id": update_id * 10, "date": 1_700_000_000,
         "chat": {"id": -300, "type": "supergroup", "title": "Neighbours"},
@@ -525,22 +706,9 @@ async fn a_hidden_text_link_counts_with_utf16_offsets() {
     bot.stop().await;
 }
 
-/// The texts of the messages sent to `chat`, once there are at least `n`.
-async fn texts_to(api: &FakeBotApi, chat: i64, n: usize) -> Vec<String> {
-    let texts = || -> Vec<String> {
-        api.calls("sendMessage")
-            .iter()
-            .filter(|c| c.body["chat_id"] == chat)
-            .map(|c| c.body["text"].as_str().unwrap_or_default().to_string())
-            .collect()
-    };
-    for _ in 0..500 {
-        if texts().len() >= n {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    let sent = texts();
+/// The texts of the messages sent to `chat`, once there are at least `n` (fails otherwise).
+async fn texts_to_at_least(api: &FakeBotApi, chat: i64, n: usize) -> Vec<String> {
+    let sent = wait_texts_to(api, chat, n).await;
     assert!(sent.len() >= n, "{n} messages expected to {chat}: {sent:?}");
     sent
 }
@@ -556,7 +724,7 @@ async fn start_with(bot: &RunningBot, update_id: i64, user_id: i64, payload: &st
     let text = format!("/start {payload}");
     bot.api
         .push(text_message(update_id, user_id, "ru", text.trim_end()));
-    texts_to(&bot.api, user_id, before + 1).await[before].clone()
+    texts_to_at_least(&bot.api, user_id, before + 1).await[before].clone()
 }
 
 /// The token of the link the bot left in the group for a citizen who never started it.
@@ -616,7 +784,7 @@ async fn a_report_link_opens_only_for_its_citizen_and_no_start_payload_reveals_a
     let bot =
         RunningBot::start_clocked(db.store.clone(), FakeBotApi::start().await, config, clock).await;
     bot.api.push(text_message(1, 71, "ru", AD));
-    texts_to(&bot.api, 71, 1).await;
+    texts_to_at_least(&bot.api, 71, 1).await;
     let token = group_link_token(&bot, 2, FILER, filed).await;
     let other_token = group_link_token(&bot, 3, OTHER_FILER, other).await;
     let ids: Vec<i64> = bot
@@ -652,7 +820,7 @@ async fn a_report_link_opens_only_for_its_citizen_and_no_start_payload_reveals_a
         update += 1;
         assert_eq!(answer, plain, "/start {payload} to the filer");
     }
-    for sent in texts_to(&bot.api, STRANGER, payloads.len() + 1).await {
+    for sent in texts_to_at_least(&bot.api, STRANGER, payloads.len() + 1).await {
         for secret in secrets {
             assert!(
                 !sent.contains(secret),
@@ -722,7 +890,7 @@ crate::on_both_databases!(
             RunningBot::start_configured(db.store.clone(), FakeBotApi::start().await, config).await;
         let hash = ReporterKey::new("a test secret of some length").hash(CITIZEN);
         bot.api.push(text_message(1, CITIZEN, "en", AD));
-        texts_to(&bot.api, CITIZEN, 1).await;
+        texts_to_at_least(&bot.api, CITIZEN, 1).await;
         let id = bot.store.export(&ExportFilter::default()).await.unwrap()[0].id;
         let settings = adwatch::store::UserSettings {
             language: Some("en".into()),
@@ -742,7 +910,7 @@ crate::on_both_databases!(
         };
 
         refuse(&bot.store, "report_reporters", "UPDATE", true).await;
-        let sent = texts_to(&bot.api, CITIZEN, say("/notify off")).await;
+        let sent = texts_to_at_least(&bot.api, CITIZEN, say("/notify off")).await;
         assert!(
             sent.last().unwrap().contains("could not change"),
             "{sent:?}"
@@ -752,10 +920,10 @@ crate::on_both_databases!(
         assert_eq!(bot.store.reporter_chats(id).await.unwrap(), vec![CITIZEN]);
         refuse(&bot.store, "report_reporters", "UPDATE", false).await;
 
-        let sent = texts_to(&bot.api, CITIZEN, say("/notify off")).await;
+        let sent = texts_to_at_least(&bot.api, CITIZEN, say("/notify off")).await;
         assert!(sent.last().unwrap().contains("is deleted"), "{sent:?}");
         assert!(bot.store.reporter_chats(id).await.unwrap().is_empty());
-        let sent = texts_to(&bot.api, CITIZEN, say("/notify off")).await;
+        let sent = texts_to_at_least(&bot.api, CITIZEN, say("/notify off")).await;
         let last = sent.last().unwrap();
         assert!(
             last.contains("will not get") && !last.contains("deleted"),
@@ -763,7 +931,7 @@ crate::on_both_databases!(
         );
 
         refuse(&bot.store, "report_reporters", "DELETE", true).await;
-        let sent = texts_to(&bot.api, CITIZEN, say("/forget")).await;
+        let sent = texts_to_at_least(&bot.api, CITIZEN, say("/forget")).await;
         let last = sent.last().unwrap();
         assert!(
             last.contains("could not delete") && !last.contains("Done"),
@@ -775,13 +943,13 @@ crate::on_both_databases!(
         );
         refuse(&bot.store, "report_reporters", "DELETE", false).await;
 
-        let sent = texts_to(&bot.api, CITIZEN, say("/forget")).await;
+        let sent = texts_to_at_least(&bot.api, CITIZEN, say("/forget")).await;
         assert!(
             sent.last().unwrap().contains("settings and your link"),
             "{sent:?}"
         );
         assert_eq!(bot.store.user_settings(&hash).await.unwrap(), None);
-        let sent = texts_to(&bot.api, CITIZEN, say("/forget")).await;
+        let sent = texts_to_at_least(&bot.api, CITIZEN, say("/forget")).await;
         assert!(
             sent.last().unwrap().contains("nothing to delete"),
             "{sent:?}"
@@ -789,3 +957,62 @@ crate::on_both_databases!(
         bot.stop().await;
     }
 );
+/// A 1×1 PNG: enough for the size check before the OCR program runs.
+const PNG: [u8; 67] = [
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4,
+    0x89, 0x00, 0x00, 0x00, 0x0a, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0x00, 0x01, 0x00, 0x00,
+    0x05, 0x00, 0x01, 0x0d, 0x0a, 0x2d, 0xb4, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae,
+    0x42, 0x60, 0x82,
+];
+
+/// An OCR program that reads nothing until the test creates `release`.
+fn held_ocr(dir: &std::path::Path, release: &std::path::Path) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let script = dir.join("tesseract");
+    let body = format!(
+        "#!/bin/sh\n\
+         if [ \"$1\" = --list-langs ]; then echo 'List of available languages (1):'; echo eng; exit 0; fi\n\
+         cat > /dev/null\n\
+         while [ ! -f '{}' ]; do sleep 0.05; done\n\
+         echo 'Salary 5000$ a month in Moscow'\n",
+        release.display()
+    );
+    std::fs::write(&script, body).unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    script
+}
+
+/// Reading an image takes seconds: it runs beside its chat's lane, so the citizen's next
+/// message is answered while the image is still being read, and the image after.
+#[tokio::test]
+async fn an_image_being_read_does_not_hold_up_the_next_message_of_its_chat() {
+    let dir = tempfile::tempdir().unwrap();
+    let release = dir.path().join("release");
+    let mut config = rated(100, 50);
+    config.ocr.program = held_ocr(dir.path(), &release).display().to_string();
+    config.ocr.languages = "eng".to_string();
+    let db = crate::db::sqlite().await;
+    let bot =
+        RunningBot::start_configured(db.store.clone(), FakeBotApi::start().await, config).await;
+    assert!(bot.app.ocr.available(), "the stand-in OCR program answers");
+    bot.api.add_file("held", PNG.to_vec());
+    let photo = json!({"photo": [{"file_id": "held", "file_unique_id": "u-held", "file_size": 67, "width": 1, "height": 1}]});
+    bot.api.push(private_message(1, 91, "en", photo));
+    bot.api.push(text_message(2, 91, "en", AD));
+    let sent = wait_texts_to(&bot.api, 91, 2).await;
+    assert!(
+        sent.iter().any(|t| t.contains("495 000")),
+        "the message after the image is answered: {sent:?}"
+    );
+    assert!(
+        bot.api.calls("editMessageText").is_empty(),
+        "the image is still being read"
+    );
+    std::fs::write(&release, b"").unwrap();
+    let edited = bot.api.wait_for("editMessageText", 1).await;
+    assert_eq!(edited.len(), 1);
+    let answer = edited[0].body["text"].as_str().unwrap();
+    assert!(answer.contains("5000$"), "{answer}");
+    bot.stop().await;
+}

@@ -22,19 +22,19 @@ const T0: i64 = 1_795_424_390_000;
 
 /// A clock the test moves.
 #[derive(Clone)]
-struct TestClock(Arc<AtomicI64>);
+pub struct TestClock(Arc<AtomicI64>);
 
 impl TestClock {
-    fn at(ms: i64) -> TestClock {
+    pub fn at(ms: i64) -> TestClock {
         TestClock(Arc::new(AtomicI64::new(ms)))
     }
-    fn now(&self) -> i64 {
+    pub fn now(&self) -> i64 {
         self.0.load(Ordering::SeqCst)
     }
-    fn advance(&self, ms: i64) {
+    pub fn advance(&self, ms: i64) {
         self.0.fetch_add(ms, Ordering::SeqCst);
     }
-    fn as_fn(&self) -> Arc<dyn Fn() -> i64 + Send + Sync> {
+    pub fn as_fn(&self) -> Arc<dyn Fn() -> i64 + Send + Sync> {
         let inner = self.0.clone();
         Arc::new(move || inner.load(Ordering::SeqCst))
     }

@@ -7,7 +7,11 @@ use adwatch::fetch::FetchSettings;
 use adwatch::store::{ExportFilter, Store};
 use serde_json::{json, Value};
 
-use crate::bot::{text_message, RunningBot};
+use crate::bot::{group_report, text_message, wait_texts_to, RunningBot};
+use crate::digest::TestClock;
+
+/// 2026-11-23 08:59:50 UTC.
+const T0: i64 = 1_795_424_390_000;
 use crate::on_both_databases;
 
 const MOD_A: i64 = 900;
@@ -314,12 +318,15 @@ async fn find_lists_the_reports_that_share_a_phone_and_stats_count_them() {
     bot.stop().await;
 }
 
+/// Issue 13 changed this: only administrators of the moderators' chat moderate by default
+/// (this test had 777 a plain member; it is now an administrator).
 #[tokio::test]
-async fn members_of_the_moderators_chat_moderate_and_high_risk_reports_are_announced_there() {
+async fn administrators_of_the_moderators_chat_moderate_and_high_risk_reports_are_announced_there()
+{
     let db = crate::db::sqlite().await;
     let chat = -100_500;
     let bot = start(db.store.clone(), Some(chat)).await;
-    bot.api.add_member(chat, 777);
+    bot.api.set_member_status(chat, 777, "administrator");
     report(&bot, 1, CITIZEN, AD).await;
     let announced = wait_sent_to(&bot.api, chat, 1).await;
     let card = &announced[0];
@@ -435,4 +442,216 @@ async fn history_never_sends_an_empty_message() {
         assert!(text.contains("History of report"), "{command}: {text}");
     }
     bot.stop().await;
+}
+const MODS_CHAT: i64 = -100_600;
+
+/// The bot with a moderators' chat, `MODERATOR_CHAT_MEMBERS` as given, and the clock given.
+async fn start_with_chat(store: Store, members_too: bool, clock: &TestClock) -> RunningBot {
+    let config = Config {
+        moderator_ids: vec![MOD_A],
+        moderator_chat_id: Some(MODS_CHAT),
+        moderator_chat_members: members_too,
+        user_rate_per_minute: 100,
+        fetch: FetchSettings {
+            enabled: false,
+            ..FetchSettings::default()
+        },
+        ..Config::default()
+    };
+    RunningBot::start_clocked(store, FakeBotApi::start().await, config, clock.as_fn()).await
+}
+
+/// The card announced in the moderators' chat for a new report.
+async fn announced_card(bot: &RunningBot) -> Value {
+    report(bot, 1, CITIZEN, AD).await;
+    wait_sent_to(&bot.api, MODS_CHAT, 1).await[0].clone()
+}
+
+fn approve_of(card: &Value) -> String {
+    button_data(card)
+        .into_iter()
+        .find(|d| d.starts_with("m:a:"))
+        .expect("an approve button")
+}
+
+/// Presses `data` as `user` and returns the text it was answered with.
+async fn press(bot: &RunningBot, update_id: i64, user: i64, data: &str, card: &Value) -> String {
+    let before = bot.api.calls("answerCallbackQuery").len();
+    bot.api.push(callback(update_id, user, data, card));
+    let answers = bot.api.wait_for("answerCallbackQuery", before + 1).await;
+    assert!(answers.len() > before, "press {update_id} was not answered");
+    answers[before].body["text"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+async fn status(store: &Store) -> String {
+    store.export(&ExportFilter::default()).await.unwrap()[0]
+        .status
+        .clone()
+}
+
+#[tokio::test]
+async fn a_plain_member_of_the_moderators_chat_cannot_decide_and_an_administrator_can() {
+    let db = crate::db::sqlite().await;
+    let clock = TestClock::at(T0);
+    let bot = start_with_chat(db.store.clone(), false, &clock).await;
+    bot.api.add_member(MODS_CHAT, 777);
+    bot.api.set_member_status(MODS_CHAT, 778, "administrator");
+    bot.api.set_member_status(MODS_CHAT, 779, "creator");
+    let card = announced_card(&bot).await;
+    let approve = approve_of(&card);
+    let refused = press(&bot, 2, 777, &approve, &card).await;
+    assert!(refused.contains("for moderators"), "{refused}");
+    assert_eq!(status(&bot.store).await, "pending");
+    // A plain member's command is refused too.
+    bot.api.push(text_message(3, 777, "en", "/stats"));
+    let sent = wait_sent_to(&bot.api, 777, 1).await;
+    assert!(
+        sent[0]["text"].as_str().unwrap().contains("for moderators"),
+        "{}",
+        sent[0]
+    );
+    assert_eq!(press(&bot, 4, 778, &approve, &card).await, "Approved.");
+    assert_eq!(status(&bot.store).await, "approved");
+    bot.api.push(text_message(5, 779, "en", "/stats"));
+    let sent = wait_sent_to(&bot.api, 779, 1).await;
+    assert!(
+        sent[0]["text"].as_str().unwrap().contains("Pending"),
+        "the creator is a moderator: {}",
+        sent[0]
+    );
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn with_moderator_chat_members_a_plain_member_decides_but_a_restricted_one_cannot() {
+    let db = crate::db::sqlite().await;
+    let clock = TestClock::at(T0);
+    let bot = start_with_chat(db.store.clone(), true, &clock).await;
+    bot.api.add_member(MODS_CHAT, 777);
+    bot.api.set_member_status(MODS_CHAT, 780, "restricted");
+    bot.api.set_member_status(MODS_CHAT, 781, "kicked");
+    let card = announced_card(&bot).await;
+    let approve = approve_of(&card);
+    for (update_id, outsider) in [(2, 780), (3, 781), (4, 782)] {
+        let refused = press(&bot, update_id, outsider, &approve, &card).await;
+        assert!(refused.contains("for moderators"), "{outsider}: {refused}");
+    }
+    assert_eq!(status(&bot.store).await, "pending");
+    assert_eq!(press(&bot, 5, 777, &approve, &card).await, "Approved.");
+    assert_eq!(status(&bot.store).await, "approved");
+    bot.stop().await;
+}
+
+/// 20 presses, one a second (on the injected clock), by a moderator of each kind: none is
+/// throttled.
+#[tokio::test]
+async fn a_moderator_pressing_buttons_once_a_second_is_never_throttled() {
+    let db = crate::db::sqlite().await;
+    let clock = TestClock::at(T0);
+    let bot = start_with_chat(db.store.clone(), false, &clock).await;
+    bot.api.set_member_status(MODS_CHAT, 778, "administrator");
+    let card = announced_card(&bot).await;
+    let id = approve_of(&card).trim_start_matches("m:a:").to_string();
+    let mut update_id = 10;
+    for moderator in [MOD_A, 778] {
+        for i in 0..20 {
+            // The label menu and back: presses that change nothing.
+            let data = if i % 2 == 0 {
+                format!("m:l:{id}")
+            } else {
+                format!("m:c:{id}")
+            };
+            let answer = press(&bot, update_id, moderator, &data, &card).await;
+            assert!(
+                !answer.contains("Too many presses"),
+                "{moderator}, press {i}: {answer}"
+            );
+            update_id += 1;
+            clock.advance(1_000);
+        }
+    }
+    bot.stop().await;
+}
+
+/// A citizen hammering a button: past a few presses each is answered "too many presses" on the
+/// button itself, and does nothing.
+#[tokio::test]
+async fn a_citizen_hammering_a_button_is_throttled() {
+    let db = crate::db::sqlite().await;
+    let clock = TestClock::at(T0);
+    let bot = start_with_chat(db.store.clone(), false, &clock).await;
+    let message = json!({"message_id": 5001, "date": 1_700_000_000,
+        "chat": {"id": CITIZEN, "type": "private", "first_name": "C"},
+        "from": {"id": 1000, "is_bot": true, "first_name": "adwatch"}, "text": "?"});
+    for i in 0..15 {
+        bot.api.push(callback(100 + i, CITIZEN, "l:en", &message));
+    }
+    let answers = bot.api.wait_for("answerCallbackQuery", 15).await;
+    let texts: Vec<&str> = answers
+        .iter()
+        .map(|a| a.body["text"].as_str().unwrap_or_default())
+        .collect();
+    let throttled = texts
+        .iter()
+        .filter(|t| t.contains("Too many presses"))
+        .count();
+    assert_eq!(throttled, 10, "a burst of five, then throttled: {texts:?}");
+    assert!(
+        bot.api.calls("sendMessage").is_empty(),
+        "throttled presses send no message"
+    );
+    // Its rate comes back with time.
+    clock.advance(3_000);
+    let message_again = message.clone();
+    bot.api.push(callback(200, CITIZEN, "l:en", &message_again));
+    let answers = bot.api.wait_for("answerCallbackQuery", 16).await;
+    let last = answers[15].body["text"].as_str().unwrap_or_default();
+    assert!(!last.contains("Too many presses"), "{last}");
+    bot.stop().await;
+}
+
+/// A `/report` in a group counts against the citizen's rate like a private message: with five
+/// a minute, four private messages and two group reports leave the last report waiting.
+#[tokio::test]
+async fn a_group_report_counts_against_the_citizens_limit() {
+    let db = crate::db::sqlite().await;
+    let clock = TestClock::at(T0);
+    let config = crate::bot::rated(5, 50);
+    let bot = RunningBot::start_clocked(
+        db.store.clone(),
+        FakeBotApi::start().await,
+        config,
+        clock.as_fn(),
+    )
+    .await;
+    for i in 0..4 {
+        let text = format!("Job number {i}: salary 5000$ a month in Moscow");
+        bot.api.push(text_message(i + 1, 71, "en", &text));
+    }
+    bot.api.push(group_report(5, 71, AD));
+    bot.api.push(group_report(6, 71, OTHER_AD));
+    let sent = wait_texts_to(&bot.api, 71, 6).await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(count_reports(&bot.store).await, 5, "{sent:?}");
+    // In Russian: the group report's sender has Telegram in Russian.
+    assert!(
+        sent.iter().any(|t| t.contains("по порядку")),
+        "the citizen hears the last waits: {sent:?}"
+    );
+    clock.advance(12_000);
+    for _ in 0..250 {
+        if count_reports(&bot.store).await == 6 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(count_reports(&bot.store).await, 6);
+    bot.stop().await;
+}
+
+async fn count_reports(store: &Store) -> usize {
+    store.export(&ExportFilter::default()).await.unwrap().len()
 }
