@@ -340,8 +340,15 @@ async fn read_and_file(
         Ok(done) => done,
         Err(e) => {
             tracing::warn!(error = %e, "a report from images could not be stored");
+            // The update stays open and is let go for a takeover (this process's too), which
+            // reads and files it again: "it will be saved shortly" holds across a restart.
+            if let Some(kept) = super::delivery::keep_open() {
+                let app2 = app.clone();
+                app.tasks.spawn(async move { kept.release(&app2).await });
+            }
             bot.edit_message_text(s.chat, reading.id, render::plain(lang, "store-failed"))
                 .parse_mode(ParseMode::Html)
+                .unrecorded()
                 .await?;
             return Ok(());
         }
