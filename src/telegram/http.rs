@@ -142,8 +142,10 @@ async fn accept_loop(
 ) {
     let open = Arc::new(Semaphore::new(max.max(1)));
     let mut http = hyper::server::conn::http1::Builder::new();
+    // A head is small; 64 KB of buffer a connection bounds what the cap of them can hold.
     http.timer(TokioTimer::new())
-        .header_read_timeout(limits.header_timeout);
+        .header_read_timeout(limits.header_timeout)
+        .max_buf_size(64 * 1024);
     let connections = TaskTracker::new();
     loop {
         // A slot first: past the cap, connections wait in the kernel's queue, unread.
