@@ -51,6 +51,37 @@ pub struct Config {
     /// Where the webhook, `/healthz` and `/metrics` are served (`LISTEN_ADDR`): 0.0.0.0:8080 by
     /// default in webhook mode; in polling mode only when set.
     pub listen_addr: Option<SocketAddr>,
+    /// Where `/metrics` is served instead of `LISTEN_ADDR` (`METRICS_ADDR`), so the monitoring
+    /// network reaches it and the internet does not.
+    pub metrics_addr: Option<SocketAddr>,
+    /// What one client may cost the HTTP side.
+    pub http: HttpLimits,
+}
+
+/// The HTTP side's limits: a client that sends its request head slowly is cut, and only so
+/// many connections are served at once (the next wait until one closes).
+#[derive(Debug, Clone)]
+pub struct HttpLimits {
+    /// Time to send a request's head (line and headers), counted from the connection's open
+    /// or from the previous answer on a kept-alive one.
+    pub header_timeout: Duration,
+    /// Time to send a webhook body once the head is in.
+    pub body_timeout: Duration,
+    /// Connections served at once on `LISTEN_ADDR` (Telegram opens at most 100).
+    pub max_connections: usize,
+    /// Connections served at once on `METRICS_ADDR`.
+    pub max_metrics_connections: usize,
+}
+
+impl Default for HttpLimits {
+    fn default() -> Self {
+        HttpLimits {
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(10),
+            max_connections: 256,
+            max_metrics_connections: 16,
+        }
+    }
 }
 
 /// How Telegram reaches the bot in webhook mode.
@@ -122,6 +153,8 @@ impl Default for Config {
             ocr: OcrSettings::default(),
             webhook: None,
             listen_addr: None,
+            metrics_addr: None,
+            http: HttpLimits::default(),
         }
     }
 }
@@ -272,7 +305,26 @@ fn comma_list<T: std::str::FromStr>(name: &str, value: &str, what: &str) -> anyh
         .collect()
 }
 
+/// An address and port like `127.0.0.1:9090`, when set.
+fn address(name: &str) -> anyhow::Result<Option<SocketAddr>> {
+    var(name)
+        .map(|v| {
+            v.parse().with_context(|| {
+                format!("{name}: `{v}` is not an address and port like 127.0.0.1:9090")
+            })
+        })
+        .transpose()
+}
+
 impl Config {
+    /// Settings that contradict each other are refused at start.
+    fn checked(self) -> anyhow::Result<Config> {
+        if self.metrics_addr.is_some() && self.metrics_addr == self.listen_addr {
+            bail!("METRICS_ADDR: it must differ from LISTEN_ADDR (unset it to serve /metrics on LISTEN_ADDR)");
+        }
+        Ok(self)
+    }
+
     pub fn from_env() -> anyhow::Result<Config> {
         let secret = var("REPORTER_SECRET");
         if secret.as_ref().is_some_and(|s| s.len() < 16) {
@@ -321,8 +373,11 @@ impl Config {
                 None if webhook.is_some() => Some(SocketAddr::from(([0, 0, 0, 0], 8080))),
                 None => None,
             },
+            metrics_addr: address("METRICS_ADDR")?,
+            http: HttpLimits::default(),
             webhook,
         })
+        .and_then(Config::checked)
     }
 }
 

@@ -331,6 +331,16 @@ impl FakeBotApi {
             .collect()
     }
 
+    /// How many messages were sent to `chat`.
+    pub fn sent_to(&self, chat: i64) -> usize {
+        let inner = self.inner.lock().unwrap();
+        inner
+            .calls
+            .iter()
+            .filter(|c| c.method == "sendMessage" && c.body["chat_id"] == chat)
+            .count()
+    }
+
     /// Waits until `method` has been called `n` times (or 10 s pass) and returns those calls.
     pub async fn wait_for(&self, method: &str, n: usize) -> Vec<Call> {
         for _ in 0..500 {

@@ -8,10 +8,12 @@
 //! - [`store`]: the only module that knows SQL; SQLite and PostgreSQL behind one API.
 //! - [`telegram`]: the only module that knows teloxide: the handlers and, in `render`, all
 //!   Telegram markup (escaped in one place); `ingress` takes updates (long polling or
-//!   webhook, each claimed in the database by its id) and serves `/healthz` and `/metrics`;
-//!   `lanes` hands each sender's updates to a queue of their own, so no chat holds up another;
-//!   `outbox` keeps Telegram's send limits.
-//! - [`metrics`]: the Prometheus metrics `/metrics` reports.
+//!   webhook, each claimed in the database by its id); `lanes` hands each sender's updates to a
+//!   queue of their own, so no chat holds up another; `http` serves the webhook, `/healthz` and
+//!   `/metrics` within bounds no client can stretch; `outbox` keeps Telegram's send limits;
+//!   `delivery` records each message as sent when Telegram accepts it, so a takeover never
+//!   sends it again.
+//! - [`metrics`]: the Prometheus metrics `/metrics` reports, from memory.
 //! - [`config`]: every setting from the environment; [`i18n`]: messages (Fluent files in
 //!   `data/i18n/`); [`guidance`]: reporting guidance per country (`data/guidance/`).
 //! - [`fetch`]: the only module that talks to the open internet: reads the pages of links

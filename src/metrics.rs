@@ -1,7 +1,14 @@
 //! What `/metrics` says, in Prometheus text: counters kept by this process, and gauges read
-//! from the database when scraped (so every replica reports the same queue).
+//! from the database by a background task ([`spawn_refresh`]), so every replica reports the
+//! same queue. A scrape never queries the database: however often `/metrics` is asked, the
+//! database sees at most one read a [`REFRESH_MIN`], and none while nothing happens but every
+//! [`REFRESH_EVERY`].
 
+use std::sync::Arc;
 use std::time::Duration;
+
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
 
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
@@ -37,6 +44,11 @@ pub struct LabelStatus {
     pub label: String,
     pub status: String,
 }
+
+/// The gauges from the database are read at least this often.
+pub const REFRESH_EVERY: Duration = Duration::from_secs(15);
+/// And at most this often, however many updates ask for it.
+pub const REFRESH_MIN: Duration = Duration::from_secs(2);
 
 /// Registers each `name, help, field;` of `$m` with `$m.registry`.
 macro_rules! register {
@@ -74,10 +86,14 @@ pub struct Metrics {
     reports: Family<LabelStatus, Gauge>,
     /// Reports waiting for a moderator (read when scraped).
     moderation_queue: Gauge,
-    /// 1 when the database answered the scrape.
+    /// 1 when the database answered the last refresh of the gauges.
     database_up: Gauge,
+    /// Reads of the gauges from the database ([`spawn_refresh`]), answered or not.
+    gauge_refreshes: Counter,
     /// Processes that beat recently, this one included.
     pub replicas: Gauge,
+    /// Wakes the refresh early: something this process did may have changed the gauges.
+    stale: Notify,
 }
 
 impl Default for Metrics {
@@ -100,7 +116,9 @@ impl Default for Metrics {
             reports: Family::default(),
             moderation_queue: Gauge::default(),
             database_up: Gauge::default(),
+            gauge_refreshes: Counter::default(),
             replicas: Gauge::default(),
+            stale: Notify::new(),
             registry: Registry::with_prefix("adwatch"),
         };
         // Each metric's name (prefixed `adwatch_`) and help, and the field it reads.
@@ -118,7 +136,8 @@ impl Default for Metrics {
             "updates_dropped", "Updates dropped because their sender's lane was full", updates_dropped;
             "reports", "Reports by label and status", reports;
             "moderation_queue_depth", "Reports waiting for a moderator", moderation_queue;
-            "database_up", "1 when the database answered", database_up;
+            "database_up", "1 when the database answered the last refresh of the gauges", database_up;
+            "gauge_refreshes", "Reads of the database gauges (reports, moderation queue) in the background", gauge_refreshes;
             "replicas", "Processes alive on this database", replicas;
         );
         m
@@ -134,9 +153,12 @@ impl Metrics {
         self.updates_duplicate.get_or_create(&label(kind)).inc();
     }
 
+    /// An update was handled: counted, and the gauges are read again soon (it may have filed
+    /// or decided a report).
     pub fn handled(&self, kind: &str, took: Duration) {
         self.updates_handled.get_or_create(&label(kind)).inc();
         self.handling_seconds.observe(took.as_secs_f64());
+        self.stale.notify_one();
     }
 
     pub fn sent(&self, method: &str) {
@@ -163,8 +185,17 @@ impl Metrics {
             .inc();
     }
 
-    /// The text `/metrics` answers, after reading the gauges the database holds.
-    pub async fn render(&self, store: &Store) -> String {
+    /// The text `/metrics` answers, from memory only.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        // Writing into a String cannot fail.
+        let _ = prometheus_client::encoding::text::encode(&mut out, &self.registry);
+        out
+    }
+
+    /// Reads the gauges the database holds (reports by label and status, the moderation queue).
+    pub async fn refresh(&self, store: &Store) {
+        self.gauge_refreshes.inc();
         match store.report_counts().await {
             Ok(counts) => {
                 self.database_up.set(1);
@@ -187,11 +218,34 @@ impl Metrics {
                 self.database_up.set(0);
             }
         }
-        let mut out = String::new();
-        // Writing into a String cannot fail.
-        let _ = prometheus_client::encoding::text::encode(&mut out, &self.registry);
-        out
     }
+}
+
+/// Reads the database gauges now, then every [`REFRESH_EVERY`], or [`REFRESH_MIN`] after the
+/// last read when this process handled an update; ends with `stop`.
+pub fn spawn_refresh(
+    metrics: Arc<Metrics>,
+    store: Store,
+    stop: CancellationToken,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            metrics.refresh(&store).await;
+            let paced = tokio::select! {
+                _ = stop.cancelled() => false,
+                _ = tokio::time::sleep(REFRESH_MIN) => true,
+            };
+            let woken = paced
+                && tokio::select! {
+                    _ = stop.cancelled() => false,
+                    _ = metrics.stale.notified() => true,
+                    _ = tokio::time::sleep(REFRESH_EVERY - REFRESH_MIN) => true,
+                };
+            if !woken {
+                break;
+            }
+        }
+    })
 }
 
 fn label(kind: &str) -> Kind {

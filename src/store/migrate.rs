@@ -46,6 +46,7 @@ const TABLES: &[(&str, &[(&str, Kind)])] = &[
             ("payload", Text),
             ("claimed_by", Text),
             ("done_at", Int),
+            ("sends", Text),
         ],
     ),
     (

@@ -180,7 +180,8 @@ impl Store {
              WHERE last_seen < $1 AND (text <> '' OR title IS NOT NULL)",
             "UPDATE images SET ocr_text = NULL, file_id = '' \
              WHERE first_seen < $1 AND (ocr_text IS NOT NULL OR file_id <> '')",
-            "UPDATE processed_updates SET payload = NULL WHERE payload IS NOT NULL AND claimed_at < $1",
+            "UPDATE processed_updates SET payload = NULL, sends = NULL \
+             WHERE (payload IS NOT NULL OR sends IS NOT NULL) AND claimed_at < $1",
             "DELETE FROM albums WHERE last_part_at < $1",
             "DELETE FROM report_tokens WHERE expires_at <= $1",
         ];

@@ -11,6 +11,9 @@ pub struct TakenOver {
     pub key: String,
     /// The update as Telegram delivered it (JSON).
     pub payload: String,
+    /// What its handling sent before its process died, one JSON record a line
+    /// ([`Store::record_send`]).
+    pub sends: Option<String>,
 }
 
 /// How many reports are in each (label, status).
@@ -22,6 +25,21 @@ pub struct ReportCount {
 }
 
 impl Store {
+    /// A store with `connections` of its own on the same database, opened when first used,
+    /// for writes that must not wait behind the others' (the records of sent messages). On
+    /// SQLite, which writes one at a time anyway, the same store.
+    pub fn spare(&self, connections: u32) -> Store {
+        match self {
+            Store::Postgres(pool) => Store::Postgres(
+                sqlx::postgres::PgPoolOptions::new()
+                    .max_connections(connections)
+                    .acquire_timeout(std::time::Duration::from_secs(5))
+                    .connect_lazy_with(pool.connect_options().as_ref().clone()),
+            ),
+            Store::Sqlite(_) => self.clone(),
+        }
+    }
+
     /// Does the database answer?
     pub async fn ping(&self) -> Result<()> {
         with_pool!(self, pool => sqlx::query("SELECT 1").execute(pool).await?.rows_affected());
@@ -52,28 +70,54 @@ impl Store {
         Ok(done == 1)
     }
 
-    /// Marks a claimed update handled and erases the copy of it.
-    pub async fn finish_update(&self, key: &str, now_ms: i64) -> Result<()> {
-        self.finish_updates(&[key.to_string()], now_ms).await
+    /// Marks a claimed update handled and erases the copy of it, when `holder` holds it.
+    pub async fn finish_update(&self, key: &str, holder: &str, now_ms: i64) -> Result<()> {
+        self.finish_updates(&[key.to_string()], holder, now_ms)
+            .await
     }
 
-    /// Marks claimed updates handled, in one statement, and erases their copies.
-    pub async fn finish_updates(&self, keys: &[String], now_ms: i64) -> Result<()> {
+    /// Marks the updates that `holder` still holds handled, in one statement, and erases their
+    /// copies and the records of what they sent. One taken over by another process meanwhile
+    /// is left to that process.
+    pub async fn finish_updates(&self, keys: &[String], holder: &str, now_ms: i64) -> Result<()> {
         if keys.is_empty() {
             return Ok(());
         }
         let keys_json = serde_json::to_string(keys).unwrap_or_else(|_| "[]".to_string());
         let sql = match self {
             Store::Postgres(_) => {
-                "UPDATE processed_updates SET done_at = $2, payload = NULL \
-                 WHERE update_key IN (SELECT jsonb_array_elements_text($1::jsonb))"
+                "UPDATE processed_updates SET done_at = $2, payload = NULL, sends = NULL \
+                 WHERE update_key IN (SELECT jsonb_array_elements_text($1::jsonb)) \
+                 AND claimed_by = $3"
             }
             Store::Sqlite(_) => {
-                "UPDATE processed_updates SET done_at = ?2, payload = NULL \
-                 WHERE update_key IN (SELECT value FROM json_each(?1))"
+                "UPDATE processed_updates SET done_at = ?2, payload = NULL, sends = NULL \
+                 WHERE update_key IN (SELECT value FROM json_each(?1)) AND claimed_by = ?3"
             }
         };
-        with_pool!(self, pool => sqlx::query(sql).bind(&keys_json).bind(now_ms).execute(pool).await?.rows_affected());
+        with_pool!(self, pool => sqlx::query(sql).bind(&keys_json).bind(now_ms).bind(holder).execute(pool).await?.rows_affected());
+        Ok(())
+    }
+
+    /// Records, right after Telegram accepted it, a message sent in the handling of an open
+    /// update (`record` is one JSON line), so a takeover does not send it again.
+    pub async fn record_send(&self, key: &str, record: &str) -> Result<()> {
+        let sql = self.sql(
+            "UPDATE processed_updates SET sends = COALESCE(sends, '') || $2 \
+             WHERE update_key = $1 AND done_at IS NULL",
+        );
+        with_pool!(self, pool => sqlx::query(&sql).bind(key).bind(record).execute(pool).await?.rows_affected());
+        Ok(())
+    }
+
+    /// Lets go of `holder`'s claim on an open update: the next takeover, by any process,
+    /// handles it again from its kept copy.
+    pub async fn release_update(&self, key: &str, holder: &str) -> Result<()> {
+        let sql = self.sql(
+            "UPDATE processed_updates SET claimed_by = NULL \
+             WHERE update_key = $1 AND claimed_by = $2 AND done_at IS NULL",
+        );
+        with_pool!(self, pool => sqlx::query(&sql).bind(key).bind(holder).execute(pool).await?.rows_affected());
         Ok(())
     }
 
@@ -96,12 +140,12 @@ impl Store {
             Store::Postgres(_) => format!(
                 "UPDATE processed_updates SET claimed_by = $1, claimed_at = $2 \
                  WHERE update_key IN ({orphans} FOR UPDATE SKIP LOCKED) \
-                 RETURNING update_key, payload"
+                 RETURNING update_key, payload, sends"
             ),
             // SQLite has one writer at a time: the statement cannot interleave with another.
             Store::Sqlite(_) => format!(
                 "UPDATE processed_updates SET claimed_by = $1, claimed_at = $2 \
-                 WHERE update_key IN ({orphans}) RETURNING update_key, payload"
+                 WHERE update_key IN ({orphans}) RETURNING update_key, payload, sends"
             ),
         };
         let sql = self.sql(&sql);
@@ -115,7 +159,7 @@ impl Store {
                 .fetch_all(pool)
                 .await?
                 .iter()
-                .map(|r| Ok(TakenOver { key: r.try_get("update_key")?, payload: r.try_get("payload")? }))
+                .map(|r| Ok(TakenOver { key: r.try_get("update_key")?, payload: r.try_get("payload")?, sends: r.try_get("sends")? }))
                 .collect()
         })
     }

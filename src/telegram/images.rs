@@ -118,14 +118,19 @@ pub async fn on_image(
 }
 
 /// Reads one image in a task of its own: reading takes seconds, and the chat's next messages
-/// must not wait for it. The update's claim goes with the task, so the update is marked done
-/// only once the image is answered (a process dying meanwhile leaves it to be taken over).
+/// must not wait for it. The update stays open with the task, so it is marked done only once
+/// the image is answered (a process dying meanwhile leaves it to be taken over), and what the
+/// task sends is recorded under it.
 fn spawn_read_and_file(bot: &TgBot, app: &Arc<App>, sending: Sending, part: ImagePart) {
-    let claim = super::lanes::take_claim();
+    let kept = super::delivery::keep_open();
     let (bot, app2) = (bot.clone(), app.clone());
     app.tasks.spawn(async move {
-        let _claim = claim;
-        if let Err(e) = read_and_file(&bot, &app2, sending, vec![part]).await {
+        let work = read_and_file(&bot, &app2, sending, vec![part]);
+        let answered = match kept {
+            Some(kept) => kept.run_to_end(&app2, work).await,
+            None => work.await,
+        };
+        if let Err(e) = answered {
             tracing::warn!(error = %e, "an image could not be answered");
         }
     });
@@ -394,8 +399,15 @@ async fn read_and_file(
         Ok(done) => done,
         Err(e) => {
             tracing::warn!(error = %e, "a report from images could not be stored");
+            // The update stays open and is let go for a takeover (this process's too), which
+            // reads and files it again: "it will be saved shortly" holds across a restart.
+            if let Some(kept) = super::delivery::keep_open() {
+                let app2 = app.clone();
+                app.tasks.spawn(async move { kept.release(&app2).await });
+            }
             bot.edit_message_text(s.chat, reading.id, render::plain(lang, "store-failed"))
                 .parse_mode(ParseMode::Html)
+                .unrecorded()
                 .await?;
             return Ok(());
         }

@@ -1,12 +1,11 @@
-//! How updates come in, by long polling or by webhook, and the HTTP side (`/healthz`,
-//! `/metrics`, the webhook).
+//! How updates come in, by long polling or by webhook (served by [`super::http`]).
 //!
 //! Every update is claimed in the database by its `update_id` before anything else happens, and
 //! the claim keeps a copy of it: an update delivered twice, to this process or another, is
-//! handled once, and one whose process died before handling it is taken over by another
-//! ([`spawn_takeover`]). Only then is it handed, through a channel that is an update listener,
-//! to the lanes ([`super::lanes`]), which handle each sender's updates in order and no chat
-//! behind another.
+//! handled once, and one whose process died before it was done is taken over by another
+//! ([`spawn_heartbeat`]) with the record of what its handling had sent ([`super::delivery`]).
+//! Only then is it handed, through a channel that is an update listener, to the lanes
+//! ([`super::lanes`]), which handle each sender's updates in order and no chat behind another.
 //!
 //! When the database does not answer, the update is kept where it is: a webhook answers 503, so
 //! Telegram delivers it again; polling holds it (its offset is not confirmed) and tries again.
@@ -14,36 +13,22 @@
 
 use std::collections::HashSet;
 use std::convert::Infallible;
-use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::IntoResponse;
-use axum::routing::{get, post};
-use axum::Router;
 use teloxide::prelude::*;
-use teloxide::types::{UpdateId, UpdateKind};
+use teloxide::types::UpdateKind;
 use teloxide::update_listeners::{StatefulListener, UpdateListener};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
+use super::delivery::{update_key, Sent};
 use super::{render, reply_lang, App, TgBot};
-
-/// The header Telegram sends the webhook secret in.
-const SECRET_HEADER: &str = "x-telegram-bot-api-secret-token";
 
 /// A replica not seen for this long is taken for dead: its unhandled updates are taken over.
 pub const ALIVE_MS: i64 = 20_000;
 /// How often a process says it is alive.
 const BEAT: Duration = Duration::from_secs(5);
-
-/// The key an update is claimed under.
-pub fn update_key(id: UpdateId) -> String {
-    format!("upd:{}", id.0)
-}
 
 /// What kind an update is, for the metrics.
 pub fn kind_of(update: &Update) -> &'static str {
@@ -113,6 +98,10 @@ impl Ingress {
             told: Arc::default(),
         };
         (ingress, listener)
+    }
+
+    pub fn app(&self) -> &Arc<App> {
+        &self.app
     }
 
     /// Claims `update` (delivered as `raw`) and queues it for handling. `Ok(false)`: it was
@@ -271,14 +260,17 @@ pub fn spawn_heartbeat(ingress: Ingress, stop: CancellationToken) -> tokio::task
             for t in taken {
                 match serde_json::from_str::<Update>(&t.payload) {
                     Ok(update) => {
-                        tracing::warn!(key = %t.key, "an update left by a stopped process is taken over");
+                        let sent = Sent::parse_all(t.sends.as_deref().unwrap_or_default());
+                        tracing::warn!(key = %t.key, sent = sent.len(), "an update left by a stopped process is taken over");
+                        // Its next run here does not send again what the last one sent.
+                        app.ledger.remember(&t.key, sent);
                         if !ingress.requeue(update).await {
                             return;
                         }
                     }
                     Err(e) => {
                         tracing::warn!(key = %t.key, error = %e, "a kept update cannot be read; dropped");
-                        let _ = app.store.finish_update(&t.key, now).await;
+                        let _ = app.store.finish_update(&t.key, &app.holder, now).await;
                     }
                 }
             }
@@ -298,164 +290,4 @@ pub fn spawn_heartbeat(ingress: Ingress, stop: CancellationToken) -> tokio::task
         }
         let _ = app.store.leave(&app.holder).await;
     })
-}
-
-/// Keys of handled updates waiting to be marked done.
-#[derive(Default)]
-pub struct Finished(Mutex<Vec<String>>);
-
-impl Finished {
-    pub fn push(&self, key: String) {
-        if let Ok(mut keys) = self.0.lock() {
-            keys.push(key);
-        }
-    }
-
-    fn take(&self) -> Vec<String> {
-        self.0
-            .lock()
-            .map(|mut k| std::mem::take(&mut *k))
-            .unwrap_or_default()
-    }
-
-    fn is_empty(&self) -> bool {
-        self.0.lock().map(|k| k.is_empty()).unwrap_or(true)
-    }
-
-    fn put_back(&self, keys: Vec<String>) {
-        if let Ok(mut k) = self.0.lock() {
-            k.extend(keys);
-        }
-    }
-}
-
-/// Marks handled updates done every 10 ms, in one statement; when the database is away, keeps
-/// them for the next round. Once `dispatched` (the dispatcher has returned), runs until the
-/// last update is marked, or the database has been away for a minute.
-pub fn spawn_finisher(app: Arc<App>, dispatched: CancellationToken) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut last_success = tokio::time::Instant::now();
-        loop {
-            tokio::time::sleep(Duration::from_millis(10)).await;
-            let keys = app.finished.take();
-            if !keys.is_empty() {
-                match app.store.finish_updates(&keys, app.now_ms()).await {
-                    Ok(()) => last_success = tokio::time::Instant::now(),
-                    Err(e) => {
-                        tracing::debug!(error = %e, "handled updates not marked yet");
-                        app.finished.put_back(keys);
-                        tokio::time::sleep(Duration::from_millis(500)).await;
-                    }
-                }
-            }
-            if dispatched.is_cancelled()
-                && (app.finished.is_empty() || last_success.elapsed() > Duration::from_secs(60))
-            {
-                break;
-            }
-        }
-    })
-}
-
-#[derive(Clone)]
-struct Served {
-    ingress: Ingress,
-    secret: Option<Arc<str>>,
-}
-
-/// The HTTP side: `/healthz`, `/metrics`, and in webhook mode the webhook at its URL's path.
-/// Binds `addr` and returns the address bound (port 0 picks one).
-pub async fn serve(
-    ingress: Ingress,
-    addr: SocketAddr,
-    stop: CancellationToken,
-) -> std::io::Result<(SocketAddr, tokio::task::JoinHandle<()>)> {
-    let webhook = ingress.app.config.webhook.clone();
-    let served = Served {
-        secret: webhook.as_ref().map(|w| Arc::from(w.secret.as_str())),
-        ingress,
-    };
-    let mut router = Router::new()
-        .route("/healthz", get(healthz))
-        .route("/metrics", get(metrics));
-    if let Some(w) = &webhook {
-        router = router.route(w.url.path(), post(on_webhook));
-    }
-    let listener = tokio::net::TcpListener::bind(addr).await?;
-    let bound = listener.local_addr()?;
-    let router = router.with_state(served);
-    let task = tokio::spawn(async move {
-        let result = axum::serve(listener, router)
-            .with_graceful_shutdown(stop.cancelled_owned())
-            .await;
-        if let Err(e) = result {
-            tracing::error!(error = %e, "the HTTP server stopped");
-        }
-    });
-    Ok((bound, task))
-}
-
-async fn healthz(State(s): State<Served>) -> impl IntoResponse {
-    match s.ingress.app.store.ping().await {
-        Ok(()) => (StatusCode::OK, "ok\n"),
-        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n"),
-    }
-}
-
-async fn metrics(State(s): State<Served>) -> impl IntoResponse {
-    let app = &s.ingress.app;
-    let text = app.metrics.render(&app.store).await;
-    (
-        [(
-            axum::http::header::CONTENT_TYPE,
-            "text/plain; version=0.0.4; charset=utf-8",
-        )],
-        text,
-    )
-}
-
-/// Telegram's POST: 401 without the right secret; 200 once the update is claimed (or was
-/// claimed before); 503 while the database is away, so Telegram delivers it again.
-async fn on_webhook(State(s): State<Served>, headers: HeaderMap, body: Bytes) -> StatusCode {
-    let given = headers
-        .get(SECRET_HEADER)
-        .map(|v| v.as_bytes())
-        .unwrap_or_default();
-    if !s
-        .secret
-        .as_deref()
-        .is_some_and(|secret| same(given, secret.as_bytes()))
-    {
-        return StatusCode::UNAUTHORIZED;
-    }
-    let Ok(raw) = std::str::from_utf8(&body) else {
-        return StatusCode::BAD_REQUEST;
-    };
-    let update: Update = match serde_json::from_str(raw) {
-        Ok(u) => u,
-        Err(e) => {
-            tracing::warn!(error = %e, "a webhook body is not an update");
-            return StatusCode::BAD_REQUEST;
-        }
-    };
-    match s.ingress.admit(&update, raw).await {
-        Ok(_) => StatusCode::OK,
-        Err(_) => StatusCode::SERVICE_UNAVAILABLE,
-    }
-}
-
-/// Compares secrets in time that does not depend on where they differ.
-fn same(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn secrets_compare_whole() {
-        assert!(super::same(b"abc", b"abc"));
-        assert!(!super::same(b"abc", b"abd"));
-        assert!(!super::same(b"abc", b"abcd"));
-        assert!(!super::same(b"", b"a"));
-    }
 }

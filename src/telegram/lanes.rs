@@ -13,13 +13,12 @@
 //! - A citizen's messages beyond `USER_RATE_PER_MINUTE` wait in their lane until the rate allows
 //!   (never refused), with at most one notice a minute. Moderators in `MODERATOR_IDS` do not
 //!   wait.
-//! - An update is marked done only once handled: its [`Claim`] is dropped when its handler
-//!   ends, or when the task its long work moved to ends ([`take_claim`]). At shutdown a lane
+//! - An update is marked done only once handled ([`super::delivery::handle`]): when its handler
+//!   ends, or when the task its long work moved to ends ([`super::delivery::keep_open`]). At shutdown a lane
 //!   finishes what the rate allows now; the rest stays claimed in the database, with its copy,
 //!   for the next start or another replica.
 //! - Rates are kept on the injected clock (`App::clock`), so tests can move time.
 
-use std::cell::RefCell;
 use std::collections::{HashMap, VecDeque};
 use std::convert::Infallible;
 use std::num::NonZeroU32;
@@ -33,13 +32,13 @@ use governor::nanos::Nanos;
 use governor::state::keyed::DefaultKeyedStateStore;
 use governor::{Quota, RateLimiter};
 use teloxide::prelude::*;
-use teloxide::types::{UpdateId, UpdateKind, User};
+use teloxide::types::{UpdateKind, User};
 use teloxide::update_listeners::UpdateListener;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use super::{ingress, render, reply_lang, App, TgBot};
+use super::{render, reply_lang, App, TgBot};
 
 /// Updates held in all lanes together; past it the router waits (Telegram keeps the rest).
 pub const MAX_HELD: usize = 20_000;
@@ -120,40 +119,6 @@ impl Presses {
         self.citizens.retain_recent();
         self.moderators.retain_recent();
     }
-}
-
-/// The database's claim on an update being handled: dropping it marks the update done.
-pub struct Claim {
-    app: Arc<App>,
-    key: String,
-}
-
-impl Claim {
-    fn new(app: Arc<App>, id: UpdateId) -> Claim {
-        Claim {
-            app,
-            key: ingress::update_key(id),
-        }
-    }
-}
-
-impl Drop for Claim {
-    fn drop(&mut self) {
-        // Marked in the next batch (`ingress::spawn_finisher`).
-        self.app.finished.push(std::mem::take(&mut self.key));
-    }
-}
-
-tokio::task_local! {
-    /// The claim of the update the current task handles, until a handler takes it.
-    static CLAIM: RefCell<Option<Claim>>;
-}
-
-/// Takes the current update's claim, for a handler that moves long work (reading an image) to
-/// a task of its own: the update is marked done when that task drops it, not when the handler
-/// returns, so a process that dies meanwhile leaves it to be taken over.
-pub fn take_claim() -> Option<Claim> {
-    CLAIM.try_with(|c| c.borrow_mut().take()).ok().flatten()
 }
 
 /// Whose lane an update goes to.
@@ -338,25 +303,31 @@ impl Lanes {
         }
     }
 
-    /// Handles one update in a task of its own, its claim dropped when the handler ends unless
-    /// the handler took it. A panic ends that update only, and marks it done: an update that
-    /// panics a handler is not handed to every replica in turn.
+    /// Handles one update in a task of its own; [`super::delivery::handle`] marks it done when
+    /// its handler ends, unless its work goes on in a task of its own. A panic ends that update
+    /// only, and marks it done: an update that panics a handler is not handed to every replica
+    /// in turn.
     async fn handle(&self, held: Held) {
         let Held { update, .. } = held;
+        let key = super::delivery::update_key(update.id);
         let (app, bot) = (self.app.clone(), self.bot.clone());
-        let claim = RefCell::new(Some(Claim::new(app.clone(), update.id)));
-        let handling = tokio::spawn(CLAIM.scope(claim, super::on_update(bot, update, app)));
+        let handling = tokio::spawn(super::on_update(bot, update, app));
         match handling.await {
             Ok(Ok(())) => {}
             Ok(Err(e)) => tracing::warn!(error = %e, "an update's handler failed"),
-            Err(e) => tracing::error!(error = %e, "an update's handler panicked"),
+            Err(e) => {
+                tracing::error!(error = %e, "an update's handler panicked");
+                self.app.ledger.push(key);
+            }
         }
     }
 
     /// A full lane: the update is dropped and marked done; a citizen hears it once a minute.
     fn drop_update(&self, held: Held) {
         self.app.metrics.updates_dropped.inc();
-        self.app.finished.push(ingress::update_key(held.update.id));
+        self.app
+            .ledger
+            .push(super::delivery::update_key(held.update.id));
         let Some(user) = held.citizen else {
             return;
         };

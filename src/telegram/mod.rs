@@ -8,7 +8,9 @@
 //! sender's lane ([`lanes`]), within the citizen's rate and never behind another chat. Replies
 //! go out through [`outbox`], which keeps Telegram's limits.
 
+pub mod delivery;
 pub mod digest;
+pub mod http;
 pub mod images;
 pub mod ingress;
 pub mod lanes;
@@ -62,10 +64,13 @@ pub struct App {
     pub metrics: Arc<crate::metrics::Metrics>,
     /// This process's name in claims and heartbeats (random, new at each start).
     pub holder: String,
-    /// Updates handled but not yet marked done in the database ([`ingress::spawn_finisher`]).
-    pub finished: ingress::Finished,
+    /// Updates handled but not yet marked done, and what taken-over ones sent before
+    /// ([`delivery`]).
+    pub ledger: delivery::Ledger,
     /// The address the HTTP side listens on, once bound.
     pub bound: std::sync::OnceLock<std::net::SocketAddr>,
+    /// The address `/metrics` is served on with `METRICS_ADDR`, once bound.
+    pub metrics_bound: std::sync::OnceLock<std::net::SocketAddr>,
 }
 
 impl App {
@@ -80,6 +85,7 @@ impl App {
         let presses = lanes::Presses::new(&rate_clock);
         let fetcher = Fetcher::new(config.fetch.clone())?;
         Ok(App {
+            ledger: delivery::Ledger::new(&store),
             store,
             clock,
             limiter,
@@ -92,7 +98,7 @@ impl App {
             metrics: Arc::default(),
             holder: holder_name(),
             bound: std::sync::OnceLock::new(),
-            finished: ingress::Finished::default(),
+            metrics_bound: std::sync::OnceLock::new(),
             config,
         })
     }
@@ -138,22 +144,9 @@ pub async fn run(bot: Bot, app: Arc<App>, shutdown: impl Future<Output = ()> + S
     let stop = tokio_util::sync::CancellationToken::new();
     let (ingress, listener) = ingress::Ingress::new(app.clone(), tg.clone());
     let heartbeat = ingress::spawn_heartbeat(ingress.clone(), stop.clone());
-    let dispatched = tokio_util::sync::CancellationToken::new();
-    let finisher = ingress::spawn_finisher(app.clone(), dispatched.clone());
-    let mut server = None;
-    if let Some(addr) = app.config.listen_addr {
-        match ingress::serve(ingress.clone(), addr, stop.clone()).await {
-            Ok((bound, task)) => {
-                tracing::info!(%bound, webhook = app.config.webhook.is_some(), "listening");
-                let _ = app.bound.set(bound);
-                server = Some(task);
-            }
-            Err(e) => {
-                tracing::error!(error = %e, %addr, "LISTEN_ADDR cannot be bound");
-                stop.cancel();
-            }
-        }
-    }
+    let finished = tokio_util::sync::CancellationToken::new();
+    let finisher = delivery::spawn_finisher(app.clone(), finished.clone());
+    let (server, metrics_server) = serve_http(&app, &ingress, &stop).await;
     let polling = match &app.config.webhook {
         Some(_) => None,
         None => Some(tokio::spawn(ingress::poll(
@@ -183,7 +176,7 @@ pub async fn run(bot: Bot, app: Arc<App>, shutdown: impl Future<Output = ()> + S
         // Each sender's updates in a lane of their own: no chat holds up another.
         lanes::route(app.clone(), tg, listener, stop.clone()).await;
     }
-    for task in [polling, server].into_iter().flatten() {
+    for task in [polling, server, metrics_server].into_iter().flatten() {
         let _ = task.await;
     }
     let _ = heartbeat.await;
@@ -197,9 +190,50 @@ pub async fn run(bot: Bot, app: Arc<App>, shutdown: impl Future<Output = ()> + S
     if tokio::time::timeout(grace, app.tasks.wait()).await.is_err() {
         tracing::warn!("links or images still being read at shutdown were left; their reports or claims keep them");
     }
-    // Every update handed out is handled or left claimed: the finisher marks the last ones.
-    dispatched.cancel();
+    // Updates whose work ended are marked done; one still being retried stays open, for the
+    // next start or another replica.
+    finished.cancel();
     let _ = finisher.await;
+}
+
+/// The HTTP side: `LISTEN_ADDR` and, when set, `METRICS_ADDR`. A listener that cannot be bound
+/// stops the bot.
+async fn serve_http(
+    app: &Arc<App>,
+    ingress: &ingress::Ingress,
+    stop: &tokio_util::sync::CancellationToken,
+) -> (
+    Option<tokio::task::JoinHandle<()>>,
+    Option<tokio::task::JoinHandle<()>>,
+) {
+    let mut served = (None, None);
+    if let Some(addr) = app.config.listen_addr {
+        match http::serve(ingress.clone(), addr, stop.clone()).await {
+            Ok((bound, task)) => {
+                tracing::info!(%bound, webhook = app.config.webhook.is_some(), "listening");
+                let _ = app.bound.set(bound);
+                served.0 = Some(task);
+            }
+            Err(e) => {
+                tracing::error!(error = %e, %addr, "LISTEN_ADDR cannot be bound");
+                stop.cancel();
+            }
+        }
+    }
+    if let Some(addr) = app.config.metrics_addr {
+        match http::serve_metrics(ingress.clone(), addr, stop.clone()).await {
+            Ok((bound, task)) => {
+                tracing::info!(%bound, "serving /metrics");
+                let _ = app.metrics_bound.set(bound);
+                served.1 = Some(task);
+            }
+            Err(e) => {
+                tracing::error!(error = %e, %addr, "METRICS_ADDR cannot be bound");
+                stop.cancel();
+            }
+        }
+    }
+    served
 }
 
 /// Waits until Telegram answers `getMe` (before any update is handled), or `stop`. Updates claimed
@@ -230,25 +264,28 @@ async fn register_webhook(bot: &Bot, webhook: &crate::config::WebhookSettings) {
     }
 }
 
-/// Every update, once claimed and its turn come in its lane: handled by kind. Its lane marks it
-/// done afterwards (and its copy is erased), or the task its long work moved to does
-/// ([`lanes::take_claim`]).
+/// Every update, once claimed and its turn come in its lane: handled by kind, its sends
+/// recorded as they go out, then marked done (and its copy erased) unless its work goes on in
+/// a task of its own ([`delivery::keep_open`]).
 async fn on_update(bot: TgBot, update: Update, app: Arc<App>) -> ResponseResult<()> {
     use tracing::Instrument;
     let started = std::time::Instant::now();
     let kind = ingress::kind_of(&update);
     // Every log line of the update carries its id and kind (never who sent it).
     let span = tracing::info_span!("update", id = update.id.0, kind);
-    let result = match update.kind.clone() {
-        teloxide::types::UpdateKind::Message(msg) => {
-            on_message(bot, msg, app.clone()).instrument(span).await
+    let work = async {
+        match update.kind.clone() {
+            teloxide::types::UpdateKind::Message(msg) => {
+                on_message(bot, msg, app.clone()).instrument(span).await
+            }
+            teloxide::types::UpdateKind::CallbackQuery(q) => {
+                on_callback(bot, q, app.clone()).instrument(span).await
+            }
+            // Edited messages, channel posts and every other kind are not answered.
+            _ => Ok(()),
         }
-        teloxide::types::UpdateKind::CallbackQuery(q) => {
-            on_callback(bot, q, app.clone()).instrument(span).await
-        }
-        // Edited messages, channel posts and every other kind are not answered.
-        _ => Ok(()),
     };
+    let result = delivery::handle(&app, update.id, work).await;
     app.metrics.handled(kind, started.elapsed());
     result
 }
@@ -668,16 +705,23 @@ async fn file_report(
         }
         Err(e) => {
             tracing::warn!(error = %e, "a report could not be stored; retrying in the background");
+            // The update stays open (its copy kept) until the report is filed: if this process
+            // stops first, the next start or another replica files it.
+            let kept = delivery::keep_open();
             let lang = reply_lang(settings.as_ref(), Some(user), None);
-            let _ = send(bot, chat, render::plain(lang, "store-failed")).await;
-            app.tasks.spawn(retry_submit(
-                bot.clone(),
-                app.clone(),
+            let notice = bot
+                .send_message(chat, render::plain(lang, "store-failed"))
+                .parse_mode(ParseMode::Html)
+                .unrecorded();
+            let _ = notice.await;
+            let retry = Retry {
                 chat,
                 reply_to,
                 submission,
                 settings,
-            ));
+            };
+            app.tasks
+                .spawn(retry_submit(bot.clone(), app.clone(), retry, kept));
             Filed::Deferred
         }
     }
@@ -772,28 +816,45 @@ fn spawn_link_reading(
     });
 }
 
-/// Stores a report that failed to store, with growing pauses, then answers as usual.
-async fn retry_submit(
-    bot: TgBot,
-    app: Arc<App>,
+/// A report the database refused, to store again.
+struct Retry {
     chat: ChatId,
     reply_to: Option<MessageId>,
-    s: Submission,
+    submission: Submission,
     settings: Option<UserSettings>,
-) {
+}
+
+/// Stores a report that failed to store, with growing pauses, then answers as usual, as part
+/// of its update's handling (`kept`), which it then finishes. After every retry, it lets the
+/// update go: a takeover handles it again from its kept copy.
+async fn retry_submit(bot: TgBot, app: Arc<App>, retry: Retry, kept: Option<delivery::Kept>) {
+    let Retry {
+        chat,
+        reply_to,
+        submission: s,
+        settings,
+    } = retry;
     for pause in retry_pauses() {
         tokio::time::sleep(pause).await;
         if let Ok(done) = service::submit(&app.store, &app.reporter_key, app.now_ms(), &s).await {
             let lang = reply_lang(settings.as_ref(), None, Some(done.extraction.language));
-            let delivered =
-                answer_report(&bot, &app, chat, lang, &s.text, &done, settings.as_ref())
-                    .await
-                    .is_ok();
+            let answer = answer_report(&bot, &app, chat, lang, &s.text, &done, settings.as_ref());
+            let delivered = match &kept {
+                Some(kept) => kept.run(answer).await,
+                None => answer.await,
+            }
+            .is_ok();
             spawn_link_reading(&bot, &app, chat, reply_to, lang, &done, delivered);
+            if let Some(kept) = kept {
+                kept.finish(&app);
+            }
             return;
         }
     }
-    tracing::error!("a report could not be stored after every retry");
+    tracing::error!("a report could not be stored after every retry; its update is let go");
+    if let Some(kept) = kept {
+        kept.release(&app).await;
+    }
 }
 
 async fn on_command(

@@ -11,6 +11,10 @@
 //!
 //! [`TgBot`] is the bot every handler holds: `send_message` and the edits go through the
 //! [`Outbox`]; every other method is teloxide's `Bot` as is.
+//!
+//! Within an update's handling, each message sent is recorded as sent the moment Telegram
+//! accepts it, and one an earlier run of the update already sent is not sent again
+//! ([`super::delivery`]).
 
 use std::collections::HashMap;
 use std::future::IntoFuture;
@@ -27,6 +31,7 @@ use teloxide::requests::{HasPayload, Output};
 use teloxide::types::{MessageId, Recipient};
 use teloxide::RequestError;
 
+use super::delivery::{self, Slot};
 use crate::metrics::Metrics;
 
 /// The least time between two messages to one chat.
@@ -94,16 +99,51 @@ impl Outbox {
 
     /// The turn of a chat (by id, or a channel's @username hashed).
     fn turn(&self, chat: &Recipient) -> (i64, Arc<tokio::sync::Mutex<Option<Instant>>>) {
-        let key = match chat {
-            Recipient::Id(id) => id.0,
-            Recipient::ChannelUsername(name) => name_key(name),
-        };
+        let key = chat_key(chat);
         let mut chats = self.chats.lock().unwrap_or_else(|e| e.into_inner());
         (key, chats.entry(key).or_default().clone())
     }
 
-    /// Waits for the limits of `chat` (none for edits), then sends, waiting out 429s.
+    /// Sends, unless an earlier run of the current update sent it already (then answers what
+    /// Telegram answered then), and records it as sent in the update's claim.
     async fn deliver<R>(
+        &self,
+        chat: Option<&Recipient>,
+        method: &'static str,
+        request: R,
+        recorded: bool,
+    ) -> Result<Output<R>, RequestError>
+    where
+        R: Request<Err = RequestError>,
+        Output<R>: serde::Serialize + serde::de::DeserializeOwned,
+    {
+        let slot = if recorded {
+            delivery::slot(method, chat.map(chat_key))
+        } else {
+            Slot::Free
+        };
+        let recorder = match slot {
+            Slot::Free => None,
+            Slot::Replay(output) => match serde_json::from_value(output) {
+                Ok(output) => return Ok(output),
+                Err(e) => {
+                    tracing::warn!(error = %e, method, "a recorded message cannot be read; sent again");
+                    None
+                }
+            },
+            Slot::Record(recorder) => Some(recorder),
+        };
+        let output = self.send_within_limits(chat, method, request).await?;
+        if let Some(recorder) = recorder {
+            recorder
+                .record(serde_json::to_value(&output).unwrap_or_default())
+                .await;
+        }
+        Ok(output)
+    }
+
+    /// Waits for the limits of `chat` (none for edits), then sends, waiting out 429s.
+    async fn send_within_limits<R>(
         &self,
         chat: Option<&Recipient>,
         method: &'static str,
@@ -182,6 +222,14 @@ pub fn error_code(e: &RequestError) -> &'static str {
     }
 }
 
+/// A chat as a number: its id, or a channel's @username hashed.
+fn chat_key(chat: &Recipient) -> i64 {
+    match chat {
+        Recipient::Id(id) => id.0,
+        Recipient::ChannelUsername(name) => name_key(name),
+    }
+}
+
 fn name_key(name: &str) -> i64 {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
@@ -216,6 +264,7 @@ impl TgBot {
             method: "sendMessage",
             request: self.bot.send_message(chat, text),
             outbox: self.outbox.clone(),
+            recorded: true,
         }
     }
 
@@ -234,6 +283,7 @@ impl TgBot {
             method: "editMessageText",
             request: self.bot.edit_message_text(chat, message, text),
             outbox: self.outbox.clone(),
+            recorded: true,
         }
     }
 
@@ -250,6 +300,7 @@ impl TgBot {
             method: "editMessageReplyMarkup",
             request: self.bot.edit_message_reply_markup(chat, message),
             outbox: self.outbox.clone(),
+            recorded: true,
         }
     }
 }
@@ -270,6 +321,18 @@ pub struct Outgoing<R> {
     method: &'static str,
     request: R,
     outbox: Arc<Outbox>,
+    /// Recorded as sent in the current update's handling ([`super::delivery`]).
+    recorded: bool,
+}
+
+impl<R> Outgoing<R> {
+    /// A notice that is not the update's answer (e.g. "it will be stored shortly"): neither
+    /// recorded nor numbered, so a second run of the update, which may take another way, says
+    /// it again if it must and never mistakes its answer for this.
+    pub fn unrecorded(mut self) -> Self {
+        self.recorded = false;
+        self
+    }
 }
 
 impl<R: HasPayload> HasPayload for Outgoing<R> {
@@ -288,7 +351,7 @@ impl<R> IntoFuture for Outgoing<R>
 where
     R: Request<Err = RequestError> + Send + Sync + 'static,
     R::SendRef: Send,
-    Output<R>: Send,
+    Output<R>: Send + serde::Serialize + serde::de::DeserializeOwned,
 {
     type Output = Result<Output<R>, RequestError>;
     type IntoFuture = BoxFuture<'static, Self::Output>;
@@ -296,7 +359,7 @@ where
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(async move {
             self.outbox
-                .deliver(self.chat.as_ref(), self.method, self.request)
+                .deliver(self.chat.as_ref(), self.method, self.request, self.recorded)
                 .await
         })
     }

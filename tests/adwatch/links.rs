@@ -516,7 +516,7 @@ async fn failures_are_told_in_plain_words_and_the_report_keeps_the_link() {
             ("fetched".to_string(), None),
         ]
     );
-    let metrics = bot.app.metrics.render(&bot.store).await;
+    let metrics = bot.app.metrics.render();
     for outcome in ["fetched", "http", "not_a_page", "timeout"] {
         let line = format!("adwatch_fetches_total{{outcome=\"{outcome}\"}} 1");
         assert!(metrics.contains(&line), "{line} in\n{metrics}");

@@ -168,3 +168,17 @@ fn webhook_mode_without_a_secret_or_on_a_taken_path_is_refused_at_start() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("taken by the bot's own endpoints"));
 }
+
+#[test]
+fn metrics_addr_on_listen_addr_is_refused_at_start() {
+    let out = Command::new(env!("CARGO_BIN_EXE_adwatch"))
+        .arg("run")
+        .env_clear()
+        .env("TELOXIDE_TOKEN", "42:X")
+        .env("LISTEN_ADDR", "127.0.0.1:8080")
+        .env("METRICS_ADDR", "127.0.0.1:8080")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("METRICS_ADDR: it must differ"));
+}

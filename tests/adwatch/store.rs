@@ -27,6 +27,68 @@ fn from(user_id: i64, text: &str) -> Submission {
 }
 
 on_both_databases!(
+    only_the_holder_marks_an_update_done_and_what_it_sent_goes_with_it,
+    |db| {
+        let s = &db.store;
+        assert!(s.claim_delivery("upd:1", "{}", "a", 1_000).await.unwrap());
+        s.record_send("upd:1", "{\"n\":1}\n").await.unwrap();
+        s.record_send("upd:1", "{\"n\":2}\n").await.unwrap();
+        // "a" stopped beating; "b" takes the update over, with what "a" sent, in order.
+        s.heartbeat("b", 90_000, 70_000).await.unwrap();
+        let taken = s
+            .take_over_updates("b", 80_000, 70_000, 90_000, 10)
+            .await
+            .unwrap();
+        assert_eq!(taken.len(), 1);
+        assert_eq!(taken[0].sends.as_deref(), Some("{\"n\":1}\n{\"n\":2}\n"));
+        // "a" coming back late cannot mark it done: it is "b"'s now.
+        s.finish_updates(&["upd:1".to_string()], "a", 91_000)
+            .await
+            .unwrap();
+        let again = s
+            .take_over_updates("c", 200_000, 200_000, 200_000, 10)
+            .await
+            .unwrap();
+        assert_eq!(again.len(), 1, "still open after the old holder's try");
+        // "c" holds it now; it marks it done, and its copy and records are erased.
+        s.finish_update("upd:1", "c", 201_000).await.unwrap();
+        s.record_send("upd:1", "{\"n\":3}\n").await.unwrap();
+        assert!(s
+            .take_over_updates("d", i64::MAX, i64::MAX, 300_000, 10)
+            .await
+            .unwrap()
+            .is_empty());
+        assert_eq!(s.purge_updates(202_000).await.unwrap(), 1);
+    }
+);
+
+on_both_databases!(an_update_let_go_by_a_live_holder_is_taken_over, |db| {
+    let s = &db.store;
+    assert!(s.claim_delivery("upd:7", "{}", "a", 1_000).await.unwrap());
+    s.heartbeat("a", 50_000, 30_000).await.unwrap();
+    // "a" is alive: its update is not taken, until it lets it go.
+    assert!(s
+        .take_over_updates("a", 40_000, 30_000, 50_000, 10)
+        .await
+        .unwrap()
+        .is_empty());
+    s.release_update("upd:7", "b").await.unwrap();
+    assert!(
+        s.take_over_updates("a", 40_000, 30_000, 50_000, 10)
+            .await
+            .unwrap()
+            .is_empty(),
+        "only its holder lets it go"
+    );
+    s.release_update("upd:7", "a").await.unwrap();
+    let taken = s
+        .take_over_updates("a", 40_000, 30_000, 50_000, 10)
+        .await
+        .unwrap();
+    assert_eq!(taken.len(), 1);
+});
+
+on_both_databases!(
     an_update_is_claimed_once_and_taken_over_only_from_a_dead_process,
     |db| {
         let s = &db.store;
@@ -34,7 +96,7 @@ on_both_databases!(
             assert!(s.claim_delivery(key, "{}", "a", 1_000).await.unwrap());
         }
         assert!(!s.claim_delivery("upd:1", "{}", "b", 2_000).await.unwrap());
-        s.finish_updates(&["upd:1".to_string(), "upd:2".to_string()], 3_000)
+        s.finish_updates(&["upd:1".to_string(), "upd:2".to_string()], "a", 3_000)
             .await
             .unwrap();
         // While "a" beats, nothing of it is taken.
@@ -54,7 +116,8 @@ on_both_databases!(
             taken,
             vec![adwatch::store::TakenOver {
                 key: "upd:3".to_string(),
-                payload: "{}".to_string()
+                payload: "{}".to_string(),
+                sends: None,
             }]
         );
         assert!(s
@@ -528,6 +591,11 @@ async fn traces(store: &adwatch::store::Store, at: i64) -> i64 {
         .claim_delivery(&format!("upd:{at}"), payload, "gone", at)
         .await
         .unwrap());
+    // What its handling sent (to the citizen's chat) is a trace too.
+    store
+        .record_send(&format!("upd:{at}"), "{\"n\":1,\"chat\":4242}\n")
+        .await
+        .unwrap();
     store
         .add_album_part(&format!("4242:album{at}"), 1, payload, "gone", at)
         .await
@@ -613,6 +681,15 @@ on_both_databases!(
             .await,
             1,
             "only the recent update keeps its copy"
+        );
+        assert_eq!(
+            number(
+                s,
+                "SELECT COUNT(*) FROM processed_updates WHERE sends IS NOT NULL"
+            )
+            .await,
+            0,
+            "an old update's record of what it sent is erased with its copy"
         );
         assert_eq!(number(s, "SELECT COUNT(*) FROM album_parts").await, 1);
         assert_eq!(
