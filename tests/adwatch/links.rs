@@ -44,6 +44,9 @@ struct Site {
     streamed: Arc<AtomicUsize>,
     /// The version of `/changing`.
     version: Arc<AtomicUsize>,
+    /// Requests to `/hold` being answered now, and the most at once.
+    holding: Arc<AtomicUsize>,
+    most_held: Arc<AtomicUsize>,
 }
 
 async fn count(State(site): State<Site>, request: Request, next: Next) -> Response {
@@ -103,6 +106,25 @@ async fn changing(State(site): State<Site>) -> Response {
         "<p>Выплата {} 000 рублей за контракт</p>",
         300 + v * 100
     ))
+}
+
+/// A page that keeps its request open a while, counting how many are open at once.
+async fn hold(State(site): State<Site>, Path(n): Path<u32>) -> Response {
+    let now = site.holding.fetch_add(1, Ordering::SeqCst) + 1;
+    site.most_held.fetch_max(now, Ordering::SeqCst);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    site.holding.fetch_sub(1, Ordering::SeqCst);
+    html(format!("<p>Выплата {n}00 000 рублей</p>"))
+}
+
+/// An offer inside `depth` nested `tag` elements: 20,000 `<span>` (120 KB) overflowed the stack
+/// of the text collector; 50,000 `<div>` cost html5ever's tree builder quadratic time.
+fn nested(tag: &str, depth: usize) -> String {
+    format!(
+        "<html><head><title>Вакансия</title></head><body><h1>Контракт</h1>{}<p>Выплата 495 000 рублей</p>{}</body></html>",
+        format!("<{tag}>").repeat(depth),
+        format!("</{tag}>").repeat(depth)
+    )
 }
 
 /// Starts the test site on an ephemeral loopback port.
@@ -171,6 +193,9 @@ async fn serve() -> (SocketAddr, Site) {
             }),
         )
         .route("/changing", get(changing))
+        .route("/hold/{n}", get(hold))
+        .route("/spans", get(|| async { html(nested("span", 20_000)) }))
+        .route("/divs", get(|| async { html(nested("div", 50_000)) }))
         .route(
             "/to-file",
             get(|| async {
@@ -273,6 +298,18 @@ async fn a_page_that_answers_after_60_seconds_times_out() {
     let result = fetcher.fetch(&at(addr, "/slow")).await;
     assert_eq!(result, Err(Failure::Timeout));
     assert!(started.elapsed() < Duration::from_secs(30));
+}
+
+#[tokio::test]
+async fn deeply_nested_pages_are_read_to_the_offer() {
+    let (addr, _) = serve().await;
+    let fetcher = Fetcher::new(open_settings()).unwrap();
+    for path in ["/spans", "/divs"] {
+        let page = fetcher.fetch(&at(addr, path)).await.unwrap();
+        let text = page.text.joined();
+        assert!(text.contains("Контракт"), "{path}: {text}");
+        assert!(text.contains("Выплата 495 000 рублей"), "{path}: {text}");
+    }
 }
 
 #[tokio::test]
@@ -433,6 +470,119 @@ async fn the_bot_answers_at_once_then_tells_what_the_page_shows_and_keeps_the_ev
     // The page's findings join the report: its label and its phone.
     assert_eq!(rows[0].label, "military_recruitment");
     bot.stop().await;
+}
+
+#[tokio::test]
+async fn a_citizen_who_sends_a_deeply_nested_page_gets_what_it_shows_and_the_bot_lives_on() {
+    let (addr, _) = serve().await;
+    let db = crate::db::sqlite().await;
+    let api = FakeBotApi::start().await;
+    let bot =
+        RunningBot::start_configured(db.store.clone(), api, bot_config(open_settings())).await;
+    for (n, path) in ["/spans", "/divs"].into_iter().enumerate() {
+        let chat = 60 + n as i64;
+        bot.api.push(text_message(
+            10 + n as i64,
+            chat,
+            "ru",
+            &format!("Прислали ссылку: {}", at(addr, path)),
+        ));
+        let sent = bot.api.wait_for("sendMessage", 2 * (n + 1)).await;
+        let page = sent[2 * n + 1].body["text"].as_str().unwrap();
+        assert_eq!(sent[2 * n + 1].body["chat_id"], chat, "{page}");
+        assert!(page.contains("495 000 рублей"), "{path}: {page}");
+    }
+    // Still answering.
+    bot.api.push(text_message(
+        20,
+        70,
+        "ru",
+        "Выплата 300 000 рублей за контракт",
+    ));
+    let sent = bot.api.wait_for("sendMessage", 5).await;
+    assert_eq!(sent[4].body["chat_id"], 70);
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn no_more_than_fetch_concurrency_pages_are_read_at_once() {
+    let (addr, site) = serve().await;
+    let db = crate::db::sqlite().await;
+    let api = FakeBotApi::start().await;
+    let settings = FetchSettings {
+        concurrency: 2,
+        max_links: 6,
+        ..open_settings()
+    };
+    let bot = RunningBot::start_configured(db.store.clone(), api, bot_config(settings)).await;
+    let links: Vec<String> = (1..=6)
+        .map(|n| at(addr, &format!("/hold/{n}")).to_string())
+        .collect();
+    bot.api.push(text_message(
+        1,
+        80,
+        "ru",
+        &format!("Вакансии: {}", links.join(" ")),
+    ));
+    let sent = bot.api.wait_for("sendMessage", 2).await;
+    let page = sent[1].body["text"].as_str().unwrap();
+    for n in 1..=6 {
+        assert!(page.contains(&format!("{n}00 000 рублей")), "{n}: {page}");
+    }
+    assert_eq!(site.requests.load(Ordering::SeqCst), 6);
+    assert_eq!(site.most_held.load(Ordering::SeqCst), 2);
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn a_page_not_read_in_time_is_too_complex_and_keeps_its_slot_until_read() {
+    let (addr, _) = serve().await;
+    let fetcher = Fetcher::new(FetchSettings {
+        concurrency: 1,
+        timeout: Duration::from_millis(500),
+        ..open_settings()
+    })
+    .unwrap();
+    // An analysis that outlasts the time limit, as a page too heavy to read would.
+    let finished = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let done = finished.clone();
+    let slow = fetcher
+        .fetch_with(&at(addr, "/ad"), move |_| {
+            std::thread::sleep(Duration::from_millis(1500));
+            done.store(true, Ordering::SeqCst);
+        })
+        .await;
+    assert_eq!(slow.map(|_| ()), Err(Failure::TooComplex));
+    // The one slot was still taken by that analysis: the next link starts after it ended.
+    let seen = finished.clone();
+    let (page, after) = fetcher
+        .fetch_with(&at(addr, "/ad"), move |_| seen.load(Ordering::SeqCst))
+        .await
+        .unwrap();
+    assert!(
+        after,
+        "the next page was read while the slow one still held the slot"
+    );
+    assert!(page.text.joined().contains("495 000 рублей"));
+}
+
+#[test]
+fn a_citizen_is_told_in_their_language_when_a_page_was_too_complex() {
+    use adwatch::extract::Lang;
+    use adwatch::service::{LinkOutcome, LinkResult};
+    let url = Url::parse("https://example.com/heavy").unwrap();
+    let outcome = |failure| LinkOutcome {
+        url: url.clone(),
+        result: LinkResult::Failed(failure),
+    };
+    for lang in Lang::ALL {
+        let render = |f| adwatch::telegram::render::pages(lang, &[outcome(f)], 2_000_000).unwrap();
+        let (heavy, slow) = (render(Failure::TooComplex), render(Failure::Timeout));
+        assert_ne!(heavy, slow, "{lang:?}");
+        assert!(!heavy.contains("page-too-complex"), "{lang:?}: {heavy}");
+    }
+    let en = adwatch::telegram::render::pages(Lang::En, &[outcome(Failure::TooComplex)], 2_000_000);
+    assert!(en.unwrap().contains("built so heavily"));
 }
 
 #[tokio::test]
