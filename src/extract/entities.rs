@@ -672,10 +672,10 @@ fn longest_first<T>(mut spans: Vec<(usize, usize, T)>) -> Vec<(usize, usize, T)>
     // overlap it.
     let mut kept: std::collections::BTreeMap<usize, (usize, T)> = Default::default();
     for (s, e, value) in spans {
-        if !kept
+        if kept
             .range(..e)
             .next_back()
-            .is_some_and(|(_, (ke, _))| *ke > s)
+            .is_none_or(|(_, (ke, _))| *ke <= s)
         {
             kept.insert(s, (e, value));
         }

@@ -384,7 +384,8 @@ impl Limited {
                 .find(|a| &*a.name.local == n)
                 .map(|a| &*a.value)
         };
-        if is_hidden(&name, attr) {
+        // A <head> there is one the tree builder ignores: only its tag is dropped.
+        if is_hidden(&name, attr) && &*name != "head" {
             if closes_itself {
                 return TokenSinkResult::Continue;
             }
@@ -513,10 +514,8 @@ fn collect_text(root: ElementRef<'_>, out: &mut String) {
         match node.value() {
             Node::Text(t) => push_text(out, t),
             Node::Element(e) if is_hidden(e.name(), |n| e.attr(n)) => enter = false,
-            Node::Element(e) => {
-                if is_block(e.name()) && !out.is_empty() && !out.ends_with('\n') {
-                    out.push('\n');
-                }
+            Node::Element(e) if is_block(e.name()) && !out.is_empty() && !out.ends_with('\n') => {
+                out.push('\n');
             }
             _ => {}
         }
@@ -667,7 +666,7 @@ mod tests {
              <div hidden>333 333 <div>444 444</div> <script>\"</div>\"</script> 444 445</div>\
              <template><template>555</template>556</template><svg><title>666</title><svg/></svg>\
              <noscript>777</noscript><style>p::after{{content:'888'}}</style>\
-             <input type=hidden value=111><span aria-hidden=true>222</span>после</body>"
+             <input type=hidden value=111><span aria-hidden=true>222</span><head>после</body>"
         );
         let body = read_html(&html).body;
         assert_eq!(body.split_whitespace().collect::<Vec<_>>(), ["до", "после"]);
