@@ -213,6 +213,10 @@ fn fetch_settings() -> anyhow::Result<FetchSettings> {
         timeout: seconds("FETCH_TIMEOUT", default.timeout)?,
         max_bytes,
         max_links: number("FETCH_MAX_LINKS", default.max_links as u32)? as usize,
+        concurrency: match number("FETCH_CONCURRENCY", default.concurrency as u32)? {
+            0 => bail!("FETCH_CONCURRENCY: 0 would read no link at all"),
+            n => n as usize,
+        },
     })
 }
 

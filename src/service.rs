@@ -215,8 +215,8 @@ pub struct LinkOutcome {
 const STALE_CLAIM_MS: i64 = 120_000;
 
 /// Reads the links of a report (the first `FETCH_MAX_LINKS`, each at most once per report,
-/// in parallel) and keeps what the pages show; a link read before for this report is answered
-/// from what was kept.
+/// in parallel, as the fetcher's `FETCH_CONCURRENCY` slots allow) and keeps what the pages
+/// show; a link read before for this report is answered from what was kept.
 pub async fn read_links(
     store: &Store,
     fetcher: &Fetcher,
@@ -260,11 +260,20 @@ async fn read_link(
         let records = store.report_links(report_id).await.ok()?;
         let record = records.into_iter().find(|r| r.url == key)?;
         match (record.state.as_str(), record.snapshot) {
-            ("fetched", Some(snapshot)) => LinkResult::Page(Box::new(PageRead {
-                extraction: extract::extract(&snapshot.text),
-                snapshot,
-                new_snapshot: false,
-            })),
+            ("fetched", Some(snapshot)) => {
+                // Up to MAX_TEXT_BYTES of analysis: work for a blocking thread.
+                let (snapshot, extraction) = tokio::task::spawn_blocking(move || {
+                    let extraction = extract::extract(&snapshot.text);
+                    (snapshot, extraction)
+                })
+                .await
+                .ok()?;
+                LinkResult::Page(Box::new(PageRead {
+                    extraction,
+                    snapshot,
+                    new_snapshot: false,
+                }))
+            }
             ("failed", _) => LinkResult::Failed(Failure::from_stored(
                 record.failure.as_deref().unwrap_or_default(),
                 record.detail.as_deref(),
@@ -286,8 +295,17 @@ async fn fetch_and_keep(
     now_ms: &(dyn Fn() -> i64 + Send + Sync),
 ) -> LinkResult {
     let key = url.to_string();
-    let page = match fetcher.fetch(url).await {
-        Ok(page) => page,
+    // The engine runs on the page's text in the fetcher's blocking thread, within the link's
+    // time limit and its slot.
+    let read = fetcher
+        .fetch_with(url, |text| {
+            let text = text.joined();
+            let extraction = extract::extract(&text);
+            (text, extraction)
+        })
+        .await;
+    let (page, (text, extraction)) = match read {
+        Ok(read) => read,
         Err(failure) => {
             let kept = store
                 .link_failed(
@@ -304,8 +322,6 @@ async fn fetch_and_keep(
             return LinkResult::Failed(failure);
         }
     };
-    let text = page.text.joined();
-    let extraction = extract::extract(&text);
     let snapshot = NewSnapshot {
         url: key,
         final_url: page.final_url.clone(),

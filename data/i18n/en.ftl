@@ -73,6 +73,7 @@ page-redirects = The site sent me through too many redirects.
 page-not-a-page = This is not a web page but a file ({ $type }), so I did not read it.
 page-http = The site answered with an error (HTTP { $status }).
 page-disabled = Opening links is turned off on this server.
+page-too-complex = The page arrived, but it is built so heavily that I could not read it in the time I allow for a link.
 mod-only = This command is for moderators.
 queue-empty = The queue is empty: no pending reports.
 card-title = Report { $id }

@@ -73,6 +73,7 @@ page-redirects = Sayt meni juda ko‘p marta boshqa sahifaga yo‘naltirdi.
 page-not-a-page = Bu veb-sahifa emas, fayl ({ $type }), shuning uchun uni o‘qimadim.
 page-http = Sayt xato bilan javob berdi (HTTP { $status }).
 page-disabled = Bu serverda havolalarni ochish o‘chirilgan.
+page-too-complex = Sahifa keldi, lekin u shunchalik og‘ir tuzilganki, havola uchun ajratilgan vaqtda uni o‘qib ulgurmadim.
 mod-only = Bu buyruq faqat moderatorlar uchun.
 queue-empty = Navbat bo‘sh: qaror kutayotgan xabar yo‘q.
 card-title = Xabar { $id }

@@ -5,7 +5,7 @@ use linkify::{LinkFinder, LinkKind};
 use url::Url;
 
 use super::lexicon::{Lexicon, Tag};
-use super::phrase::PhraseHit;
+use super::phrase::{self, PhraseHit};
 use super::text::{char_at, char_before, digit_value, is_blank, is_space, is_word_char};
 use super::{EntityKind, PaymentOffer, RecruitingEntity};
 
@@ -58,9 +58,10 @@ pub(crate) fn find(
     amounts: &[PaymentOffer],
 ) -> Vec<RecruitingEntity> {
     let mut out = Vec::new();
+    let longest = phrase::longest(hits);
     links(text, low, &mut out);
-    handles(text, hits, lex, &mut out);
-    phones(text, hits, lex, amounts, &mut out);
+    handles(text, hits, longest, lex, &mut out);
+    phones(text, hits, longest, lex, amounts, &mut out);
     gazetteer(text, hits, lex, &mut out);
     // One entity a name: the first place it is written.
     out.sort_by_key(|e| (e.start, e.end, e.kind));
@@ -83,6 +84,7 @@ fn links(text: &str, low: &str, out: &mut Vec<RecruitingEntity>) {
     let mut finder = LinkFinder::new();
     finder.url_must_have_scheme(false);
     let mut spans: Vec<(usize, usize)> = Vec::new();
+    let mut urls = Urls::new(text);
     for link in finder.links(text) {
         let (start, end) = (link.start(), link.end());
         match link.kind() {
@@ -95,7 +97,7 @@ fn links(text: &str, low: &str, out: &mut Vec<RecruitingEntity>) {
                 ));
                 spans.push((start, end));
             }
-            LinkKind::Url if url_entities(text, start, end, out) => spans.push((start, end)),
+            LinkKind::Url if urls.read(start, end, out) => spans.push((start, end)),
             _ => {}
         }
     }
@@ -103,38 +105,152 @@ fn links(text: &str, low: &str, out: &mut Vec<RecruitingEntity>) {
         .filter(|&d| matches!(low.as_bytes().get(d + 1), Some(0xD0..=0xD2)))
         .collect();
     for tld in IDN_TLDS {
+        // Is a dot inside a link already found? The spans of earlier passes are fixed for this
+        // one; those of this pass each start before the (earlier) dot that found them.
+        let earlier = Spans::new(spans.iter().copied());
+        let mut reach = 0;
+        let mut name = NameRun::default();
         for found in dots.iter().copied().filter(|&d| low[d..].starts_with(tld)) {
             let tld_end = found + tld.len();
             if char_at(text, tld_end).is_some_and(is_word_char)
-                || spans.iter().any(|&(s, e)| s <= found && found < e)
+                || found < reach
+                || earlier.any_holds(found)
             {
                 continue;
             }
-            let mut start = found;
-            while let Some(c) = char_before(text, start) {
-                if c.is_alphanumeric() || c == '-' || c == '.' {
-                    start -= c.len_utf8();
-                } else {
-                    break;
-                }
-            }
-            let start = text[start..found]
-                .find(|c: char| c.is_alphanumeric())
-                .map_or(found, |o| start + o);
-            if start == found {
+            let Some(start) = name.start(text, found) else {
                 continue;
-            }
+            };
             let mut end = tld_end;
             if text[end..].starts_with('/') {
-                end += text[end..]
+                let path = &text[end..super::text::floor_boundary(text, end + MAX_PATH)];
+                end += path
                     .find(|c: char| c.is_whitespace() || matches!(c, '»' | '"' | ')' | '<' | '>'))
-                    .unwrap_or(text.len() - end);
+                    .unwrap_or(path.len());
                 while text[..end].ends_with(['.', ',', ';', ':', '!', '?']) {
                     end -= 1;
                 }
             }
-            if url_entities(text, start, end, out) {
+            if urls.read(start, end, out) {
                 spans.push((start, end));
+                reach = reach.max(end);
+            }
+        }
+    }
+}
+
+/// The longest name DNS allows, in chars (RFC 1035): a longer run of letters and dots before a
+/// top-level domain is not one name.
+const MAX_NAME_CHARS: usize = 253;
+/// The most of a link's path read after a Cyrillic top-level domain.
+const MAX_PATH: usize = 2048;
+
+fn is_name_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '-' || c == '.'
+}
+
+/// The run of name chars (letters, digits, `-`, `.`) that ends at a dot, walked once per run:
+/// a pass meets its dots in order, and a dot in the same run as the one before has the same
+/// start. So each byte of the text is looked at a bounded number of times per pass.
+#[derive(Default)]
+struct NameRun {
+    /// The dot asked about last; `text[run..dot]` is name chars.
+    dot: Option<usize>,
+    run: usize,
+    /// The first letter or digit of the run, once there is one.
+    first: Option<usize>,
+}
+
+impl NameRun {
+    /// Where the name that ends at `dot` starts: its first letter or digit, if it has one and
+    /// is not too long to be a name.
+    fn start(&mut self, text: &str, dot: usize) -> Option<usize> {
+        let from = match self.dot {
+            Some(last) if last <= dot && text[last..dot].chars().all(is_name_char) => last,
+            _ => {
+                self.run = dot;
+                while let Some(c) = char_before(text, self.run).filter(|&c| is_name_char(c)) {
+                    self.run -= c.len_utf8();
+                }
+                self.first = None;
+                self.run
+            }
+        };
+        self.dot = Some(dot);
+        if self.first.is_none() {
+            self.first = text[from..dot]
+                .find(char::is_alphanumeric)
+                .map(|o| from + o);
+        }
+        let start = self.first?;
+        let short =
+            dot - start <= 4 * MAX_NAME_CHARS && text[start..dot].chars().count() <= MAX_NAME_CHARS;
+        short.then_some(start)
+    }
+}
+
+/// Spans that may overlap each other, asked in logarithmic time whether any overlaps a span
+/// or holds a position (a scan of every span, for every candidate, is quadratic).
+struct Spans {
+    /// `(start, end)` in order of start.
+    spans: Vec<(usize, usize)>,
+    /// `reach[i]`: the greatest end among `spans[..=i]`.
+    reach: Vec<usize>,
+}
+
+impl Spans {
+    fn new(spans: impl IntoIterator<Item = (usize, usize)>) -> Spans {
+        let mut spans: Vec<(usize, usize)> = spans.into_iter().collect();
+        spans.sort_unstable();
+        let mut max = 0;
+        let reach = spans
+            .iter()
+            .map(|&(_, e)| {
+                max = max.max(e);
+                max
+            })
+            .collect();
+        Spans { spans, reach }
+    }
+
+    /// Some span has `start < e` and `s < end`.
+    fn any_overlaps(&self, s: usize, e: usize) -> bool {
+        let n = self.spans.partition_point(|&(start, _)| start < e);
+        n > 0 && self.reach[n - 1] > s
+    }
+
+    /// Some span has `start <= at < end`.
+    fn any_holds(&self, at: usize) -> bool {
+        let n = self.spans.partition_point(|&(start, _)| start <= at);
+        n > 0 && self.reach[n - 1] > at
+    }
+}
+
+/// [`url_entities`] once per distinct link text. What a later copy of a link would record
+/// is what its first copy recorded, and only an entity's first place is kept, so a page with
+/// one link written 40,000 times parses it once.
+struct Urls<'t> {
+    text: &'t str,
+    /// Each link text read, where it was first read, and whether it was a link.
+    read: std::collections::HashMap<&'t str, (usize, bool)>,
+}
+
+impl<'t> Urls<'t> {
+    fn new(text: &'t str) -> Urls<'t> {
+        Urls {
+            text,
+            read: std::collections::HashMap::new(),
+        }
+    }
+
+    fn read(&mut self, start: usize, end: usize, out: &mut Vec<RecruitingEntity>) -> bool {
+        let raw = &self.text[start..end];
+        match self.read.get(raw) {
+            Some(&(first, is_link)) if first < start => is_link,
+            _ => {
+                let is_link = url_entities(self.text, start, end, out);
+                self.read.insert(raw, (start, is_link));
+                is_link
             }
         }
     }
@@ -244,7 +360,13 @@ fn is_account_name(name: &str, min: usize) -> bool {
 }
 
 /// `@name`: a Telegram account, or another platform's when the text names that platform.
-fn handles(text: &str, hits: &[PhraseHit], lex: &Lexicon, out: &mut Vec<RecruitingEntity>) {
+fn handles(
+    text: &str,
+    hits: &[PhraseHit],
+    longest: usize,
+    lex: &Lexicon,
+    out: &mut Vec<RecruitingEntity>,
+) {
     for at in memchr::memchr_iter(b'@', text.as_bytes()) {
         if char_before(text, at).is_some_and(|c| is_word_char(c) || c == '.' || c == '/') {
             continue;
@@ -262,7 +384,7 @@ fn handles(text: &str, hits: &[PhraseHit], lex: &Lexicon, out: &mut Vec<Recruiti
         if char_at(text, end).is_some_and(|c| c.is_alphanumeric()) {
             continue;
         }
-        let platform = platform_near(text, hits, lex, at, end);
+        let platform = platform_near(text, hits, longest, lex, at, end);
         match platform {
             Some(p) if p != "telegram" => {
                 let mut h = entity(EntityKind::Handle, at, end, name.to_lowercase());
@@ -277,21 +399,23 @@ fn handles(text: &str, hits: &[PhraseHit], lex: &Lexicon, out: &mut Vec<Recruiti
     }
 }
 
-/// A platform named within a few words of `start..end` on the same line.
+/// A platform named within a few words of `start..end` on the same line. Only the hits near
+/// it are looked at, so thousands of handles on one line cost no more than thousands of lines.
 fn platform_near(
     text: &str,
     hits: &[PhraseHit],
+    longest: usize,
     lex: &Lexicon,
     start: usize,
     end: usize,
 ) -> Option<&'static str> {
-    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
-    let line_end = text[end..].find('\n').map_or(text.len(), |i| end + i);
-    hits.iter()
-        .filter(|h| h.start >= line_start && h.end <= line_end)
+    phrase::hits_between(hits, longest, start.saturating_sub(24), end + 16)
+        .iter()
         .filter(|h| {
             (h.end <= start && start - h.end <= 24) || (h.start >= end && h.start - end <= 16)
         })
+        // On the same line: no line break between the hit and the handle (which has none).
+        .filter(|h| !text[h.start.min(start)..h.end.max(end)].contains('\n'))
         .filter_map(|h| match lex.free.payload(h.id) {
             Tag::Platform(p) => Some((h, *p)),
             _ => None,
@@ -311,11 +435,13 @@ fn platform_near(
 fn phones(
     text: &str,
     hits: &[PhraseHit],
+    longest: usize,
     lex: &Lexicon,
     amounts: &[PaymentOffer],
     out: &mut Vec<RecruitingEntity>,
 ) {
-    let overlaps_money = |s: usize, e: usize| amounts.iter().any(|a| s < a.end && a.start < e);
+    let money = Spans::new(amounts.iter().map(|a| (a.start, a.end)));
+    let overlaps_money = |s: usize, e: usize| money.any_overlaps(s, e);
     let bytes = text.as_bytes();
     let mut pos = 0;
     while pos < text.len() {
@@ -351,7 +477,7 @@ fn phones(
                 out.push(entity(EntityKind::Phone, pos, end, e164));
             } else if (2..=4).contains(&digits.len())
                 && !raw.contains(|c: char| !c.is_ascii_digit() && digit_value(c).is_none())
-                && phone_context_near(text, hits, lex, pos, end)
+                && phone_context_near(text, hits, longest, lex, pos, end)
             {
                 out.push(entity(EntityKind::Phone, pos, end, digits.clone()));
             }
@@ -360,21 +486,31 @@ fn phones(
     }
 }
 
+/// Separators a phone number may have in a row ("+7 (924) 123-45-67" has two). A longer run
+/// ends it, so that a page of "( ( ( (" is not read to its end from each bracket.
+const MAX_SEPARATORS: usize = 8;
+
 /// The end of a phone-like run at `start` and its digits (ASCII).
 fn phone_run(text: &str, start: usize) -> (usize, String) {
     let mut digits = String::new();
     let mut end = start;
     let mut last_digit_end = start;
     let mut spaces_in_a_row = 0;
+    let mut separators = 0;
     for (i, c) in text[start..].char_indices() {
         if let Some(d) = digit_value(c) {
             digits.push(char::from(b'0' + d as u8));
             last_digit_end = start + i + c.len_utf8();
             spaces_in_a_row = 0;
+            separators = 0;
+        } else if separators == MAX_SEPARATORS {
+            break;
         } else if (c == '+' && i == 0) || matches!(c, '(' | ')' | '-' | '‒' | '–') {
             spaces_in_a_row = 0;
+            separators += 1;
         } else if is_space(c) && spaces_in_a_row == 0 {
             spaces_in_a_row += 1;
+            separators += 1;
         } else {
             break;
         }
@@ -424,11 +560,13 @@ fn normalize_phone(candidate: &str) -> Option<String> {
 fn phone_context_near(
     text: &str,
     hits: &[PhraseHit],
+    longest: usize,
     lex: &Lexicon,
     start: usize,
     end: usize,
 ) -> bool {
-    hits.iter().any(|h| {
+    let near = phrase::hits_between(hits, longest, start.saturating_sub(20), end + 6);
+    near.iter().any(|h| {
         matches!(lex.free.payload(h.id), Tag::PhoneContext)
             && ((h.end <= start && start - h.end <= 20 && !text[h.end..start].contains('\n'))
                 || (h.start >= end && h.start - end <= 6))
@@ -456,9 +594,12 @@ fn gazetteer(text: &str, hits: &[PhraseHit], lex: &Lexicon, out: &mut Vec<Recrui
             if !lex.orgs[i].takes_region {
                 continue;
             }
-            if let Some(&(_, rend, ri)) = regions.iter().find(|&&(rs, _, _)| {
-                rs >= h.end && rs - h.end <= 4 && text[h.end..rs].chars().all(is_blank)
-            }) {
+            let after = regions.partition_point(|&(rs, _, _)| rs < h.end);
+            if let Some(&(_, rend, ri)) = regions[after..]
+                .iter()
+                .take_while(|&&(rs, _, _)| rs - h.end <= 4)
+                .find(|&&(rs, _, _)| text[h.end..rs].chars().all(is_blank))
+            {
                 orgs.push((
                     h.start,
                     rend,
@@ -468,7 +609,7 @@ fn gazetteer(text: &str, hits: &[PhraseHit], lex: &Lexicon, out: &mut Vec<Recrui
         }
     }
     // Bodies named by a legal form or a head word count only where no gazetteer name stands.
-    let known = orgs.clone();
+    let known = Spans::new(orgs.iter().map(|(s, e, _)| (*s, *e)));
     let mut named: Vec<(usize, usize, String)> = Vec::new();
     for h in hits {
         let end = match lex.free.payload(h.id) {
@@ -476,10 +617,13 @@ fn gazetteer(text: &str, hits: &[PhraseHit], lex: &Lexicon, out: &mut Vec<Recrui
             Tag::OrgHead => quoted_name_end(text, h.end).or_else(|| {
                 // A named body ends with the place it serves ("... миграции Узбекистана"),
                 // or after a few words.
-                let place_end = hits
+                let clause = clause_end(text, h.end, 6);
+                let after = hits.partition_point(|p| p.start < h.end);
+                let place_end = hits[after..]
                     .iter()
+                    .take_while(|p| p.start < clause)
                     .filter(|p| matches!(lex.free.payload(p.id), Tag::Region(_) | Tag::Country(_)))
-                    .find(|p| p.start >= h.end && p.end <= clause_end(text, h.end, 6))
+                    .find(|p| p.end <= clause)
                     .map(|p| p.end);
                 let end = place_end.unwrap_or_else(|| clause_end(text, h.end, 4));
                 (end > h.end + 2).then_some(end)
@@ -487,7 +631,7 @@ fn gazetteer(text: &str, hits: &[PhraseHit], lex: &Lexicon, out: &mut Vec<Recrui
             _ => None,
         };
         if let Some(end) = end {
-            if !known.iter().any(|(s, e, _)| h.start < *e && *s < end) {
+            if !known.any_overlaps(h.start, end) {
                 named.push((h.start, end, text[h.start..end].to_string()));
             }
         }
@@ -502,9 +646,12 @@ fn gazetteer(text: &str, hits: &[PhraseHit], lex: &Lexicon, out: &mut Vec<Recrui
         r.platform = None;
         out.push(r);
     }
+    // Both lists hold spans that do not overlap, in order: only the last one starting before
+    // a country can hold it or overlap it.
     let inside = |s: usize, e: usize| {
-        orgs.iter().any(|(os, oe, _)| *os <= s && e <= *oe)
-            || regions.iter().any(|&(rs, re, _)| s < re && rs < e)
+        let org = orgs.partition_point(|(os, _, _)| *os <= s);
+        let region = regions.partition_point(|&(rs, _, _)| rs < e);
+        (org > 0 && e <= orgs[org - 1].1) || (region > 0 && regions[region - 1].1 > s)
     };
     for (s, e, i) in longest_first(countries) {
         if !inside(s, e) {
@@ -518,17 +665,24 @@ fn gazetteer(text: &str, hits: &[PhraseHit], lex: &Lexicon, out: &mut Vec<Recrui
     }
 }
 
-/// Keeps the longest of overlapping spans, then the earliest.
-fn longest_first<T: Clone>(mut spans: Vec<(usize, usize, T)>) -> Vec<(usize, usize, T)> {
+/// Keeps the longest of overlapping spans (none empty), then the earliest; in order of start.
+fn longest_first<T>(mut spans: Vec<(usize, usize, T)>) -> Vec<(usize, usize, T)> {
     spans.sort_by_key(|(s, e, _)| (std::cmp::Reverse(e - s), *s));
-    let mut kept: Vec<(usize, usize, T)> = Vec::new();
-    for span in spans {
-        if !kept.iter().any(|(s, e, _)| span.0 < *e && *s < span.1) {
-            kept.push(span);
+    // Kept spans do not overlap, so only the one that starts last before a span's end can
+    // overlap it.
+    let mut kept: std::collections::BTreeMap<usize, (usize, T)> = Default::default();
+    for (s, e, value) in spans {
+        if kept
+            .range(..e)
+            .next_back()
+            .is_none_or(|(_, (ke, _))| *ke <= s)
+        {
+            kept.insert(s, (e, value));
         }
     }
-    kept.sort_by_key(|(s, _, _)| *s);
-    kept
+    kept.into_iter()
+        .map(|(s, (e, value))| (s, e, value))
+        .collect()
 }
 
 /// The end of «Name» or "Name" starting after `pos` (spaces allowed before the quote).

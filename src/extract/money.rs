@@ -137,10 +137,15 @@ fn rupee_of_country(hits: &[PhraseHit], lex: &Lexicon) -> Option<&'static str> {
 }
 
 /// "1 млн 600 тысяч рублей", "2 млн 877 минг сўм": a larger unit, then a smaller one.
+/// Candidates are merged in one pass that keeps the survivors in place (removing each merged
+/// one from the middle would make a text of thousands of them quadratic).
 fn merge_compounds(text: &str, cands: &mut Vec<Candidate>) {
-    let mut i = 1;
-    while i < cands.len() {
-        let (a, b) = (&cands[i - 1], &cands[i]);
+    let mut kept: Vec<Candidate> = Vec::with_capacity(cands.len());
+    for b in cands.drain(..) {
+        let Some(a) = kept.last_mut() else {
+            kept.push(b);
+            continue;
+        };
         let merge = match (a.multiplier, b.multiplier, a.currency) {
             (Some(ma), Some(mb), None) => {
                 mb < ma
@@ -150,8 +155,6 @@ fn merge_compounds(text: &str, cands: &mut Vec<Candidate>) {
             _ => false,
         };
         if merge {
-            let b = cands.remove(i);
-            let a = &mut cands[i - 1];
             let ma = a.multiplier.unwrap_or(1) as i128;
             let mb = b.multiplier.unwrap_or(1) as i128;
             a.raw = a
@@ -165,9 +168,10 @@ fn merge_compounds(text: &str, cands: &mut Vec<Candidate>) {
                 a.bound = b.bound;
             }
         } else {
-            i += 1;
+            kept.push(b);
         }
     }
+    *cands = kept;
 }
 
 /// The approximate value in whole US dollars, from the dated rate table.
@@ -557,13 +561,23 @@ fn immediate_period(
     next_start: usize,
 ) -> Option<Period> {
     let limit = (end + 12).min(next_start);
-    period_hits(hits, lex, end, next_start).find_map(|(h, p)| {
-        (h.start <= limit
-            && text[end..h.start]
+    // Only hits that start by `limit` can be immediate; the rest are not looked at (an amount
+    // with thousands of equivalents would otherwise read every hit up to the next amount for
+    // each of them).
+    let first = hits.partition_point(|h| h.start < end);
+    hits[first..]
+        .iter()
+        .take_while(|h| h.start <= limit && h.start < next_start)
+        .filter_map(|h| match *lex.free.payload(h.id) {
+            Tag::Period(p) if h.end <= next_start => Some((h, p)),
+            _ => None,
+        })
+        .find_map(|(h, p)| {
+            text[end..h.start]
                 .chars()
-                .all(|c| is_blank(c) || matches!(c, '/' | '.' | ')' | ']')))
-        .then_some(p)
-    })
+                .all(|c| is_blank(c) || matches!(c, '/' | '.' | ')' | ']'))
+                .then_some(p)
+        })
 }
 
 fn left_period(

@@ -303,6 +303,20 @@ impl<P> PhraseSet<P> {
     }
 }
 
+/// The longest of `hits`, in bytes.
+pub fn longest(hits: &[PhraseHit]) -> usize {
+    hits.iter().map(|h| h.end - h.start).max().unwrap_or(0)
+}
+
+/// The hits, in order of start as [`PhraseSet::scan`] leaves them, that may end at or after
+/// `from` and start at or before `to`, none being longer than `longest` bytes. Callers filter
+/// these few instead of every hit of the text, which would make their work quadratic.
+pub fn hits_between(hits: &[PhraseHit], longest: usize, from: usize, to: usize) -> &[PhraseHit] {
+    let first = hits.partition_point(|h| h.start + longest < from);
+    let last = hits.partition_point(|h| h.start <= to);
+    &hits[first..last.max(first)]
+}
+
 /// What may not stand just before a phrase: a letter. A digit may ("120000р", "190к").
 fn is_letter(c: char) -> bool {
     c == '_' || is_text_letter(c)

@@ -8,8 +8,11 @@
 //! - redirects are followed by hand, each hop admitted again, at most [`MAX_REDIRECTS`];
 //! - no proxy from the environment, no cookies, no `Referer`, http and https only, ports 80 and
 //!   443 unless configured;
-//! - one time limit for the whole (every hop and the body), a size limit on the decoded body
-//!   (the read is cut there, so gzip and brotli cannot blow it up), HTML and text only.
+//! - one time limit for the whole (every hop, the body, the parse and the analysis the caller
+//!   hands in), a size limit on the decoded body (the read is cut there, so gzip and brotli
+//!   cannot blow it up), HTML and text only;
+//! - at most `FETCH_CONCURRENCY` links are read at once, process-wide; the parse and the
+//!   analysis run on tokio's blocking threads, never on the async workers.
 //!
 //! `FETCH_ALLOW_PRIVATE` lifts the address and port checks (tests, closed deployments).
 
@@ -17,12 +20,14 @@ pub mod guard;
 pub mod page;
 
 use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use reqwest::header::{CONTENT_TYPE, LOCATION};
 use sha2::{Digest, Sha256};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use url::{Host, Url};
 
 use self::guard::Refusal;
@@ -53,6 +58,9 @@ pub struct FetchSettings {
     pub max_bytes: usize,
     /// `FETCH_MAX_LINKS` read per report (default 3); the others are recorded only.
     pub max_links: usize,
+    /// `FETCH_CONCURRENCY`: links read at once in the whole process (default 4); the others
+    /// wait for a slot before their time limit starts.
+    pub concurrency: usize,
 }
 
 impl Default for FetchSettings {
@@ -64,6 +72,7 @@ impl Default for FetchSettings {
             timeout: Duration::from_secs(10),
             max_bytes: 2_000_000,
             max_links: 3,
+            concurrency: 4,
         }
     }
 }
@@ -102,6 +111,8 @@ pub enum Failure {
     Http(u16),
     /// Fetching is turned off here.
     Disabled,
+    /// The page arrived but could not be parsed and analysed within the time limit.
+    TooComplex,
 }
 
 impl Failure {
@@ -117,6 +128,7 @@ impl Failure {
             Failure::NotAPage(_) => "not_a_page",
             Failure::Http(_) => "http",
             Failure::Disabled => "disabled",
+            Failure::TooComplex => "too_complex",
         }
     }
 
@@ -148,6 +160,7 @@ impl Failure {
             "not_a_page" => Failure::NotAPage(detail.unwrap_or_default().to_string()),
             "http" => Failure::Http(number()),
             "disabled" => Failure::Disabled,
+            "too_complex" => Failure::TooComplex,
             _ => Failure::Unreachable,
         }
     }
@@ -188,6 +201,18 @@ impl Resolve for GuardedResolver {
 pub struct Fetcher {
     client: reqwest::Client,
     settings: Arc<FetchSettings>,
+    /// One permit per link being read (`FETCH_CONCURRENCY`).
+    slots: Arc<Semaphore>,
+}
+
+/// A body as it was downloaded, before it is read.
+struct Download {
+    url: Url,
+    status: u16,
+    content_type: Option<String>,
+    looks_html: bool,
+    body: Vec<u8>,
+    truncated: bool,
 }
 
 impl Fetcher {
@@ -204,6 +229,7 @@ impl Fetcher {
         }
         Ok(Fetcher {
             client: builder.build()?,
+            slots: Arc::new(Semaphore::new(settings.concurrency.max(1))),
             settings: Arc::new(settings),
         })
     }
@@ -236,16 +262,41 @@ impl Fetcher {
 
     /// Reads one link within the time limit.
     pub async fn fetch(&self, url: &Url) -> Result<Page, Failure> {
+        self.fetch_with(url, |_| ()).await.map(|(page, ())| page)
+    }
+
+    /// Reads one link and hands what it shows to `analyse`, all within the one time limit:
+    /// once a slot is free, the download, then the parse and `analyse` on a blocking thread.
+    /// The slot stays taken until that thread is done, even when the time limit has ended
+    /// the wait for it, so no more than `FETCH_CONCURRENCY` pages are ever being parsed.
+    pub async fn fetch_with<T, F>(&self, url: &Url, analyse: F) -> Result<(Page, T), Failure>
+    where
+        T: Send + 'static,
+        F: FnOnce(&PageText) -> T + Send + 'static,
+    {
         if !self.settings.enabled {
             return Err(Failure::Disabled);
         }
-        match tokio::time::timeout(self.settings.timeout, self.follow(url)).await {
+        let slot = self
+            .slots
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| Failure::Unreachable)?;
+        let parsing = Arc::new(AtomicBool::new(false));
+        let work = async {
+            let download = self.follow(url).await?;
+            parsing.store(true, Ordering::SeqCst);
+            read_blocking(download, slot, analyse).await
+        };
+        match tokio::time::timeout(self.settings.timeout, work).await {
             Ok(result) => result,
+            Err(_) if parsing.load(Ordering::SeqCst) => Err(Failure::TooComplex),
             Err(_) => Err(Failure::Timeout),
         }
     }
 
-    async fn follow(&self, url: &Url) -> Result<Page, Failure> {
+    async fn follow(&self, url: &Url) -> Result<Download, Failure> {
         let mut current = preview_url(url);
         for _ in 0..=MAX_REDIRECTS {
             self.admit(&current)?;
@@ -269,12 +320,16 @@ impl Fetcher {
             if !status.is_success() {
                 return Err(Failure::Http(status.as_u16()));
             }
-            return self.read(current, response).await;
+            return self.download(current, response).await;
         }
         Err(Failure::TooManyRedirects)
     }
 
-    async fn read(&self, url: Url, mut response: reqwest::Response) -> Result<Page, Failure> {
+    async fn download(
+        &self,
+        url: Url,
+        mut response: reqwest::Response,
+    ) -> Result<Download, Failure> {
         let status = response.status().as_u16();
         let content_type = response
             .headers()
@@ -309,35 +364,65 @@ impl Fetcher {
         if kind.is_none() && body[..body.len().min(1024)].contains(&0) {
             return Err(Failure::NotAPage("application/octet-stream".into()));
         }
-        let sha256 = hex::encode(Sha256::digest(&body));
-        let bytes = body.len();
         let looks_html = is_html
             || (kind.is_none() && {
-                let head = String::from_utf8_lossy(&body[..bytes.min(512)]).to_ascii_lowercase();
+                let head =
+                    String::from_utf8_lossy(&body[..body.len().min(512)]).to_ascii_lowercase();
                 head.trim_start().starts_with('<')
             });
-        // Parsing two megabytes of HTML is work for a blocking thread, not for the runtime.
-        let text = tokio::task::spawn_blocking(move || {
-            let decoded = page::decode(&body, content_type.as_deref());
-            if looks_html {
-                page::read_html(&decoded)
-            } else {
-                PageText {
-                    body: decoded,
-                    ..PageText::default()
-                }
-            }
-        })
-        .await
-        .map_err(|_| Failure::Unreachable)?;
-        Ok(Page {
-            final_url: url.to_string(),
+        Ok(Download {
+            url,
             status,
-            sha256,
-            bytes,
+            content_type,
+            looks_html,
+            body,
             truncated,
-            text,
         })
+    }
+}
+
+/// Decodes, parses and analyses a download on a blocking thread, which holds `slot` until it
+/// is done.
+async fn read_blocking<T, F>(
+    download: Download,
+    slot: OwnedSemaphorePermit,
+    analyse: F,
+) -> Result<(Page, T), Failure>
+where
+    T: Send + 'static,
+    F: FnOnce(&PageText) -> T + Send + 'static,
+{
+    tokio::task::spawn_blocking(move || {
+        let _slot = slot;
+        let page = download.read();
+        let analysed = analyse(&page.text);
+        (page, analysed)
+    })
+    .await
+    .map_err(|_| Failure::Unreachable)
+}
+
+impl Download {
+    /// What the body says: decoded, and read as HTML when it is HTML.
+    fn read(self) -> Page {
+        let sha256 = hex::encode(Sha256::digest(&self.body));
+        let decoded = page::decode(&self.body, self.content_type.as_deref());
+        let text = if self.looks_html {
+            page::read_html(&decoded)
+        } else {
+            PageText {
+                body: decoded,
+                ..PageText::default()
+            }
+        };
+        Page {
+            final_url: self.url.to_string(),
+            status: self.status,
+            sha256,
+            bytes: self.body.len(),
+            truncated: self.truncated,
+            text,
+        }
     }
 }
 
@@ -499,6 +584,7 @@ mod tests {
             Failure::NotAPage("image/png".into()),
             Failure::Http(404),
             Failure::Disabled,
+            Failure::TooComplex,
         ] {
             assert_eq!(Failure::from_stored(f.code(), f.detail().as_deref()), f);
         }

@@ -412,6 +412,7 @@ fn failure_words(lang: Lang, f: &Failure) -> String {
             &[("status", FluentValue::from(*status as i64))],
         ),
         Failure::Disabled => t(lang, "page-disabled"),
+        Failure::TooComplex => t(lang, "page-too-complex"),
     }
 }
 

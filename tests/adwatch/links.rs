@@ -44,6 +44,9 @@ struct Site {
     streamed: Arc<AtomicUsize>,
     /// The version of `/changing`.
     version: Arc<AtomicUsize>,
+    /// Requests to `/hold` being answered now, and the most at once.
+    holding: Arc<AtomicUsize>,
+    most_held: Arc<AtomicUsize>,
 }
 
 async fn count(State(site): State<Site>, request: Request, next: Next) -> Response {
@@ -103,6 +106,25 @@ async fn changing(State(site): State<Site>) -> Response {
         "<p>Выплата {} 000 рублей за контракт</p>",
         300 + v * 100
     ))
+}
+
+/// A page that keeps its request open a while, counting how many are open at once.
+async fn hold(State(site): State<Site>, Path(n): Path<u32>) -> Response {
+    let now = site.holding.fetch_add(1, Ordering::SeqCst) + 1;
+    site.most_held.fetch_max(now, Ordering::SeqCst);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    site.holding.fetch_sub(1, Ordering::SeqCst);
+    html(format!("<p>Выплата {n}00 000 рублей</p>"))
+}
+
+/// An offer inside `depth` nested `tag` elements: 20,000 `<span>` (120 KB) overflowed the stack
+/// of the text collector; 50,000 `<div>` cost html5ever's tree builder quadratic time.
+fn nested(tag: &str, depth: usize) -> String {
+    format!(
+        "<html><head><title>Вакансия</title></head><body><h1>Контракт</h1>{}<p>Выплата 495 000 рублей</p>{}</body></html>",
+        format!("<{tag}>").repeat(depth),
+        format!("</{tag}>").repeat(depth)
+    )
 }
 
 /// Starts the test site on an ephemeral loopback port.
@@ -171,6 +193,9 @@ async fn serve() -> (SocketAddr, Site) {
             }),
         )
         .route("/changing", get(changing))
+        .route("/hold/{n}", get(hold))
+        .route("/spans", get(|| async { html(nested("span", 20_000)) }))
+        .route("/divs", get(|| async { html(nested("div", 50_000)) }))
         .route(
             "/to-file",
             get(|| async {
@@ -273,6 +298,18 @@ async fn a_page_that_answers_after_60_seconds_times_out() {
     let result = fetcher.fetch(&at(addr, "/slow")).await;
     assert_eq!(result, Err(Failure::Timeout));
     assert!(started.elapsed() < Duration::from_secs(30));
+}
+
+#[tokio::test]
+async fn deeply_nested_pages_are_read_to_the_offer() {
+    let (addr, _) = serve().await;
+    let fetcher = Fetcher::new(open_settings()).unwrap();
+    for path in ["/spans", "/divs"] {
+        let page = fetcher.fetch(&at(addr, path)).await.unwrap();
+        let text = page.text.joined();
+        assert!(text.contains("Контракт"), "{path}: {text}");
+        assert!(text.contains("Выплата 495 000 рублей"), "{path}: {text}");
+    }
 }
 
 #[tokio::test]
@@ -433,6 +470,119 @@ async fn the_bot_answers_at_once_then_tells_what_the_page_shows_and_keeps_the_ev
     // The page's findings join the report: its label and its phone.
     assert_eq!(rows[0].label, "military_recruitment");
     bot.stop().await;
+}
+
+#[tokio::test]
+async fn a_citizen_who_sends_a_deeply_nested_page_gets_what_it_shows_and_the_bot_lives_on() {
+    let (addr, _) = serve().await;
+    let db = crate::db::sqlite().await;
+    let api = FakeBotApi::start().await;
+    let bot =
+        RunningBot::start_configured(db.store.clone(), api, bot_config(open_settings())).await;
+    for (n, path) in ["/spans", "/divs"].into_iter().enumerate() {
+        let chat = 60 + n as i64;
+        bot.api.push(text_message(
+            10 + n as i64,
+            chat,
+            "ru",
+            &format!("Прислали ссылку: {}", at(addr, path)),
+        ));
+        let sent = bot.api.wait_for("sendMessage", 2 * (n + 1)).await;
+        let page = sent[2 * n + 1].body["text"].as_str().unwrap();
+        assert_eq!(sent[2 * n + 1].body["chat_id"], chat, "{page}");
+        assert!(page.contains("495 000 рублей"), "{path}: {page}");
+    }
+    // Still answering.
+    bot.api.push(text_message(
+        20,
+        70,
+        "ru",
+        "Выплата 300 000 рублей за контракт",
+    ));
+    let sent = bot.api.wait_for("sendMessage", 5).await;
+    assert_eq!(sent[4].body["chat_id"], 70);
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn no_more_than_fetch_concurrency_pages_are_read_at_once() {
+    let (addr, site) = serve().await;
+    let db = crate::db::sqlite().await;
+    let api = FakeBotApi::start().await;
+    let settings = FetchSettings {
+        concurrency: 2,
+        max_links: 6,
+        ..open_settings()
+    };
+    let bot = RunningBot::start_configured(db.store.clone(), api, bot_config(settings)).await;
+    let links: Vec<String> = (1..=6)
+        .map(|n| at(addr, &format!("/hold/{n}")).to_string())
+        .collect();
+    bot.api.push(text_message(
+        1,
+        80,
+        "ru",
+        &format!("Вакансии: {}", links.join(" ")),
+    ));
+    let sent = bot.api.wait_for("sendMessage", 2).await;
+    let page = sent[1].body["text"].as_str().unwrap();
+    for n in 1..=6 {
+        assert!(page.contains(&format!("{n}00 000 рублей")), "{n}: {page}");
+    }
+    assert_eq!(site.requests.load(Ordering::SeqCst), 6);
+    assert_eq!(site.most_held.load(Ordering::SeqCst), 2);
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn a_page_not_read_in_time_is_too_complex_and_keeps_its_slot_until_read() {
+    let (addr, _) = serve().await;
+    let fetcher = Fetcher::new(FetchSettings {
+        concurrency: 1,
+        timeout: Duration::from_millis(500),
+        ..open_settings()
+    })
+    .unwrap();
+    // An analysis that outlasts the time limit, as a page too heavy to read would.
+    let finished = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let done = finished.clone();
+    let slow = fetcher
+        .fetch_with(&at(addr, "/ad"), move |_| {
+            std::thread::sleep(Duration::from_millis(1500));
+            done.store(true, Ordering::SeqCst);
+        })
+        .await;
+    assert_eq!(slow.map(|_| ()), Err(Failure::TooComplex));
+    // The one slot was still taken by that analysis: the next link starts after it ended.
+    let seen = finished.clone();
+    let (page, after) = fetcher
+        .fetch_with(&at(addr, "/ad"), move |_| seen.load(Ordering::SeqCst))
+        .await
+        .unwrap();
+    assert!(
+        after,
+        "the next page was read while the slow one still held the slot"
+    );
+    assert!(page.text.joined().contains("495 000 рублей"));
+}
+
+#[test]
+fn a_citizen_is_told_in_their_language_when_a_page_was_too_complex() {
+    use adwatch::extract::Lang;
+    use adwatch::service::{LinkOutcome, LinkResult};
+    let url = Url::parse("https://example.com/heavy").unwrap();
+    let outcome = |failure| LinkOutcome {
+        url: url.clone(),
+        result: LinkResult::Failed(failure),
+    };
+    for lang in Lang::ALL {
+        let render = |f| adwatch::telegram::render::pages(lang, &[outcome(f)], 2_000_000).unwrap();
+        let (heavy, slow) = (render(Failure::TooComplex), render(Failure::Timeout));
+        assert_ne!(heavy, slow, "{lang:?}");
+        assert!(!heavy.contains("page-too-complex"), "{lang:?}: {heavy}");
+    }
+    let en = adwatch::telegram::render::pages(Lang::En, &[outcome(Failure::TooComplex)], 2_000_000);
+    assert!(en.unwrap().contains("built so heavily"));
 }
 
 #[tokio::test]
@@ -610,4 +760,342 @@ async fn with_fetching_off_links_are_recorded_and_nothing_is_requested() {
     assert_eq!(bot.api.calls("sendMessage").len(), 1);
     assert_eq!(site.requests.load(Ordering::SeqCst), 0);
     bot.stop().await;
+}
+
+/// Every special-purpose range of the IANA IPv4 and IPv6 registries (and the rest of the
+/// address space that is not global unicast), with the RFC that sets it aside and the refusal
+/// the guard gives. The first and last addresses of each are refused, for the reason of the
+/// most specific range that holds them (`::` is unspecified before it is IPv4-compatible).
+const REFUSED_RANGES: &[(&str, &str, Refusal)] = &[
+    // IPv4 (IANA IPv4 Special-Purpose Address Registry).
+    (
+        "0.0.0.0/8",
+        "RFC 791 \"this network\"",
+        Refusal::Unspecified,
+    ),
+    ("10.0.0.0/8", "RFC 1918 private use", Refusal::Private),
+    (
+        "100.64.0.0/10",
+        "RFC 6598 shared address space",
+        Refusal::SharedAddressSpace,
+    ),
+    ("127.0.0.0/8", "RFC 1122 loopback", Refusal::Loopback),
+    ("169.254.0.0/16", "RFC 3927 link local", Refusal::LinkLocal),
+    ("172.16.0.0/12", "RFC 1918 private use", Refusal::Private),
+    (
+        "192.0.0.0/24",
+        "RFC 6890 IETF protocol assignments",
+        Refusal::Reserved,
+    ),
+    (
+        "192.0.2.0/24",
+        "RFC 5737 TEST-NET-1",
+        Refusal::Documentation,
+    ),
+    (
+        "192.88.99.0/24",
+        "RFC 7526 deprecated 6to4 relay anycast",
+        Refusal::Reserved,
+    ),
+    ("192.168.0.0/16", "RFC 1918 private use", Refusal::Private),
+    ("198.18.0.0/15", "RFC 2544 benchmarking", Refusal::Reserved),
+    (
+        "198.51.100.0/24",
+        "RFC 5737 TEST-NET-2",
+        Refusal::Documentation,
+    ),
+    (
+        "203.0.113.0/24",
+        "RFC 5737 TEST-NET-3",
+        Refusal::Documentation,
+    ),
+    ("224.0.0.0/4", "RFC 5771 multicast", Refusal::Multicast),
+    ("240.0.0.0/4", "RFC 1112 reserved", Refusal::Reserved),
+    (
+        "255.255.255.255/32",
+        "RFC 919 limited broadcast",
+        Refusal::Broadcast,
+    ),
+    // IPv6 (IANA IPv6 Special-Purpose Address Registry, IPv6 Address Space registry).
+    ("::/128", "RFC 4291 unspecified", Refusal::Unspecified),
+    ("::1/128", "RFC 4291 loopback", Refusal::Loopback),
+    (
+        "::ffff:0:0/96",
+        "RFC 4291 IPv4-mapped",
+        Refusal::EmbeddedIpv4,
+    ),
+    (
+        "::ffff:0:0:0/96",
+        "RFC 2765 / RFC 6052 IPv4-translated",
+        Refusal::EmbeddedIpv4,
+    ),
+    (
+        "::/96",
+        "RFC 4291 IPv4-compatible (deprecated)",
+        Refusal::EmbeddedIpv4,
+    ),
+    ("::/8", "RFC 4291 reserved by the IETF", Refusal::Reserved),
+    (
+        "64:ff9b::/96",
+        "RFC 6052 IPv4/IPv6 translation (NAT64)",
+        Refusal::EmbeddedIpv4,
+    ),
+    (
+        "64:ff9b:1::/48",
+        "RFC 8215 local-use IPv4/IPv6 translation",
+        Refusal::EmbeddedIpv4,
+    ),
+    (
+        "0:0:0:1::/64",
+        "RFC 4291 reserved by the IETF (the rest of ::/8)",
+        Refusal::Reserved,
+    ),
+    (
+        "1::/16",
+        "RFC 4291 reserved by the IETF (the rest of ::/8)",
+        Refusal::Reserved,
+    ),
+    (
+        "ff::/16",
+        "RFC 4291 reserved by the IETF (the rest of ::/8)",
+        Refusal::Reserved,
+    ),
+    ("100::/64", "RFC 6666 discard-only", Refusal::Reserved),
+    (
+        "100::/8",
+        "RFC 4291 reserved by the IETF",
+        Refusal::Reserved,
+    ),
+    ("200::/7", "RFC 4048 deprecated NSAP", Refusal::Reserved),
+    (
+        "400::/6",
+        "RFC 4291 reserved by the IETF",
+        Refusal::Reserved,
+    ),
+    (
+        "800::/5",
+        "RFC 4291 reserved by the IETF",
+        Refusal::Reserved,
+    ),
+    (
+        "1000::/4",
+        "RFC 4291 reserved by the IETF",
+        Refusal::Reserved,
+    ),
+    (
+        "2001::/23",
+        "RFC 2928 IETF protocol assignments",
+        Refusal::Reserved,
+    ),
+    ("2001::/32", "RFC 4380 Teredo", Refusal::Reserved),
+    (
+        "2001:1::1/128",
+        "RFC 7723 port control protocol anycast",
+        Refusal::Reserved,
+    ),
+    ("2001:2::/48", "RFC 5180 benchmarking", Refusal::Reserved),
+    ("2001:3::/32", "RFC 7450 AMT", Refusal::Reserved),
+    ("2001:4:112::/48", "RFC 7535 AS112-v6", Refusal::Reserved),
+    (
+        "2001:10::/28",
+        "RFC 4843 deprecated ORCHID",
+        Refusal::Reserved,
+    ),
+    ("2001:20::/28", "RFC 7343 ORCHIDv2", Refusal::Reserved),
+    (
+        "2001:30::/28",
+        "RFC 9374 drone remote ID",
+        Refusal::Reserved,
+    ),
+    (
+        "2001:db8::/32",
+        "RFC 3849 documentation",
+        Refusal::Documentation,
+    ),
+    ("2002::/16", "RFC 3056 6to4", Refusal::EmbeddedIpv4),
+    (
+        "3fff::/20",
+        "RFC 9637 documentation",
+        Refusal::Documentation,
+    ),
+    (
+        "4000::/3",
+        "RFC 4291 reserved by the IETF",
+        Refusal::Reserved,
+    ),
+    ("5f00::/16", "RFC 9602 SRv6 SIDs", Refusal::Reserved),
+    (
+        "6000::/3",
+        "RFC 4291 reserved by the IETF",
+        Refusal::Reserved,
+    ),
+    (
+        "8000::/3",
+        "RFC 4291 reserved by the IETF",
+        Refusal::Reserved,
+    ),
+    (
+        "a000::/3",
+        "RFC 4291 reserved by the IETF",
+        Refusal::Reserved,
+    ),
+    (
+        "c000::/3",
+        "RFC 4291 reserved by the IETF",
+        Refusal::Reserved,
+    ),
+    (
+        "e000::/4",
+        "RFC 4291 reserved by the IETF",
+        Refusal::Reserved,
+    ),
+    (
+        "f000::/5",
+        "RFC 4291 reserved by the IETF",
+        Refusal::Reserved,
+    ),
+    (
+        "f800::/6",
+        "RFC 4291 reserved by the IETF",
+        Refusal::Reserved,
+    ),
+    ("fc00::/7", "RFC 4193 unique local", Refusal::Private),
+    (
+        "fe00::/9",
+        "RFC 4291 reserved by the IETF",
+        Refusal::Reserved,
+    ),
+    (
+        "fe80::/10",
+        "RFC 4291 link-local unicast",
+        Refusal::LinkLocal,
+    ),
+    (
+        "fec0::/10",
+        "RFC 3879 deprecated site-local",
+        Refusal::Private,
+    ),
+    ("ff00::/8", "RFC 4291 multicast", Refusal::Multicast),
+];
+
+/// Public addresses, several just beside a refused range, and the special-purpose ranges the
+/// IANA registries mark globally reachable (anycast services, which are not private).
+const ADMITTED: &[&str] = &[
+    "1.1.1.1",
+    "8.8.8.8",
+    "95.167.1.1",
+    "9.255.255.255",
+    "11.0.0.0",
+    "100.63.255.255",
+    "100.128.0.0",
+    "126.255.255.255",
+    "128.0.0.0",
+    "169.253.255.255",
+    "172.15.255.255",
+    "172.32.0.0",
+    "191.255.255.255",
+    "192.0.1.0",
+    "192.0.3.0",
+    "192.31.196.1",
+    "192.52.193.1",
+    "192.88.98.255",
+    "192.88.100.0",
+    "192.167.255.255",
+    "192.169.0.0",
+    "192.175.48.1",
+    "198.17.255.255",
+    "198.20.0.0",
+    "198.51.99.255",
+    "203.0.112.255",
+    "223.255.255.255",
+    "2001:200::1",
+    "2001:4860:4860::8888",
+    "2001:db7:ffff:ffff:ffff:ffff:ffff:ffff",
+    "2001:db9::1",
+    "2003::1",
+    "2606:4700:4700::1111",
+    "2620:4f:8000::1",
+    "2a00:1450:4010:c05::8b",
+    "3ffe:ffff::1",
+    "3fff:1000::1",
+];
+
+/// A range written `address/prefix` as (first, last, prefix length), addresses as numbers
+/// (IPv4 ones mapped into IPv6 so that one type holds both).
+fn range(cidr: &str) -> (u128, u128, u32) {
+    use std::net::IpAddr;
+    let (addr, prefix) = cidr.split_once('/').unwrap();
+    let mut prefix: u32 = prefix.parse().unwrap();
+    let addr = match addr.parse::<IpAddr>().unwrap() {
+        IpAddr::V4(v4) => {
+            prefix += 96;
+            u128::from(v4.to_ipv6_mapped())
+        }
+        IpAddr::V6(v6) => u128::from(v6),
+    };
+    let host = u128::MAX.checked_shr(prefix).unwrap_or(0);
+    (addr & !host, addr | host, prefix)
+}
+
+/// An address as [`range`] numbers it, back.
+fn address(n: u128, v4: bool) -> std::net::IpAddr {
+    let v6 = std::net::Ipv6Addr::from(n);
+    match v6.to_ipv4_mapped() {
+        Some(v4addr) if v4 => std::net::IpAddr::V4(v4addr),
+        _ => std::net::IpAddr::V6(v6),
+    }
+}
+
+#[test]
+fn the_guard_refuses_every_special_purpose_range() {
+    use adwatch::fetch::guard::check_ip;
+    let mut holes = Vec::new();
+    for &(cidr, rfc, _) in REFUSED_RANGES {
+        let v4 = !cidr.contains(':');
+        let (first, last, _) = range(cidr);
+        for n in [first, last] {
+            // The reason of the most specific listed range of the same family.
+            let (_, why) = REFUSED_RANGES
+                .iter()
+                .filter(|(c, _, _)| c.contains(':') != v4)
+                .map(|&(c, _, why)| (range(c), why))
+                .filter(|((f, l, _), _)| (*f..=*l).contains(&n))
+                .map(|((_, _, prefix), why)| (prefix, why))
+                .max_by_key(|(prefix, _)| *prefix)
+                .unwrap();
+            let ip = address(n, v4);
+            if check_ip(ip) != Err(why) {
+                holes.push(format!("{ip} in {cidr} ({rfc}): {:?}", check_ip(ip)));
+            }
+        }
+    }
+    for ip in ADMITTED {
+        if check_ip(ip.parse().unwrap()).is_err() {
+            holes.push(format!(
+                "{ip} is public: {:?}",
+                check_ip(ip.parse().unwrap())
+            ));
+        }
+    }
+    assert!(holes.is_empty(), "{}", holes.join("\n"));
+}
+
+#[test]
+fn ipv6_literals_that_carry_a_private_ipv4_are_refused_before_any_request() {
+    let fetcher = Fetcher::new(FetchSettings::default()).unwrap();
+    for link in [
+        "http://[::ffff:0:7f00:1]/",
+        "http://[::ffff:0:10.0.0.1]/",
+        "http://[64:ff9b:1::a9fe:a9fe]/latest/meta-data/",
+        "http://[::7f00:1]/",
+        "http://[3fff::1]/",
+        "http://[5f00::1]/",
+    ] {
+        let url = Url::parse(link).unwrap();
+        assert!(
+            matches!(fetcher.admit(&url), Err(Failure::Blocked(_))),
+            "{link}: {:?}",
+            fetcher.admit(&url)
+        );
+    }
 }
