@@ -573,10 +573,12 @@ async fn on_moderators_chat(bot: TgBot, msg: Message, app: Arc<App>) -> Response
     }
 }
 
-/// Pauses between tries to store what the database refused: 2 s, doubling up to 2 min, for
-/// about an hour and a half.
+/// Pauses between tries to store what the database refused: 1 s, doubling up to 30 s, for
+/// about an hour and a half. The cap is short so that a citizen hears back within half a
+/// minute of the database's return (a try costs one insert); past the last try the update is
+/// let go, for a takeover.
 fn retry_pauses() -> impl Iterator<Item = Duration> {
-    (0..48).map(|i| Duration::from_secs(2u64.saturating_pow(i + 1).min(120)))
+    (0..185).map(|i| Duration::from_secs(2u64.saturating_pow(i).min(30)))
 }
 
 /// Handles a private message that this process has claimed.
@@ -1091,4 +1093,18 @@ async fn on_callback(bot: TgBot, q: CallbackQuery, app: Arc<App>) -> ResponseRes
         let _ = bot.edit_message_reply_markup(m.chat().id, m.id()).await;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refused_report_is_tried_again_soon_and_for_an_hour_and_a_half() {
+        let pauses: Vec<Duration> = retry_pauses().collect();
+        assert_eq!(pauses[0], Duration::from_secs(1));
+        assert!(pauses.iter().all(|p| *p <= Duration::from_secs(30)));
+        let total: Duration = pauses.iter().sum();
+        assert!((85 * 60..=95 * 60).contains(&total.as_secs()), "{total:?}");
+    }
 }
