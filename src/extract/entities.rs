@@ -146,7 +146,8 @@ const MAX_NAME_CHARS: usize = 253;
 const MAX_PATH: usize = 2048;
 
 fn is_name_char(c: char) -> bool {
-    c.is_alphanumeric() || c == '-' || c == '.'
+    // Russian letters first: Unicode's table lookup for other scripts is slow.
+    matches!(c, 'а'..='я' | 'А'..='Я' | 'ё' | 'Ё' | '-' | '.') || c.is_alphanumeric()
 }
 
 /// The run of name chars (letters, digits, `-`, `.`) that ends at a dot, walked once per run:

@@ -137,24 +137,14 @@ fn rupee_of_country(hits: &[PhraseHit], lex: &Lexicon) -> Option<&'static str> {
 }
 
 /// "1 млн 600 тысяч рублей", "2 млн 877 минг сўм": a larger unit, then a smaller one.
-/// Candidates are merged in one pass that keeps the survivors in place (removing each merged
-/// one from the middle would make a text of thousands of them quadratic).
+/// Merged in one pass that moves the survivors down in place (removing each merged candidate
+/// from the middle would make a text of thousands of them quadratic).
 fn merge_compounds(text: &str, cands: &mut Vec<Candidate>) {
-    let mut kept: Vec<Candidate> = Vec::with_capacity(cands.len());
-    for b in cands.drain(..) {
-        let Some(a) = kept.last_mut() else {
-            kept.push(b);
-            continue;
-        };
-        let merge = match (a.multiplier, b.multiplier, a.currency) {
-            (Some(ma), Some(mb), None) => {
-                mb < ma
-                    && a.end <= b.outer_start
-                    && text[a.end..b.outer_start].chars().all(is_blank)
-            }
-            _ => false,
-        };
-        if merge {
+    let mut kept = 0;
+    for i in 0..cands.len() {
+        if kept > 0 && merges(text, &cands[kept - 1], &cands[i]) {
+            let b = cands[i].clone();
+            let a = &mut cands[kept - 1];
             let ma = a.multiplier.unwrap_or(1) as i128;
             let mb = b.multiplier.unwrap_or(1) as i128;
             a.raw = a
@@ -168,10 +158,21 @@ fn merge_compounds(text: &str, cands: &mut Vec<Candidate>) {
                 a.bound = b.bound;
             }
         } else {
-            kept.push(b);
+            cands.swap(kept, i);
+            kept += 1;
         }
     }
-    *cands = kept;
+    cands.truncate(kept);
+}
+
+/// `b` is the smaller unit of `a`'s amount.
+fn merges(text: &str, a: &Candidate, b: &Candidate) -> bool {
+    match (a.multiplier, b.multiplier, a.currency) {
+        (Some(ma), Some(mb), None) => {
+            mb < ma && a.end <= b.outer_start && text[a.end..b.outer_start].chars().all(is_blank)
+        }
+        _ => false,
+    }
 }
 
 /// The approximate value in whole US dollars, from the dated rate table.
