@@ -144,7 +144,7 @@ impl Score {
     /// One line of figures, as the README's tables give them.
     pub fn line(&self, name: &str) -> String {
         format!(
-            "{name}: {} items, amount F1 {:.3} ({} found, {} extra, {} missed), period {:.3} ({}/{}), bound {:.3} ({}/{}), entity F1 {:.3}, label {:.3} ({}/{}), language {}/{}",
+            "{name}: {} items, amount F1 {:.3} ({} found, {} extra, {} missed), period {:.3} ({}/{}), bound {:.3} ({}/{}), entity F1 {:.3} ({} found, {} extra, {} missed), label {:.3} ({}/{}), language {}/{}",
             self.items,
             self.amount_f1(),
             self.amount_tp,
@@ -157,12 +157,31 @@ impl Score {
             self.bound_right,
             self.bound_total,
             self.entity_f1(),
+            self.entity_tp,
+            self.entity_fp,
+            self.entity_fn,
             self.label_accuracy(),
             self.label_right,
             self.label_total,
             self.language_right,
             self.items,
         )
+    }
+}
+
+impl Score {
+    /// What this set keeps, in exact counts: amounts found, amount errors (extra and missed),
+    /// periods right, bounds right, entities found, entity errors, labels right.
+    pub fn counts(&self) -> [usize; 7] {
+        [
+            self.amount_tp,
+            self.amount_fp + self.amount_fn,
+            self.period_right,
+            self.bound_right,
+            self.entity_tp,
+            self.entity_fp + self.entity_fn,
+            self.label_right,
+        ]
     }
 }
 
