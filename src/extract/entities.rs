@@ -644,8 +644,9 @@ fn gazetteer(text: &str, hits: &[PhraseHit], lex: &Lexicon, out: &mut Vec<Recrui
                 (h.start, None)
             }
             Tag::NameBefore { capitalised } => {
-                let end = quoted_name_end(text, h.end)
-                    .or_else(|| capitalised.then(|| capitalised_name_end(text, hits, lex, h.end))?);
+                let end = quoted_name_end(text, h.end).or_else(|| {
+                    capitalised.then(|| capitalised_name_end(text, hits, lex, h.end))?
+                });
                 (h.start, end)
             }
             Tag::NameAfter => {
@@ -725,6 +726,28 @@ fn in_longer_name(text: &str, hits: &[PhraseHit], lex: &Lexicon, h: &PhraseHit) 
     if text[h.start..h.end].contains(is_blank) {
         return false;
     }
+    // "Катайского района": the adjective of a town names its district, not the town (a
+    // town called so, Полевской, is lost with it).
+    const ADJECTIVE: [&str; 9] = [
+        "ского",
+        "скому",
+        "ской",
+        "ский",
+        "скую",
+        "ских",
+        "ская",
+        "ские",
+        "скими",
+    ];
+    let low = text[h.start..h.end].to_lowercase();
+    if ADJECTIVE.iter().any(|e| low.ends_with(e)) {
+        return true;
+    }
+    // «Зайсан» шекара басқармасы: a place alone in quotes names something else.
+    let quote = |c: Option<char>| c.is_some_and(|c| matches!(c, '«' | '»' | '"' | '“' | '”' | '„'));
+    if quote(char_before(text, h.start)) && quote(char_at(text, h.end)) {
+        return true;
+    }
     let capital = |at: usize| char_at(text, at).is_some_and(char::is_uppercase);
     let next = super::text::skip_spaces(text, h.end, 1);
     let named = |at: usize| {
@@ -751,7 +774,12 @@ fn in_longer_name(text: &str, hits: &[PhraseHit], lex: &Lexicon, h: &PhraseHit) 
         .trim_end_matches(is_space)
         .chars()
         .next_back()
-        .is_none_or(|c| matches!(c, '.' | '!' | '?' | '\n' | ':' | '«' | '"' | '(' | '—' | '-'));
+        .is_none_or(|c| {
+            matches!(
+                c,
+                '.' | '!' | '?' | '\n' | ':' | '«' | '"' | '(' | '—' | '-'
+            )
+        });
     capital(word) && !sentence_start && !named(word)
 }
 
@@ -761,7 +789,10 @@ fn place_gap(gap: &str) -> bool {
     gap.starts_with(is_blank)
         && match words.as_slice() {
             [] => true,
-            [w] => matches!(w.to_lowercase().as_str(), "г." | "города" | "city" | "shahri"),
+            [w] => matches!(
+                w.to_lowercase().as_str(),
+                "г." | "города" | "city" | "shahri"
+            ),
             _ => false,
         }
 }
@@ -790,7 +821,12 @@ const MAX_NAME_WORDS: usize = 3;
 
 /// The end of up to three capitalised words right after `pos` ("ООО Ромашка"), on the same
 /// line; none when the first is a place or country (an «агентство России» is no name).
-fn capitalised_name_end(text: &str, hits: &[PhraseHit], lex: &Lexicon, pos: usize) -> Option<usize> {
+fn capitalised_name_end(
+    text: &str,
+    hits: &[PhraseHit],
+    lex: &Lexicon,
+    pos: usize,
+) -> Option<usize> {
     let mut at = super::text::skip_spaces(text, pos, 2);
     if at == pos {
         return None;

@@ -168,7 +168,9 @@ pub enum Tag {
     OrgHead,
     /// A legal form or head word before a quoted name, or (`capitalised`) before capitalised
     /// words: «ООО «Ромашка»», "recruitment agency Global Staff".
-    NameBefore { capitalised: bool },
+    NameBefore {
+        capitalised: bool,
+    },
     /// A legal form or head word written after the name ("… agentligi", "Acme LLC").
     NameAfter,
 }

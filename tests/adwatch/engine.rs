@@ -369,8 +369,16 @@ fn issue_14_no_gazetteer_match_inside_a_link_domain_email_or_handle() {
         "https://example.com/voenkomat/moskva",
     ] {
         let x = extract(text);
-        assert!(entity(&x, EntityKind::Org).is_empty(), "{text}: {:?}", x.entities);
-        assert!(entity(&x, EntityKind::Region).is_empty(), "{text}: {:?}", x.entities);
+        assert!(
+            entity(&x, EntityKind::Org).is_empty(),
+            "{text}: {:?}",
+            x.entities
+        );
+        assert!(
+            entity(&x, EntityKind::Region).is_empty(),
+            "{text}: {:?}",
+            x.entities
+        );
         assert_eq!(x.label, Label::Benign, "{text}: {:?}", x.signals);
         assert!(
             x.signals.iter().all(|s| !s.id.contains("military_org")),
@@ -383,23 +391,46 @@ fn issue_14_no_gazetteer_match_inside_a_link_domain_email_or_handle() {
 #[test]
 fn organisations_written_with_a_legal_form_a_unit_or_an_agency_are_found() {
     for (text, org) in [
-        ("Требуются охранники в ООО «СтройИнвест», оплата сразу", "ООО «СтройИнвест»"),
+        (
+            "Требуются охранники в ООО «СтройИнвест», оплата сразу",
+            "ООО «СтройИнвест»",
+        ),
         ("Набор в батальон «Тайга» продолжается", "батальон «Тайга»"),
         ("Вакансии от ООО Ромашка, звоните", "ООО Ромашка"),
-        ("Contact recruitment agency Global Staff today", "recruitment agency Global Staff"),
-        ("Apply to Acme Builders LLC before Friday", "Acme Builders LLC"),
+        (
+            "Contact recruitment agency Global Staff today",
+            "recruitment agency Global Staff",
+        ),
+        (
+            "Apply to Acme Builders LLC before Friday",
+            "Acme Builders LLC",
+        ),
         ("«Nur Invest» MCHJ ishga taklif qiladi", "«Nur Invest» MCHJ"),
-        ("Мы работаем с «Жаңа Жол» агенттігі арқылы", "«Жаңа Жол» агенттігі"),
+        (
+            "Мы работаем с «Жаңа Жол» агенттігі арқылы",
+            "«Жаңа Жол» агенттігі",
+        ),
         ("تعلن شركة «النور» عن وظائف", "شركة «النور»"),
     ] {
         let x = extract(text);
-        assert!(entity(&x, EntityKind::Org).contains(&org), "{text}: {:?}", x.entities);
+        assert!(
+            entity(&x, EntityKind::Org).contains(&org),
+            "{text}: {:?}",
+            x.entities
+        );
     }
     // A lower-case abbreviation is a word ("сондай-ақ «…»": "as well"), and a place after a
     // legal form is no name.
-    for text in ["сондай-ақ «жұмысқа орналастыру» үшін", "Работаем с ООО России давно"] {
+    for text in [
+        "сондай-ақ «жұмысқа орналастыру» үшін",
+        "Работаем с ООО России давно",
+    ] {
         let x = extract(text);
-        assert!(entity(&x, EntityKind::Org).is_empty(), "{text}: {:?}", x.entities);
+        assert!(
+            entity(&x, EntityKind::Org).is_empty(),
+            "{text}: {:?}",
+            x.entities
+        );
     }
 }
 
@@ -413,7 +444,11 @@ fn cities_from_the_built_gazetteer_take_cases_and_need_a_capital() {
     assert_eq!(entity(&x, EntityKind::Region), ["Mariupol"]);
     // Written in lower case, a one-word name from the built list is a word, not a place.
     let x = extract("ревда ревде");
-    assert!(entity(&x, EntityKind::Region).is_empty(), "{:?}", x.entities);
+    assert!(
+        entity(&x, EntityKind::Region).is_empty(),
+        "{:?}",
+        x.entities
+    );
 }
 
 #[test]
@@ -432,6 +467,32 @@ fn a_country_named_alone_is_a_country_and_inside_an_organisation_belongs_to_it()
     assert_eq!(entity(&x, EntityKind::Country), ["Russia", "Kazakhstan"]);
     for text in ["Контракт с армией РФ", "Join Russia's armed forces"] {
         let x = extract(text);
-        assert!(entity(&x, EntityKind::Country).is_empty(), "{text}: {:?}", x.entities);
+        assert!(
+            entity(&x, EntityKind::Country).is_empty(),
+            "{text}: {:?}",
+            x.entities
+        );
     }
+}
+
+#[test]
+fn a_town_inside_a_longer_proper_name_or_alone_in_quotes_is_no_place() {
+    for text in [
+        "Rajasthan Royals won the match",
+        "He studied at NIT Puducherry last year",
+        "Олар «Зайсан» шекара басқармасында қызмет етеді",
+    ] {
+        let x = extract(text);
+        assert!(
+            entity(&x, EntityKind::Region).is_empty(),
+            "{text}: {:?}",
+            x.entities
+        );
+    }
+    let x = extract("Живу в Ревде Свердловской области");
+    assert!(
+        entity(&x, EntityKind::Region).contains(&"Revda"),
+        "{:?}",
+        x.entities
+    );
 }
