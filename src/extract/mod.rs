@@ -299,6 +299,8 @@ pub fn extract(text: &str) -> Extraction {
     let mut x = Extraction::empty(classify::language(&low, &hits, lex));
     x.amounts = money::find(text, &low.text, &hits, lex, &mut diagnostics);
     x.entities = entities::find(text, &low.text, &hits, lex, &x.amounts);
+    // What a link or an address spells (`voenkomat-sakh.ru`) is no word of the text.
+    let hits = entities::outside_links(&hits, &x.entities);
     classify::classify(&hits, lex, &mut x);
     x.diagnostics = diagnostics;
     x
