@@ -64,6 +64,9 @@ struct PeriodWords {
     monthly: Vec<String>,
     daily: Vec<String>,
     yearly: Vec<String>,
+    /// Pay by a period adwatch does not name ("per hour", "в неделю"): the amount has none.
+    #[serde(default)]
+    other: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -154,6 +157,8 @@ struct OrgPatternFile {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Tag {
     Period(Period),
+    /// "per hour", "в неделю": a period the offers do not name.
+    OtherPeriod,
     Signal(usize),
     Org(usize),
     Region(usize),
@@ -313,6 +318,7 @@ impl Lexicon {
             for (p, words) in periods {
                 free.extend(words.iter().map(|w| (w.clone(), Tag::Period(p))));
             }
+            free.extend(f.period.other.iter().map(|w| (w.clone(), Tag::OtherPeriod)));
             for (id, phrases) in &f.signals {
                 let Some(&i) = signal_index.get(id) else {
                     return Err(format!(
