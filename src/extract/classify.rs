@@ -149,13 +149,12 @@ pub(crate) fn classify(hits: &[PhraseHit], lex: &'static Lexicon, x: &mut Extrac
     };
     let has_in = |kept: &[usize], id: &str| lex.signal(id).is_some_and(|i| kept.contains(&i));
 
-    // Money is an offer when the text says how often it is paid or speaks of pay.
-    let periodic = x.amounts.iter().any(|a| a.period.is_some());
-    if !x.amounts.is_empty() && (periodic || has_in(&kept, "pay")) {
+    // Money is an offer when the text speaks of pay: a war that costs $300 million a day and a
+    // budget of 13 trillion a year are amounts with periods, not offers.
+    if !x.amounts.is_empty() && has_in(&kept, "pay") {
         add(&mut kept, "computed_money_offer");
     }
-    if x
-        .amounts
+    if x.amounts
         .iter()
         .any(|a| a.period == Some(Period::OneTime) && a.usd.unwrap_or(0) >= 1000)
     {
@@ -210,9 +209,14 @@ pub(crate) fn classify(hits: &[PhraseHit], lex: &'static Lexicon, x: &mut Extrac
     let scam = (job && deceits >= 1 && deceits + lures >= 2)
         || (job && lures >= 3)
         || (military && deceits >= 2)
-        || (warned && (job || military) && deceits + lures >= 1);
+        || (warned && job && deceits + lures >= 1)
+        || (warned && military && deceits >= 1);
     // A report of conscription or a warning with no money in it is not an offer.
-    let recruitment = military && offers >= 1 && (money || !news || offers >= 2);
+    // Offers that only recruitment makes: money and benefits are also paid to veterans.
+    let binding = offers - usize::from(money) - usize::from(has_in(&kept, "benefits"));
+    let past = signs(&kept, "history") > 0;
+    let recruitment =
+        military && offers >= 1 && (money || !news || offers >= 2) && (!past || binding >= 1);
     let label = if scam {
         Label::ScamJob
     } else if recruitment {
@@ -248,3 +252,7 @@ pub(crate) fn classify(hits: &[PhraseHit], lex: &'static Lexicon, x: &mut Extrac
         })
         .collect();
 }
+
+#[cfg(test)]
+#[path = "classify_tests.rs"]
+mod tests;
