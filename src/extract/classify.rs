@@ -151,7 +151,8 @@ pub(crate) fn classify(hits: &[PhraseHit], lex: &'static Lexicon, x: &mut Extrac
 
     // Money is an offer when the text speaks of pay: a war that costs $300 million a day and a
     // budget of 13 trillion a year are amounts with periods, not offers.
-    if !x.amounts.is_empty() && has_in(&kept, "pay") {
+    // "Promises high salaries" offers money without a figure.
+    if (!x.amounts.is_empty() && has_in(&kept, "pay")) || has_in(&kept, "high_pay") {
         add(&mut kept, "computed_money_offer");
     }
     if x.amounts
@@ -206,11 +207,14 @@ pub(crate) fn classify(hits: &[PhraseHit], lex: &'static Lexicon, x: &mut Extrac
     let news = warned || has_in(&kept, "mobilisation");
     let money = has_in(&kept, "computed_money_offer");
 
-    let scam = (job && deceits >= 1 && deceits + lures >= 2)
-        || (job && lures >= 3)
-        || (military && deceits >= 2)
+    // What a deceiver does, apart from the military word in a job (which pay far above the
+    // usual alone does not make a lie: armies pay more than guards).
+    let conduct = deceits - usize::from(has_in(&kept, "computed_military_in_job"));
+    let scam = (job && conduct >= 1 && deceits + lures >= 2)
+        || (job && deceits + lures >= 3)
+        || (military && conduct >= 2)
         || (warned && job && deceits + lures >= 1)
-        || (warned && military && deceits >= 1);
+        || (warned && military && conduct >= 1);
     // A report of conscription or a warning with no money in it is not an offer.
     // Offers that only recruitment makes: money and benefits are also paid to veterans.
     let binding = offers - usize::from(money) - usize::from(has_in(&kept, "benefits"));
