@@ -72,9 +72,9 @@ struct Found {
 /// phrase never decides. Signs are counted once however often their words repeat.
 /// - `military_recruitment`: armed service or a military body, together with an offer (money, a
 ///   contract, a call to join, a contact, citizenship, benefits).
-/// - `scam_job`: a civilian job with signs of deceit that co-occur, or a recruiter's deceit
+/// - `scam_job`: a civilian job with signs of deceit that co-occur, two acts of a deceiver
 ///   (fees, a middleman, false promises, documents taken) around armed service, or a warning
-///   about such offers.
+///   about a job with a sign of deceit.
 /// - `benign` otherwise.
 pub(crate) fn classify(hits: &[PhraseHit], lex: &'static Lexicon, x: &mut Extraction) {
     let mut found: Vec<Found> = Vec::new();
@@ -203,22 +203,27 @@ pub(crate) fn classify(hits: &[PhraseHit], lex: &'static Lexicon, x: &mut Extrac
     }
     let lures = signs(&kept, "lure");
     let deceits = signs(&kept, "deceit");
+    // What a deceiver does (a lie, a disguise, a fee, a middleman, documents taken), apart from
+    // the military word in a job: pay far above the usual alone does not make that a lie, armies
+    // pay more than guards.
+    let conduct = deceits - usize::from(has_in(&kept, "computed_military_in_job"));
     let warned = has_in(&kept, "warning");
     let news = warned || has_in(&kept, "mobilisation");
-    let money = has_in(&kept, "computed_money_offer");
-
-    // What a deceiver does, apart from the military word in a job (which pay far above the
-    // usual alone does not make a lie: armies pay more than guards).
-    let conduct = deceits - usize::from(has_in(&kept, "computed_military_in_job"));
-    let scam = (job && conduct >= 1 && deceits + lures >= 2)
-        || (job && deceits + lures >= 3)
-        || (military && conduct >= 2)
-        || (warned && job && deceits + lures >= 1)
-        || (warned && military && conduct >= 1);
-    // A report of conscription or a warning with no money in it is not an offer.
+    let money = has_in(&kept, "computed_money_offer") || has_in(&kept, "computed_large_one_time");
     // Offers that only recruitment makes: money and benefits are also paid to veterans.
     let binding = offers - usize::from(money) - usize::from(has_in(&kept, "benefits"));
     let past = signs(&kept, "history") > 0;
+
+    let scam =
+        // A civilian job with a deceiver's act and one more sign, or with three signs.
+        (job && conduct >= 1 && deceits + lures >= 2)
+        || (job && deceits + lures >= 3)
+        // Two acts of a deceiver around armed service: a trafficker's fee and a middleman.
+        || (military && conduct >= 2)
+        // A warning about a job that has a sign of deceit.
+        || (warned && job && deceits + lures >= 1);
+    // Armed service with an offer; a report of conscription or a warning needs money or two
+    // offers, and money paid for past service (veterans) needs an offer only recruitment makes.
     let recruitment =
         military && offers >= 1 && (money || !news || offers >= 2) && (!past || binding >= 1);
     let label = if scam {

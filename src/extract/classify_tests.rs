@@ -105,8 +105,8 @@ fn armed_service_with_an_offer_is_military_recruitment_in_every_language() {
 #[test]
 fn a_civilian_job_with_signs_of_deceit_is_a_scam() {
     for text in [
-        // A military word hiding in a guard's job, and pay far above the usual.
-        "Требуются охранники на объект. Зарплата 250 тысяч рублей в месяц. Служба в зоне СВО.",
+        // A military word hiding in a guard's job, pay far above the usual and travel paid.
+        "Требуются охранники на объект. Зарплата 250 тысяч рублей в месяц, бесплатный проезд. Работа в зоне СВО.",
         // A disguise next to the job it hides.
         "Под видом работы охранником на стройке мигрантов отправляют на фронт.",
         // Fees, a middleman and passports taken.
@@ -117,6 +117,18 @@ fn a_civilian_job_with_signs_of_deceit_is_a_scam() {
         let x = extract(text);
         assert_eq!(x.label, Label::ScamJob, "{text}: {:?}", signals(text));
     }
+}
+
+#[test]
+fn an_open_military_ad_that_names_a_guard_s_post_and_high_pay_is_military_recruitment() {
+    // The army is named, not hidden: high pay alone does not make the guard's post a lie.
+    let text = "Служба по контракту в зоне СВО: нужны охранники объектов, зарплата от 210 000 рублей в месяц.";
+    assert_eq!(
+        label(text),
+        Label::MilitaryRecruitment,
+        "{:?}",
+        signals(text)
+    );
 }
 
 #[test]
