@@ -97,7 +97,16 @@ struct SignalFile {
 pub struct SignalDef {
     pub id: String,
     pub weight: i32,
-    pub points_to: String,
+    /// The evidence family: military, offer, job, lure, deceit, news or context.
+    pub family: String,
+    /// Signals with the same sign count once ("offers money" and "a one-time payment").
+    #[serde(default)]
+    pub sign: Option<String>,
+    /// The families one of which must be found within `within` bytes for this signal to count.
+    #[serde(default)]
+    pub near: Vec<String>,
+    #[serde(default)]
+    pub within: usize,
     pub explain: BTreeMap<String, String>,
 }
 
