@@ -607,7 +607,12 @@ fn gazetteer(text: &str, hits: &[PhraseHit], lex: &Lexicon, out: &mut Vec<Recrui
             {
                 regions.push((h.start, h.end, i))
             }
-            Tag::Country(i) => countries.push((h.start, h.end, i)),
+            Tag::Country(i)
+                if written_as_name(text, h, lex.countries[i].cased)
+                    && !(lex.countries[i].cased && in_longer_name(text, hits, lex, h)) =>
+            {
+                countries.push((h.start, h.end, i))
+            }
             _ => {}
         }
     }

@@ -22,6 +22,7 @@ const COUNTRIES: &str = include_str!("../../data/gazetteer/countries.toml");
 const ORGS: &str = include_str!("../../data/gazetteer/orgs.toml");
 /// Cities and subdivisions built by `scripts/build_places.py` from GeoNames and iso-codes.
 const PLACES: &str = include_str!("../../data/gazetteer/places.toml");
+const COUNTRIES_ISO: &str = include_str!("../../data/gazetteer/countries_iso.toml");
 /// Words that name an organisation written next to them («ООО «…»», "… agentligi").
 const ORG_PATTERNS: &str = include_str!("../../data/gazetteer/org_patterns.toml");
 
@@ -269,7 +270,15 @@ impl Lexicon {
         regions.extend(gazetteer("places.toml", PLACES)?);
         let org_patterns: OrgPatternFile = toml::from_str(ORG_PATTERNS)
             .map_err(|e| format!("data/gazetteer/org_patterns.toml: {e}"))?;
-        let countries = gazetteer("countries.toml", COUNTRIES)?;
+        let mut countries = gazetteer("countries.toml", COUNTRIES)?;
+        // Every other ISO 3166-1 country, generated (scripts/build_countries.py); the hand
+        // list wins for a country it has.
+        let hand: HashSet<Option<String>> = countries.iter().map(|c| c.code.clone()).collect();
+        countries.extend(
+            gazetteer("countries_iso.toml", COUNTRIES_ISO)?
+                .into_iter()
+                .filter(|c| !hand.contains(&c.code)),
+        );
         let rate_file: RateFile =
             toml::from_str(RATES).map_err(|e| format!("data/rates.toml: {e}"))?;
 

@@ -466,6 +466,53 @@ fn a_military_commissariat_is_named_after_its_town() {
     );
 }
 
+/// Issue 14, item 4: every ISO 3166-1 country, built from iso-codes and CLDR, in its cases.
+#[test]
+fn issue_14_countries_from_iso_codes_in_each_language_and_case() {
+    for (text, country) in [
+        ("Работа в Омане, вылет из Москвы", "Oman"),
+        ("Вакансии в Италии для водителей", "Italy"),
+        ("Работа в Южной Корее на заводе", "South Korea"),
+        ("Work in Saudi Arabia and Singapore", "Saudi Arabia"),
+        ("Jobs in the United States", "United States"),
+        ("Малайзияда жұмыс бар", "Malaysia"),
+        ("Оманға жұмысқа шақырамыз", "Oman"),
+        ("Italiyada ish bor", "Italy"),
+        ("Kambodjaga ishga yuboramiz", "Cambodia"),
+        ("عمل في ليبيا براتب جيد", "Libya"),
+        ("وظائف في قطر", "Qatar"),
+        ("Работа в США", "United States"),
+    ] {
+        let x = extract(text);
+        assert!(
+            entity(&x, EntityKind::Country).contains(&country),
+            "{text}: {:?}",
+            x.entities
+        );
+    }
+}
+
+/// A country's name that is also a word («того», a pronoun; «Jersey») is no country, nor a
+/// generated one-word name in lower case, nor one in a link.
+#[test]
+fn issue_14_a_country_name_that_is_a_word_lower_case_or_in_a_link_is_no_country() {
+    for text in [
+        "Того же ждём и от вас",
+        "Кроме того, работа рядом",
+        "A warm jersey for winter",
+        "Вакансия: перу и бумага для офиса",
+        "Подробнее на oman-jobs.com/italy",
+        "Пишите @singapore_work",
+    ] {
+        let x = extract(text);
+        assert!(
+            entity(&x, EntityKind::Country).is_empty(),
+            "{text}: {:?}",
+            x.entities
+        );
+    }
+}
+
 #[test]
 fn a_country_named_alone_is_a_country_and_inside_an_organisation_belongs_to_it() {
     let x = extract("Работа в Россия и Kazakhstan");

@@ -1,0 +1,271 @@
+#!/usr/bin/env python3
+"""Builds data/gazetteer/countries_iso.toml: every ISO 3166-1 country the hand list lacks.
+
+Sources (see data/gazetteer/SOURCE.md for their licences):
+- Debian's `iso-codes` (LGPL-2.1+): ISO 3166-1 English names and their translations (ru, kk,
+  ar, uz, ky, tg, hy, ne, hi), read from /usr/share/iso-codes and /usr/share/locale;
+- CLDR territory names (Unicode licence), as shipped by the PyPI package `babel` 2.19.0, for the
+  same languages and Uzbek in Cyrillic (`uz_Cyrl`);
+- SHORT_NAMES below: the common short names (USA, США, АҚШ, Южная Корея) no source lists;
+- Hunspell dictionaries, only to drop names that are also common words (as build_places.py).
+
+    python3 -m venv /tmp/v && /tmp/v/bin/pip install babel==2.19.0
+    apt-get download hunspell-ru hunspell-kk hunspell-uz hunspell-ar hunspell-en-us
+    for f in hunspell-*.deb; do dpkg-deb -x "$f" /tmp/hunspell; done
+    /tmp/v/bin/python scripts/build_countries.py --hunspell /tmp/hunspell/usr/share/hunspell
+
+The hand list (countries.toml) wins: a country it has is left out here. Russian names are
+declined and Kazakh and Uzbek ones take their case suffixes, written out (a stem would reach
+adjectives: `оман*` is also «оманский»). Every entry is `cased`: a one-word form counts only when
+the text writes it with a capital letter.
+"""
+
+import argparse
+import gettext
+import json
+import os
+import re
+import sys
+import tomllib
+
+from build_places import FOREIGN_ARABIC, fold, is_arabic, is_cyrillic, is_latin, load_words
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ISO_LANGS = ["ru", "kk", "ar", "uz", "ky", "tg", "hy", "ne", "hi"]
+CLDR_LANGS = ["en", "ru", "kk", "ar", "uz", "uz_Cyrl", "ky", "tg", "hy", "ne", "hi"]
+
+# Short names in use that neither source gives, per code.
+SHORT_NAMES = {
+    "US": ["USA", "U.S.A.", "the United States", "United States of America", "США", "Соединённые Штаты", "Соединенные Штаты", "Соединённые Штаты Америки",
+           "АҚШ", "АКШ", "AQSh", "AQSH", "الولايات المتحدة الأمريكية"],
+    "GB": ["UK", "U.K.", "Britain", "Great Britain", "England", "Великобритания", "Англия",
+           "Ұлыбритания", "Англия", "Buyuk Britaniya", "Angliya", "بريطانيا", "إنجلترا", "انجلترا",
+           "المملكة المتحدة"],
+    "KR": ["South Korea", "Южная Корея", "Республика Корея", "Оңтүстік Корея", "Janubiy Koreya",
+           "Жанубий Корея", "كوريا الجنوبية"],
+    "SA": ["Saudi Arabia", "KSA", "Саудовская Аравия", "Сауд Арабиясы", "Saudiya Arabistoni",
+           "السعودية", "المملكة العربية السعودية"],
+    "CZ": ["Czech Republic", "Чехия", "Чешская Республика"],
+    "NL": ["Holland", "Голландия", "هولندا"],
+    "MD": ["Moldavia", "Молдавия"],
+    "VN": ["Vietnam", "Вьетнам", "فيتنام"],
+    "LA": ["Laos", "Лаос"],
+    "SD": ["Sudan", "Судан", "السودان"],
+    "QA": ["Qatar", "Катар", "قطر"],
+    "JO": ["Jordan", "Иордания", "الأردن", "الاردن"],
+    "OM": ["Sultanate of Oman", "Оман", "سلطنة عمان"],
+    "LY": ["Libya", "Ливия", "ليبيا"],
+    "PS": ["Palestine", "Палестина", "فلسطين"],
+}
+# Russian words that a country's name also is (the dictionaries list lemmas, not these forms).
+RU_WORDS = {"того", "мали", "чад", "гаити", "нигер", "конго", "бенин"}
+# Names the dictionaries list as a rare word (оман, a plant) or that are short, which a country
+# is far more often in these texts; kept, and still counted only when written with a capital.
+KEEP = {"оман", "катар", "قطر"}
+MIN_WORD = 4  # letters of a one-word name; shorter ones are too often something else
+VOICELESS = set("кқпстфхцчшщ")
+BACK = set("аоұыуяё")
+FRONT = set("әөүіеиэю")
+
+
+def declensions(w):
+    """Russian cases of a one-word name, written out."""
+    if w.endswith("ия"):
+        b = w[:-2]
+        return [b + e for e in ("ия", "ии", "ию", "ией")]
+    if w.endswith("а"):
+        b = w[:-1]
+        gen = "и" if b[-1:] in "гкхжшчщ" else "ы"
+        return [b + e for e in ("а", gen, "е", "у", "ой")]
+    if w.endswith("я"):
+        b = w[:-1]
+        return [b + e for e in ("я", "и", "е", "ю", "ей")]
+    if w.endswith("й"):
+        b = w[:-1]
+        return [b + e for e in ("й", "я", "е", "ю", "ем")]
+    if w.endswith("ь"):
+        b = w[:-1]
+        return [b + e for e in ("ь", "и", "ью")]
+    if w[-1:] in "оиуеюэы":
+        return [w]
+    return [w + e for e in ("", "а", "е", "у", "ом")]
+
+
+def kazakh_suffixes(w):
+    """A Kazakh (or Kyrgyz) name with its case suffixes, by vowel harmony and its last sound."""
+    vowels = [c for c in w if c in BACK | FRONT]
+    back = bool(vowels) and vowels[-1] in BACK
+    last = w[-1]
+    vowel = last in BACK | FRONT
+    voiceless = last in VOICELESS
+    a = "а" if back else "е"
+    y = "ы" if back else "і"
+    loc = ("т" if voiceless else "д") + a
+    dat = (("қ" if back else "к") if voiceless else ("ғ" if back else "г")) + a
+    gen = ("н" if vowel or last in "руй" else "т" if voiceless else "д") + y + ("ң")
+    abl = ("н" if last in "мнң" else "т" if voiceless else "д") + a + "н"
+    acc = ("н" if vowel else "т" if voiceless else "д") + y
+    return [w] + [w + s for s in (loc, dat, gen, abl, acc, loc + ("ғы" if back else "гі"))]
+
+
+def uzbek_suffixes(w, cyrillic):
+    sfx = ["да", "га", "дан", "нинг", "ни", "даги"] if cyrillic else ["da", "ga", "dan", "ning", "ni", "dagi"]
+    if w[-1] in "kq":
+        sfx.append(w[-1] + "a")
+    if w[-1] in "кқ":
+        sfx.append(w[-1] + "а")
+    return [w] + [w + s for s in sfx]
+
+
+def stem_words(name):
+    """Stems of a several-word Cyrillic name: its words take cases (`саудовск* арави*`)."""
+    out = []
+    for w in name.split():
+        stem = w
+        for e in ("ые", "ие", "ая", "яя", "ое", "ее", "ий", "ый", "ой", "ия", "ы", "и", "а", "я", "ь", "й"):
+            if w.endswith(e) and len(w) - len(e) >= MIN_WORD:
+                stem = w[: -len(e)]
+                break
+        out.append(stem + "*" if stem != w or len(w) >= MIN_WORD + 2 else w)
+    return " ".join(out)
+
+
+def strip_harakat(s):
+    return re.sub("[\u064b-\u0652\u0640]", "", s)
+
+
+def arabic_variants(s):
+    return {s, re.sub("[أإآ]", "ا", s)}
+
+
+class Checker:
+    def __init__(self, words):
+        self.words = words
+        # Arabic glues و ب ل ف ك to the next word and the phrase matcher lets any letters stand
+        # before an Arabic phrase: a name that ends a longer word ("عمان" in «نعمان») is left out.
+        self.arabic_tails = set()
+        for w in words.set:
+            if is_arabic(w):
+                for k in (1, 2, 3):
+                    if len(w) - k >= 3 and not set(w[:k]) <= set("وبلفكال"):
+                        self.arabic_tails.add(w[k:])
+
+    def common(self, form, lang):
+        if " " in form or form in KEEP:
+            return False
+        if form in self.words or form in RU_WORDS:
+            return True
+        if is_arabic(form):
+            return len(form) < MIN_WORD or form in self.arabic_tails
+        return len(form) < MIN_WORD
+
+
+def forms_of(name, lang, chk):
+    name = " ".join(name.replace("’", "'").split())
+    if not name or "," in name or "(" in name or len(name) > 45:
+        return set()
+    low = name.lower()
+    one = " " not in low
+    if lang == "abbr":
+        # An abbreviation (USA, США, АҚШ): written out whole, never declined.
+        return {low}
+    if one and chk.common(low, lang):
+        return set()
+    out = set()
+    if is_cyrillic(name):
+        if one:
+            if lang in ("ru", "kk", "ky", "tg", "uz_Cyrl"):
+                out |= set(declensions(low))
+            if lang in ("kk", "ky", "ru"):
+                out |= set(kazakh_suffixes(low))
+            if lang in ("uz_Cyrl", "ru"):
+                out |= set(uzbek_suffixes(low, True))
+        else:
+            out.add(low)
+            out.add(stem_words(low))
+    elif is_arabic(strip_harakat(name)):
+        for v in arabic_variants(strip_harakat(low)):
+            if not set(v) & FOREIGN_ARABIC:
+                out.add(v)
+    elif is_latin(fold(name).replace("‘", "'").replace("ʻ", "'")):
+        base = fold(low).replace("‘", "'").replace("ʻ", "'")
+        variants = {base}
+        if "'" in base and lang == "uz":
+            variants |= {base.replace("'", c) for c in ("ʻ", "‘", "’", "")}
+        for v in variants:
+            out.add(v)
+            if one and lang == "uz":
+                out |= set(uzbek_suffixes(v, False))
+    elif lang in ("hy", "ne", "hi"):
+        out.add(low)
+    return {f for f in out if f and not chk.common(f, lang)}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--hunspell", required=True)
+    ap.add_argument("--out", default=os.path.join(ROOT, "data", "gazetteer", "countries_iso.toml"))
+    args = ap.parse_args()
+    import babel
+
+    chk = Checker(load_words(args.hunspell))
+    with open(os.path.join(ROOT, "data", "gazetteer", "countries.toml"), "rb") as f:
+        hand = {e["code"] for e in tomllib.load(f)["entry"]}
+    with open("/usr/share/iso-codes/json/iso_3166-1.json", encoding="utf-8") as f:
+        iso = json.load(f)["3166-1"]
+    tr = {l: gettext.translation("iso_3166-1", "/usr/share/locale", [l], fallback=True) for l in ISO_LANGS}
+    cldr = {l: babel.Locale.parse(l).territories for l in CLDR_LANGS}
+    lines = [
+        "# GENERATED by scripts/build_countries.py: do not edit; change the script or countries.toml.",
+        "# ISO 3166-1 countries the hand list lacks: names from iso-codes (LGPL-2.1+) and CLDR",
+        "# (Unicode licence) in en ru kk ar uz ky tg hy ne hi; see SOURCE.md.",
+        "# `cased`: a one-word form counts only when written with a capital letter.",
+        "",
+    ]
+    count = 0
+    for c in sorted(iso, key=lambda c: c["alpha_2"]):
+        code = c["alpha_2"]
+        if code in hand:
+            continue
+        english = c.get("common_name", c["name"])
+        if "," in english or "(" in english:
+            english = cldr["en"].get(code, english)
+        names = [("en", c["name"]), ("en", english), ("en", cldr["en"].get(code, ""))]
+        names += [("en", c.get("common_name", ""))]
+        for l in ISO_LANGS:
+            t = tr[l].gettext(c["name"])
+            if t != c["name"]:
+                names.append((l, t))
+        for l in CLDR_LANGS[1:]:
+            names.append((l, cldr[l].get(code, "")))
+        for n in SHORT_NAMES.get(code, []):
+            if n.replace(".", "").isupper() or n == "AQSh":
+                lang = "abbr"
+            elif is_arabic(n):
+                lang = "ar"
+            elif is_cyrillic(n):
+                lang = "ru"
+            else:
+                lang = "uz" if re.search("[qʻ‘]|iya|ston|Buyuk|Janubiy", n) else "en"
+            names.append((lang, n))
+        forms = set()
+        for lang, n in names:
+            forms |= forms_of(n, lang, chk)
+        if not forms:
+            continue
+        count += 1
+        lines += [
+            "[[entry]]",
+            f"name = {json.dumps(english, ensure_ascii=False)}",
+            f'code = "{code}"',
+            "cased = true",
+            "forms = [" + ", ".join(json.dumps(f, ensure_ascii=False) for f in sorted(forms)) + "]",
+            "",
+        ]
+    with open(args.out, "w", encoding="utf-8") as f:
+        f.write("\n".join(lines))
+    print(f"{args.out}: {count} countries", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
