@@ -38,9 +38,8 @@ CLDR_LANGS = ["en", "ru", "kk", "ar", "uz", "uz_Cyrl", "ky", "tg", "hy", "ne", "
 SHORT_NAMES = {
     "US": ["USA", "U.S.A.", "the United States", "United States of America", "США", "Соединённые Штаты", "Соединенные Штаты", "Соединённые Штаты Америки",
            "АҚШ", "АКШ", "AQSh", "AQSH", "الولايات المتحدة الأمريكية"],
-    "GB": ["UK", "U.K.", "Britain", "Great Britain", "England", "Великобритания", "Англия",
-           "Ұлыбритания", "Англия", "Buyuk Britaniya", "Angliya", "بريطانيا", "إنجلترا", "انجلترا",
-           "المملكة المتحدة"],
+    # Not England: one of the United Kingdom's countries, which passages name apart.
+    "GB": ["UK", "U.K.", "Britain", "Great Britain", "Великобритания", "Ұлыбритания", "Buyuk Britaniya", "بريطانيا", "المملكة المتحدة"],
     "KR": ["South Korea", "Южная Корея", "Республика Корея", "Оңтүстік Корея", "Janubiy Koreya",
            "Жанубий Корея", "كوريا الجنوبية"],
     "SA": ["Saudi Arabia", "KSA", "Саудовская Аравия", "Сауд Арабиясы", "Saudiya Arabistoni",
@@ -59,6 +58,9 @@ SHORT_NAMES = {
 }
 # Russian words that a country's name also is (the dictionaries list lemmas, not these forms).
 RU_WORDS = {"того", "мали", "чад", "гаити", "нигер", "конго", "бенин"}
+# Arabic words a country's name also is: butane (بوتان, Bhutan), "please" in chats (بليز, Belize),
+# a jersey (جيرسي).
+AR_WORDS = {"بوتان", "بليز", "جيرسي"}
 # Names the dictionaries list as a rare word (оман, a plant) or that are short, which a country
 # is far more often in these texts; kept, and still counted only when written with a capital.
 KEEP = {"оман", "катар", "قطر"}
@@ -123,7 +125,9 @@ def stem_words(name):
     for w in name.split():
         stem = w
         for e in ("ые", "ие", "ая", "яя", "ое", "ее", "ий", "ый", "ой", "ия", "ы", "и", "а", "я", "ь", "й"):
-            if w.endswith(e) and len(w) - len(e) >= MIN_WORD:
+            # An adjective keeps a shorter stem: «южная» is `южн*` (южной, южную).
+            least = 3 if len(e) == 2 and e != "ия" else MIN_WORD
+            if w.endswith(e) and len(w) - len(e) >= least:
                 stem = w[: -len(e)]
                 break
         out.append(stem + "*" if stem != w or len(w) >= MIN_WORD + 2 else w)
@@ -153,10 +157,12 @@ class Checker:
     def common(self, form, lang):
         if " " in form or form in KEEP:
             return False
+        if is_arabic(form):
+            # Arabic has no capitals: its dictionary lists the countries themselves (ليبيا) as
+            # words. A name that ends a longer word is left out instead («مالي» in «شمالي»).
+            return len(form) < MIN_WORD or form in self.arabic_tails or form in AR_WORDS
         if form in self.words or form in RU_WORDS:
             return True
-        if is_arabic(form):
-            return len(form) < MIN_WORD or form in self.arabic_tails
         return len(form) < MIN_WORD
 
 
@@ -167,8 +173,9 @@ def forms_of(name, lang, chk):
     low = name.lower()
     one = " " not in low
     if lang == "abbr":
-        # An abbreviation (USA, США, АҚШ): written out whole, never declined.
-        return {low}
+        # An abbreviation (USA, США, АҚШ): never declined; Uzbek glues its suffixes on
+        # ("AQShda"), Kazakh writes them after a hyphen, which the phrase's boundary allows.
+        return set(uzbek_suffixes(low, False)) if low == "aqsh" else {low}
     if one and chk.common(low, lang):
         return set()
     out = set()

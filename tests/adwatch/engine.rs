@@ -482,6 +482,7 @@ fn issue_14_countries_from_iso_codes_in_each_language_and_case() {
         ("عمل في ليبيا براتب جيد", "Libya"),
         ("وظائف في قطر", "Qatar"),
         ("Работа в США", "United States"),
+        ("AQShda ishlash uchun viza", "United States"),
     ] {
         let x = extract(text);
         assert!(
