@@ -8,7 +8,9 @@ use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 
 use crate::extract::Lang;
 
-const FILES: [(Lang, &str); 5] = [
+/// The Fluent file of each language that has one. A language without a file (yet) is answered
+/// in English, message by message, as a language that lacks one message is.
+const FILES: &[(Lang, &str)] = &[
     (Lang::En, include_str!("../data/i18n/en.ftl")),
     (Lang::Ru, include_str!("../data/i18n/ru.ftl")),
     (Lang::Kk, include_str!("../data/i18n/kk.ftl")),
@@ -72,16 +74,29 @@ mod tests {
             .collect()
     }
 
+    /// Restricted to the languages with a bundle: the files of ky, tg, hy, ne and hi are being
+    /// written; when they land in `FILES` this covers them with no change.
     #[test]
-    fn every_language_has_every_english_message() {
+    fn every_language_with_a_bundle_has_every_english_message() {
         let keys = message_ids(Lang::En, FILES[0].1);
         assert!(keys.len() > 30);
-        for (lang, src) in FILES {
+        for &(lang, src) in FILES {
             let have = message_ids(lang, src);
             for k in &keys {
                 assert!(have.contains(k), "{lang:?} lacks {k}");
             }
         }
         assert!(tr(Lang::Ru, "others", &[("count", 3.into())]).contains('3'));
+    }
+
+    #[test]
+    fn a_language_without_a_bundle_is_answered_in_english() {
+        for lang in Lang::ALL {
+            let text = t(lang, "start");
+            assert!(!text.is_empty() && text != "start", "{lang:?}");
+            if !FILES.iter().any(|(l, _)| *l == lang) {
+                assert_eq!(text, t(Lang::En, "start"), "{lang:?}");
+            }
+        }
     }
 }

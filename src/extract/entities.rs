@@ -446,9 +446,11 @@ fn phones(
     let bytes = text.as_bytes();
     let mut pos = 0;
     while pos < text.len() {
-        // Only '+', '(' and digits (ASCII, or Arabic-Indic behind lead bytes D9/DB) start a number.
+        // Only '+', '(' and digits (ASCII, Arabic-Indic behind lead bytes D9/DB, Devanagari
+        // behind E0 A5) start a number.
         let b = bytes[pos];
-        if !(b.is_ascii_digit() || b == b'+' || b == b'(' || b == 0xD9 || b == 0xDB)
+        let devanagari = b == 0xE0 && bytes.get(pos + 1) == Some(&0xA5);
+        if !(b.is_ascii_digit() || b == b'+' || b == b'(' || b == 0xD9 || b == 0xDB || devanagari)
             || !text.is_char_boundary(pos)
         {
             pos += 1;

@@ -422,17 +422,27 @@ fn country_keyboard(lang: Lang) -> InlineKeyboardMarkup {
 }
 
 fn language_keyboard() -> InlineKeyboardMarkup {
-    let names = [
-        ("ru", "Русский"),
-        ("kk", "Қазақша"),
-        ("uz", "O‘zbekcha"),
-        ("ar", "العربية"),
-        ("en", "English"),
-    ];
-    InlineKeyboardMarkup::new(vec![names
+    let buttons: Vec<InlineKeyboardButton> = Lang::ALL
         .iter()
-        .map(|(code, name)| InlineKeyboardButton::callback(*name, format!("l:{code}")))
-        .collect::<Vec<_>>()])
+        .map(|l| InlineKeyboardButton::callback(language_name(*l), format!("l:{}", l.code())))
+        .collect();
+    InlineKeyboardMarkup::new(buttons.chunks(5).map(|r| r.to_vec()).collect::<Vec<_>>())
+}
+
+/// A language's name in itself, for the /language buttons.
+fn language_name(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Ru => "Русский",
+        Lang::Kk => "Қазақша",
+        Lang::Uz => "O‘zbekcha",
+        Lang::Ar => "العربية",
+        Lang::En => "English",
+        Lang::Ky => "Кыргызча",
+        Lang::Tg => "Тоҷикӣ",
+        Lang::Hy => "Հայերեն",
+        Lang::Ne => "नेपाली",
+        Lang::Hi => "हिन्दी",
+    }
 }
 
 async fn send(bot: &TgBot, chat: ChatId, html: String) -> ResponseResult<Message> {
