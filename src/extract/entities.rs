@@ -63,6 +63,9 @@ pub(crate) fn find(
     handles(text, hits, longest, lex, &mut out);
     phones(text, hits, longest, lex, amounts, &mut out);
     gazetteer(text, hits, lex, &mut out);
+    // A country named in a currency ("АКШ долларын", "ԱՄՆ դոլար") is the money's, not a place.
+    let money = Spans::new(amounts.iter().map(|a| (a.start, a.end)));
+    out.retain(|e| e.kind != EntityKind::Country || !money.any_overlaps(e.start, e.end));
     // One entity a name: the first place it is written.
     out.sort_by_key(|e| (e.start, e.end, e.kind));
     let mut seen = std::collections::HashSet::new();
