@@ -339,7 +339,10 @@ impl Lexicon {
             );
             before.extend(f.approx.iter().map(|w| (w.clone(), Before::Approx)));
             for (word, fraction) in &f.plus_before {
-                before.push((word.clone(), Before::Plus((fraction * 100.0).round() as i64)));
+                before.push((
+                    word.clone(),
+                    Before::Plus((fraction * 100.0).round() as i64),
+                ));
             }
             joiners.extend(f.range.joiners.iter().map(|j| j.to_lowercase()));
         }

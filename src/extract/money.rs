@@ -182,7 +182,10 @@ fn in_smaller_unit(a: i128, ma: i128, b: i128, mb: i128) -> (i128, Option<u64>) 
         let unit = u64::try_from(mb).ok();
         (a.saturating_mul(ma / mb).saturating_add(b), unit)
     } else {
-        (a.saturating_mul(ma).saturating_add(b.saturating_mul(mb)), None)
+        (
+            a.saturating_mul(ma).saturating_add(b.saturating_mul(mb)),
+            None,
+        )
     }
 }
 
