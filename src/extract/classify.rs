@@ -79,53 +79,112 @@ fn main_script(low: &Lowered) -> &'static str {
     }
 }
 
+/// A signal found in the text, and where (`None` for signals computed from the whole text).
+struct Found {
+    signal: usize,
+    at: Option<usize>,
+}
+
 /// Signals, label and risk from what was found.
+///
+/// A label needs evidence families to co-occur (the families are in `data/signals.toml`); one
+/// phrase never decides. Signs are counted once however often their words repeat.
+/// - `military_recruitment`: armed service or a military body, together with an offer (money, a
+///   contract, a call to join, a contact, citizenship, benefits).
+/// - `scam_job`: a civilian job with signs of deceit that co-occur, two acts of a deceiver
+///   (fees, a middleman, false promises, documents taken) around armed service, or a warning
+///   about a job with a sign of deceit.
+/// - `benign` otherwise.
 pub(crate) fn classify(hits: &[PhraseHit], lex: &'static Lexicon, x: &mut Extraction) {
-    let mut found: Vec<usize> = Vec::new();
-    fn push(found: &mut Vec<usize>, i: Option<usize>) {
-        if let Some(i) = i {
-            if !found.contains(&i) {
-                found.push(i);
-            }
-        }
-    }
-    for h in hits {
-        if let Tag::Signal(i) = *lex.free.payload(h.id) {
-            push(&mut found, Some(i));
-        }
-    }
-    let mut military_org = false;
+    let mut found: Vec<Found> = Vec::new();
     let mut russian_military = false;
     for h in hits {
-        if let Tag::Org(i) = *lex.free.payload(h.id) {
-            let org = &lex.orgs[i];
-            if org.military {
-                military_org = true;
-                russian_military |= org.country.as_deref().is_none_or(|c| c == "RU");
-                push(&mut found, lex.signal("computed_military_org"));
+        match *lex.free.payload(h.id) {
+            Tag::Signal(i) => found.push(Found {
+                signal: i,
+                at: Some(h.start),
+            }),
+            Tag::Org(i) => {
+                let org = &lex.orgs[i];
+                if org.military {
+                    russian_military |= org.country.as_deref().is_none_or(|c| c == "RU");
+                    if let Some(s) = lex.signal("computed_military_org") {
+                        found.push(Found {
+                            signal: s,
+                            at: Some(h.start),
+                        });
+                    }
+                }
+                if org.recruiter {
+                    if let Some(s) = lex.signal("computed_recruiter_org") {
+                        found.push(Found {
+                            signal: s,
+                            at: Some(h.start),
+                        });
+                    }
+                }
             }
-            if org.recruiter {
-                push(&mut found, lex.signal("computed_recruiter_org"));
-            }
+            _ => {}
         }
     }
-    let has_offer = !x.amounts.is_empty();
-    if has_offer {
-        push(&mut found, lex.signal("computed_money_offer"));
+    // Phrases that are ambiguous alone count only near a word of the families they need.
+    let positions = |family: &str| -> Vec<usize> {
+        found
+            .iter()
+            .filter(|f| lex.signals[f.signal].family == family)
+            .filter_map(|f| f.at)
+            .collect()
+    };
+    let mut near_cache: Vec<(&str, Vec<usize>)> = Vec::new();
+    let mut kept: Vec<usize> = Vec::new();
+    for f in &found {
+        let def = &lex.signals[f.signal];
+        let counts = match (def.near.is_empty(), f.at) {
+            (true, _) | (false, None) => true,
+            (false, Some(at)) => def.near.iter().any(|family| {
+                let list = match near_cache.iter().position(|(n, _)| *n == family.as_str()) {
+                    Some(i) => &near_cache[i].1,
+                    None => {
+                        near_cache.push((family.as_str(), positions(family)));
+                        &near_cache[near_cache.len() - 1].1
+                    }
+                };
+                // Positions are in the order of the hits, which are sorted by start.
+                let from = at.saturating_sub(def.within);
+                let i = list.partition_point(|&p| p < from);
+                list.get(i).is_some_and(|&p| p <= at + def.within)
+            }),
+        };
+        if counts && !kept.contains(&f.signal) {
+            kept.push(f.signal);
+        }
     }
-    let big_one_time = x
-        .amounts
+    let add = |kept: &mut Vec<usize>, id: &str| {
+        if let Some(i) = lex.signal(id) {
+            if !kept.contains(&i) {
+                kept.push(i);
+            }
+        }
+    };
+    let has_in = |kept: &[usize], id: &str| lex.signal(id).is_some_and(|i| kept.contains(&i));
+
+    // Money is an offer when the text speaks of pay: a war that costs $300 million a day and a
+    // budget of 13 trillion a year are amounts with periods, not offers.
+    // "Promises high salaries" offers money without a figure.
+    if (!x.amounts.is_empty() && has_in(&kept, "pay")) || has_in(&kept, "high_pay") {
+        add(&mut kept, "computed_money_offer");
+    }
+    if x.amounts
         .iter()
-        .any(|a| a.period == Some(Period::OneTime) && a.usd.unwrap_or(0) >= 1000);
-    if big_one_time {
-        push(&mut found, lex.signal("computed_large_one_time"));
+        .any(|a| a.period == Some(Period::OneTime) && a.usd.unwrap_or(0) >= 1000)
+    {
+        add(&mut kept, "computed_large_one_time");
     }
-    let high_pay = x.amounts.iter().any(|a| match a.period {
+    if x.amounts.iter().any(|a| match a.period {
         Some(Period::Monthly) | None => a.usd.unwrap_or(0) >= 1500 && a.equivalent_of.is_none(),
         _ => false,
-    });
-    if high_pay {
-        push(&mut found, lex.signal("computed_high_pay"));
+    }) {
+        add(&mut kept, "computed_high_pay");
     }
     if x.entities.iter().any(|e| {
         matches!(
@@ -137,65 +196,80 @@ pub(crate) fn classify(hits: &[PhraseHit], lex: &'static Lexicon, x: &mut Extrac
                 | EntityKind::Email
         )
     }) {
-        push(&mut found, lex.signal("computed_contacts"));
-    }
-    let id_of = |name: &str| lex.signal(name);
-    let has_in = |found: &[usize], name: &str| id_of(name).is_some_and(|i| found.contains(&i));
-    let contract = has_in(&found, "military_contract");
-    // For a reader outside Russia, the Russian army is a foreign army.
-    if russian_military && (contract || has_offer) && x.language != Lang::Ru {
-        push(&mut found, lex.signal("computed_foreign_army"));
+        add(&mut kept, "computed_contacts");
     }
 
-    let has = |name: &str| has_in(&found, name);
-    let mut military = 0i32;
-    let mut scam = 0i32;
-    for &i in &found {
-        let s = &lex.signals[i];
-        match s.points_to.as_str() {
-            "military" => military += s.weight,
-            "scam" => scam += s.weight,
-            "both" => {
-                military += s.weight;
-                scam += s.weight;
+    let signs = |kept: &[usize], family: &str| -> usize {
+        let mut seen: Vec<&str> = Vec::new();
+        for &i in kept {
+            let s = &lex.signals[i];
+            let sign = s.sign.as_deref().unwrap_or(s.id.as_str());
+            if s.family == family && !seen.contains(&sign) {
+                seen.push(sign);
             }
-            _ => {}
         }
+        seen.len()
+    };
+    let military = signs(&kept, "military") > 0;
+    let job = signs(&kept, "job") > 0;
+    if military && job {
+        add(&mut kept, "computed_military_in_job");
     }
-    // Money or a call to sign up, tied to the war, is as specific as naming an army.
-    let military_specific =
-        contract || military_org || (has("war_zone") && (has("recruitment_call") || has_offer));
-    let news = has("warning") || has("mobilisation");
-    // A civilian job that ends in the army, or a warning about such jobs, is a scam first.
-    let deceptive = (has("deception") || (has("warning") && (has("abroad") || has("travel_paid"))))
-        && scam >= 30;
-    if news && !has_offer {
-        military -= 30;
-        scam -= 20;
+    let offers = signs(&kept, "offer");
+    // For a reader outside Russia, the Russian army is a foreign army.
+    if russian_military && offers > 0 && x.language != Lang::Ru {
+        add(&mut kept, "computed_foreign_army");
     }
-    if has("mobilisation") {
-        military -= 15;
-    }
-    let label = if deceptive {
+    let lures = signs(&kept, "lure");
+    let deceits = signs(&kept, "deceit");
+    // What a deceiver does (a lie, a disguise, a fee, a middleman, documents taken), apart from
+    // the military word in a job: pay far above the usual alone does not make that a lie, armies
+    // pay more than guards.
+    let conduct = deceits - usize::from(has_in(&kept, "computed_military_in_job"));
+    let warned = has_in(&kept, "warning");
+    let news = warned || has_in(&kept, "mobilisation");
+    let money = has_in(&kept, "computed_money_offer") || has_in(&kept, "computed_large_one_time");
+    // Offers that only recruitment makes: money and benefits are also paid to veterans.
+    let binding = offers - usize::from(money) - usize::from(has_in(&kept, "benefits"));
+    let past = signs(&kept, "history") > 0;
+
+    let scam =
+        // A civilian job with a deceiver's act and one more sign, or with three signs.
+        (job && conduct >= 1 && deceits + lures >= 2)
+        || (job && deceits + lures >= 3)
+        // Two acts of a deceiver around armed service: a trafficker's fee and a middleman.
+        || (military && conduct >= 2)
+        // A warning about a job that has a sign of deceit.
+        || (warned && job && deceits + lures >= 1);
+    // Armed service with an offer; a report of conscription or a warning needs money or two
+    // offers, and money paid for past service (veterans) needs an offer only recruitment makes.
+    let recruitment =
+        military && offers >= 1 && (money || !news || offers >= 2) && (!past || binding >= 1);
+    let label = if scam {
         Label::ScamJob
-    } else if military_specific && military >= 45 {
+    } else if recruitment {
         Label::MilitaryRecruitment
-    } else if scam >= 40 && (has_offer || has("recruitment_call") || has("warning")) {
-        Label::ScamJob
     } else {
         Label::Benign
     };
+    let weight = |families: &[&str]| -> i32 {
+        kept.iter()
+            .map(|&i| &lex.signals[i])
+            .filter(|s| families.contains(&s.family.as_str()))
+            .map(|s| s.weight)
+            .sum()
+    };
     let risk = match label {
-        Label::MilitaryRecruitment => military,
-        Label::ScamJob => scam,
-        Label::Benign => military.max(scam).min(30),
+        Label::MilitaryRecruitment => weight(&["military", "offer"]),
+        Label::ScamJob => weight(&["job", "lure", "deceit", "offer", "military"]),
+        Label::Benign => weight(&["military", "offer", "job", "lure", "deceit"]).min(30),
     };
     x.label = label;
     x.risk = risk.clamp(0, 100) as u8;
-    found.sort_by_key(|&i| std::cmp::Reverse(lex.signals[i].weight));
-    x.signals = found
+    kept.sort_by_key(|&i| std::cmp::Reverse(lex.signals[i].weight));
+    x.signals = kept
         .into_iter()
-        .filter(|&i| lex.signals[i].points_to != "news" || news)
+        .filter(|&i| lex.signals[i].family != "news" || news)
         .map(|i| {
             let s = &lex.signals[i];
             Signal {
@@ -206,3 +280,7 @@ pub(crate) fn classify(hits: &[PhraseHit], lex: &'static Lexicon, x: &mut Extrac
         })
         .collect();
 }
+
+#[cfg(test)]
+#[path = "classify_tests.rs"]
+mod tests;

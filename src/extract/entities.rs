@@ -61,8 +61,10 @@ pub(crate) fn find(
     let longest = phrase::longest(hits);
     links(text, low, &mut out);
     handles(text, hits, longest, lex, &mut out);
+    // A word inside a link, an address or a handle (`voenkomat-sakh.ru`) names nothing.
+    let words = outside_links(hits, &out);
     phones(text, hits, longest, lex, amounts, &mut out);
-    gazetteer(text, hits, lex, &mut out);
+    gazetteer(text, &words, lex, &mut out);
     // A country named in a currency ("АКШ долларын", "ԱՄՆ դոլար") is the money's, not a place.
     let money = Spans::new(amounts.iter().map(|a| (a.start, a.end)));
     out.retain(|e| e.kind != EntityKind::Country || !money.any_overlaps(e.start, e.end));
@@ -71,6 +73,22 @@ pub(crate) fn find(
     let mut seen = std::collections::HashSet::new();
     out.retain(|e| seen.insert((e.kind, e.normalized.clone())));
     out
+}
+
+/// The hits that are not inside a link, domain, e-mail or handle among `entities`: what the
+/// words of the text say, for the gazetteer and for the label.
+pub(crate) fn outside_links(hits: &[PhraseHit], entities: &[RecruitingEntity]) -> Vec<PhraseHit> {
+    use EntityKind::*;
+    let links = Spans::new(
+        entities
+            .iter()
+            .filter(|e| matches!(e.kind, Url | Domain | Email | Telegram | Handle))
+            .map(|e| (e.start, e.end)),
+    );
+    hits.iter()
+        .filter(|h| !links.any_overlaps(h.start, h.end))
+        .copied()
+        .collect()
 }
 
 fn entity(kind: EntityKind, start: usize, end: usize, normalized: String) -> RecruitingEntity {
@@ -588,7 +606,12 @@ fn gazetteer(text: &str, hits: &[PhraseHit], lex: &Lexicon, out: &mut Vec<Recrui
     for h in hits {
         match *lex.free.payload(h.id) {
             Tag::Org(i) => orgs.push((h.start, h.end, lex.orgs[i].name.clone())),
-            Tag::Region(i) => regions.push((h.start, h.end, i)),
+            Tag::Region(i)
+                if written_as_name(text, h, lex.regions[i].cased)
+                    && !(lex.regions[i].cased && in_longer_name(text, hits, lex, h)) =>
+            {
+                regions.push((h.start, h.end, i))
+            }
             Tag::Country(i) => countries.push((h.start, h.end, i)),
             _ => {}
         }
@@ -603,8 +626,8 @@ fn gazetteer(text: &str, hits: &[PhraseHit], lex: &Lexicon, out: &mut Vec<Recrui
             let after = regions.partition_point(|&(rs, _, _)| rs < h.end);
             if let Some(&(_, rend, ri)) = regions[after..]
                 .iter()
-                .take_while(|&&(rs, _, _)| rs - h.end <= 4)
-                .find(|&&(rs, _, _)| text[h.end..rs].chars().all(is_blank))
+                .take_while(|&&(rs, _, _)| rs - h.end <= 16)
+                .find(|&&(rs, _, _)| place_gap(&text[h.end..rs]))
             {
                 orgs.push((
                     h.start,
@@ -618,7 +641,29 @@ fn gazetteer(text: &str, hits: &[PhraseHit], lex: &Lexicon, out: &mut Vec<Recrui
     let known = Spans::new(orgs.iter().map(|(s, e, _)| (*s, *e)));
     let mut named: Vec<(usize, usize, String)> = Vec::new();
     for h in hits {
+        let (start, end) = match *lex.free.payload(h.id) {
+            // An abbreviated legal form is written in capitals: «АҚ» is a company, «ақ» white.
+            Tag::NameBefore { capitalised: true } | Tag::NameAfter
+                if h.end - h.start <= 8 && !written_as_name(text, h, true) =>
+            {
+                (h.start, None)
+            }
+            Tag::NameBefore { capitalised } => {
+                let end = quoted_name_end(text, h.end).or_else(|| {
+                    capitalised.then(|| capitalised_name_end(text, hits, lex, h.end))?
+                });
+                (h.start, end)
+            }
+            Tag::NameAfter => {
+                let start = quoted_name_start(text, h.start)
+                    .or_else(|| capitalised_name_start(text, h.start));
+                (start.unwrap_or(h.start), start.map(|_| h.end))
+            }
+            _ => (h.start, None),
+        };
+        let end = end.filter(|_| start <= h.start);
         let end = match lex.free.payload(h.id) {
+            Tag::NameBefore { .. } | Tag::NameAfter => end,
             Tag::LegalForm => quoted_name_end(text, h.end),
             Tag::OrgHead => quoted_name_end(text, h.end).or_else(|| {
                 // A named body ends with the place it serves ("... миграции Узбекистана"),
@@ -637,8 +682,8 @@ fn gazetteer(text: &str, hits: &[PhraseHit], lex: &Lexicon, out: &mut Vec<Recrui
             _ => None,
         };
         if let Some(end) = end {
-            if !known.any_overlaps(h.start, end) {
-                named.push((h.start, end, text[h.start..end].to_string()));
+            if !known.any_overlaps(start, end) {
+                named.push((start, end, text[start..end].to_string()));
             }
         }
     }
@@ -669,6 +714,188 @@ fn gazetteer(text: &str, hits: &[PhraseHit], lex: &Lexicon, out: &mut Vec<Recrui
             ));
         }
     }
+}
+
+/// A place hit that reads as a name: a form of several words, or one written with a capital
+/// (or in a script without case) when its entry is `cased`.
+fn written_as_name(text: &str, h: &PhraseHit, cased: bool) -> bool {
+    !cased
+        || text[h.start..h.end].contains(is_blank)
+        || char_at(text, h.start).is_some_and(|c| !c.is_lowercase())
+}
+
+/// A one-word place that is part of a longer proper name ("Rajasthan Royals", "NIT
+/// Puducherry"): a capitalised word next to it that is no place or body of its own, the one
+/// before it not the first of a sentence.
+fn in_longer_name(text: &str, hits: &[PhraseHit], lex: &Lexicon, h: &PhraseHit) -> bool {
+    if text[h.start..h.end].contains(is_blank) {
+        return false;
+    }
+    // "Катайского района": the adjective of a town names its district, not the town (a
+    // town called so, Полевской, is lost with it).
+    const ADJECTIVE: [&str; 9] = [
+        "ского",
+        "скому",
+        "ской",
+        "ский",
+        "скую",
+        "ских",
+        "ская",
+        "ские",
+        "скими",
+    ];
+    let low = text[h.start..h.end].to_lowercase();
+    if ADJECTIVE.iter().any(|e| low.ends_with(e)) {
+        return true;
+    }
+    // «Зайсан» шекара басқармасы: a place alone in quotes names something else.
+    let quote = |c: Option<char>| c.is_some_and(|c| matches!(c, '«' | '»' | '"' | '“' | '”' | '„'));
+    if quote(char_before(text, h.start)) && quote(char_at(text, h.end)) {
+        return true;
+    }
+    let capital = |at: usize| char_at(text, at).is_some_and(char::is_uppercase);
+    let next = super::text::skip_spaces(text, h.end, 1);
+    let named = |at: usize| {
+        let from = hits.partition_point(|p| p.start < at);
+        hits[from..].iter().take_while(|p| p.start == at).any(|p| {
+            matches!(
+                lex.free.payload(p.id),
+                Tag::Region(_) | Tag::Country(_) | Tag::Org(_)
+            )
+        })
+    };
+    if next > h.end && capital(next) && !named(next) {
+        return true;
+    }
+    let before = super::text::skip_spaces_back(text, h.start, 1);
+    if before == h.start {
+        return false;
+    }
+    let Some(len) = name_word_len(text[..before].chars().rev()) else {
+        return false;
+    };
+    let word = before - len;
+    let sentence_start = text[..word]
+        .trim_end_matches(is_space)
+        .chars()
+        .next_back()
+        .is_none_or(|c| {
+            matches!(
+                c,
+                '.' | '!' | '?' | '\n' | ':' | '«' | '"' | '(' | '—' | '-'
+            )
+        });
+    capital(word) && !sentence_start && !named(word)
+}
+
+/// What may stand between a body and the place it serves: blanks, and "г." / "города".
+fn place_gap(gap: &str) -> bool {
+    let words: Vec<&str> = gap.split(is_blank).filter(|w| !w.is_empty()).collect();
+    gap.starts_with(is_blank)
+        && match words.as_slice() {
+            [] => true,
+            [w] => matches!(
+                w.to_lowercase().as_str(),
+                "г." | "города" | "city" | "shahri"
+            ),
+            _ => false,
+        }
+}
+
+/// The most chars of one word of a name: a longer run is no name, and a bound keeps the
+/// reading of a name next to each legal form linear on hostile text.
+const MAX_NAME_WORD_CHARS: usize = 40;
+
+/// The length in bytes of the word the chars start with, if it is short enough for a name.
+fn name_word_len(chars: impl Iterator<Item = char>) -> Option<usize> {
+    let mut len = 0;
+    for (n, c) in chars.enumerate() {
+        if !(is_word_char(c) || c == '-' || c == '&') {
+            break;
+        }
+        if n == MAX_NAME_WORD_CHARS {
+            return None;
+        }
+        len += c.len_utf8();
+    }
+    (len > 0).then_some(len)
+}
+
+/// The most capitalised words read as an organisation's name ("ООО Ромашка Плюс").
+const MAX_NAME_WORDS: usize = 3;
+
+/// The end of up to three capitalised words right after `pos` ("ООО Ромашка"), on the same
+/// line; none when the first is a place or country (an «агентство России» is no name).
+fn capitalised_name_end(
+    text: &str,
+    hits: &[PhraseHit],
+    lex: &Lexicon,
+    pos: usize,
+) -> Option<usize> {
+    let mut at = super::text::skip_spaces(text, pos, 2);
+    if at == pos {
+        return None;
+    }
+    let first = at;
+    let mut end = None;
+    for _ in 0..MAX_NAME_WORDS {
+        if !char_at(text, at).is_some_and(|c| c.is_uppercase()) {
+            break;
+        }
+        let len = name_word_len(text[at..].chars())?;
+        end = Some(at + len);
+        let next = super::text::skip_spaces(text, at + len, 1);
+        if next == at + len {
+            break;
+        }
+        at = next;
+    }
+    let after = hits.partition_point(|p| p.start < first);
+    let place = hits[after..]
+        .iter()
+        .take_while(|p| p.start == first)
+        .any(|p| matches!(lex.free.payload(p.id), Tag::Region(_) | Tag::Country(_)));
+    end.filter(|_| !place)
+}
+
+/// The start of up to three capitalised words that end right before `pos` ("Acme Staff LLC").
+fn capitalised_name_start(text: &str, pos: usize) -> Option<usize> {
+    let mut at = super::text::skip_spaces_back(text, pos, 2);
+    if at == pos {
+        return None;
+    }
+    let mut start = None;
+    for _ in 0..MAX_NAME_WORDS {
+        let word_start = at - name_word_len(text[..at].chars().rev())?;
+        if !char_at(text, word_start).is_some_and(|c| c.is_uppercase()) {
+            break;
+        }
+        start = Some(word_start);
+        let before = super::text::skip_spaces_back(text, word_start, 1);
+        if before == word_start {
+            break;
+        }
+        at = before;
+    }
+    start
+}
+
+/// The start of «Name» or "Name" that ends right before `pos` (spaces allowed after it).
+fn quoted_name_start(text: &str, pos: usize) -> Option<usize> {
+    let at = super::text::skip_spaces_back(text, pos, 2);
+    let close = char_before(text, at)?;
+    let open: &[char] = match close {
+        '»' => &['«'],
+        '"' => &['"'],
+        '”' | '“' => &['“', '„'],
+        _ => return None,
+    };
+    let body_end = at - close.len_utf8();
+    let from = super::text::floor_boundary(text, body_end.saturating_sub(120));
+    let body = &text[from..body_end];
+    let open_at = body.rfind(open)?;
+    (open_at + open[0].len_utf8() < body.len() && !body[open_at..].contains('\n'))
+        .then_some(from + open_at)
 }
 
 /// Keeps the longest of overlapping spans (none empty), then the earliest; in order of start.

@@ -328,6 +328,8 @@ pub fn extract(text: &str) -> Extraction {
         money::rupees_of_nepali(text, &mut x.amounts, lex);
     }
     x.entities = entities::find(text, &low.text, &hits, lex, &x.amounts);
+    // What a link or an address spells (`voenkomat-sakh.ru`) is no word of the text.
+    let hits = entities::outside_links(&hits, &x.entities);
     classify::classify(&hits, lex, &mut x);
     x.diagnostics = diagnostics;
     x

@@ -18,6 +18,11 @@ struct Number {
     end: usize,
     /// The value in hundredths.
     minor: i128,
+    /// Thousands grouping as written: `400 000`, `2,00,000` (a carried currency needs it).
+    grouped: bool,
+    /// The separator of a number with one group of three after a comma ("33,996"): before
+    /// "тыс." it is a decimal comma, 33.996 thousand.
+    lone_comma_group: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -29,6 +34,7 @@ struct Candidate {
     /// Where the words that qualify it start ("от", "не менее", "about").
     outer_start: usize,
     raw: i128,
+    grouped: bool,
     multiplier: Option<u64>,
     currency: Option<&'static str>,
     bound: Option<Bound>,
@@ -58,6 +64,7 @@ pub(crate) fn find(
     merge_compounds(text, &mut cands);
     link_ranges(text, &mut cands, lex);
     link_equivalents(text, &mut cands);
+    carry_currency(text, low, hits, lex, &mut cands);
 
     let rupee = rupee_of_country(hits, lex);
     for c in cands.iter_mut() {
@@ -126,24 +133,40 @@ pub(crate) fn rupees_of_nepali(text: &str, offers: &mut [PaymentOffer], lex: &Le
     }
 }
 
-/// Rupees are Indian unless the text names one other rupee country (Nepal, Pakistan, Sri Lanka).
+/// Rupees are Indian unless the text names one other rupee country (Nepal, Pakistan, Sri Lanka)
+/// or a place in one ("Kathmandu").
 fn rupee_of_country(hits: &[PhraseHit], lex: &Lexicon) -> Option<&'static str> {
+    const RUPEES: [&str; 4] = ["INR", "NPR", "PKR", "LKR"];
+    // The rupee countries' codes and currencies: a handful, read once a text.
+    let rupee_countries: Vec<(&str, &'static str)> = lex
+        .countries
+        .iter()
+        .filter_map(|c| {
+            let cur = c.currency.as_deref()?;
+            let rupee = RUPEES.iter().find(|&&r| r == cur)?;
+            Some((c.code.as_deref()?, *rupee))
+        })
+        .collect();
     let mut found: Option<&'static str> = None;
     for h in hits {
-        if let Tag::Country(i) | Tag::CountryHint(i) = *lex.free.payload(h.id) {
-            match lex.countries[i].currency.as_deref() {
-                Some("INR") => return None,
-                Some(c) => {
-                    let Some(&rupee) = ["NPR", "PKR", "LKR"].iter().find(|&&r| r == c) else {
-                        continue;
-                    };
-                    match found {
-                        Some(f) if f != rupee => return None,
-                        _ => found = Some(rupee),
-                    }
-                }
-                _ => {}
+        let rupee = match *lex.free.payload(h.id) {
+            Tag::Country(i) | Tag::CountryHint(i) => {
+                let cur = lex.countries[i].currency.as_deref();
+                RUPEES.iter().find(|&&r| Some(r) == cur).copied()
             }
+            Tag::Region(i) => lex.regions[i].country.as_deref().and_then(|code| {
+                rupee_countries
+                    .iter()
+                    .find(|(c, _)| *c == code)
+                    .map(|&(_, r)| r)
+            }),
+            _ => None,
+        };
+        match (rupee, found) {
+            (None, _) => {}
+            (Some("INR"), _) => return None,
+            (Some(r), Some(f)) if f != r => return None,
+            (Some(r), _) => found = Some(r),
         }
     }
     found
@@ -267,7 +290,8 @@ fn scan_numbers(
         }
         // A number glued to letters is part of a word or a code (bars2021, A4), unless the
         // letters are a currency ("RM9,662", "USD5000").
-        let glued = char_before(text, pos).is_some_and(|p| p.is_alphabetic());
+        let glued = char_before(text, pos).is_some_and(|p| p.is_alphabetic())
+            && !arabic_prefix_before(text, pos);
         if glued
             && !lex
                 .before
@@ -291,13 +315,27 @@ fn scan_numbers(
     out
 }
 
+/// «و600 دولار», «ب500»: one Arabic conjunction or preposition glued to the number, itself
+/// standing alone (not the last letter of a word).
+fn arabic_prefix_before(text: &str, pos: usize) -> bool {
+    let Some(p) = char_before(text, pos) else {
+        return false;
+    };
+    matches!(p, 'و' | 'ب' | 'ل' | 'ف' | 'ك')
+        && !char_before(text, pos - p.len_utf8()).is_some_and(is_word_char)
+}
+
 fn read_number(text: &str, start: usize) -> Number {
+    if let Some(n) = indian_grouping(text, start) {
+        return n;
+    }
     let first = digit_run(text, start);
     let mut end = first.end;
     let mut int_value = first.value;
     // Hundredths from a decimal part of one or two digits.
     let mut frac_minor = 0i128;
     let mut group_sep: Option<char> = None;
+    let mut groups = 0;
     while let Some(sep) = char_at(text, end) {
         let next = end + sep.len_utf8();
         if !(is_group_separator(sep) || is_decimal_separator(sep))
@@ -315,6 +353,7 @@ fn read_number(text: &str, start: usize) -> Number {
         if run.len == 3 && first.len <= 3 && same_grouping {
             int_value = int_value.saturating_mul(1000).saturating_add(run.value);
             group_sep = Some(sep);
+            groups += 1;
             end = run.end;
             continue;
         }
@@ -333,6 +372,50 @@ fn read_number(text: &str, start: usize) -> Number {
         start,
         end,
         minor: int_value.saturating_mul(100).saturating_add(frac_minor),
+        grouped: groups > 0,
+        lone_comma_group: groups == 1 && group_sep == Some(','),
+    }
+}
+
+/// Indian grouping: a lead of one or two digits, groups of two, a last group of three, all
+/// with commas ("2,00,000", "31,40,000", "9,00,00,000"). Read in one pass.
+fn indian_grouping(text: &str, start: usize) -> Option<Number> {
+    let lead = digit_run(text, start);
+    if lead.len > 2 {
+        return None;
+    }
+    let (mut end, mut value, mut pairs) = (lead.end, lead.value, 0);
+    loop {
+        if char_at(text, end) != Some(',') {
+            return None;
+        }
+        let run = digit_run(text, end + 1);
+        match run.len {
+            // Seven pairs would pass 10^16: no amount is written so.
+            2 if pairs < 7 => {
+                value = value.saturating_mul(100).saturating_add(run.value);
+                pairs += 1;
+                end = run.end;
+            }
+            3 if pairs > 0 => {
+                let more = char_at(text, run.end) == Some(',')
+                    && char_at(text, run.end + 1).and_then(digit_value).is_some();
+                if more {
+                    return None;
+                }
+                return Some(Number {
+                    start,
+                    end: run.end,
+                    minor: value
+                        .saturating_mul(1000)
+                        .saturating_add(run.value)
+                        .saturating_mul(100),
+                    grouped: true,
+                    lone_comma_group: false,
+                });
+            }
+            _ => return None,
+        }
     }
 }
 
@@ -358,6 +441,8 @@ fn spelled_numbers(text: &str, hits: &[PhraseHit], lex: &Lexicon) -> Vec<Number>
             start: h.start,
             end: h.end,
             minor,
+            grouped: false,
+            lone_comma_group: false,
         });
     }
     out
@@ -371,11 +456,20 @@ fn read_around(text: &str, low: &str, n: &Number, lex: &Lexicon) -> Candidate {
         end: n.end,
         outer_start: n.start,
         raw: n.minor,
+        grouped: n.grouped,
         multiplier: None,
         currency: None,
         bound: None,
         equivalent_of: None,
         range_with: None,
+    };
+    // "$1,500 or more": a currency written before the number lets a bound after it count.
+    let prefix_currency = {
+        let at = skip_spaces_back(text, n.start, 2);
+        lex.before
+            .match_ending_at(low, at)
+            .iter()
+            .any(|h| matches!(lex.before.payload(h.id), Before::Currency(_)))
     };
     let mut pos = n.end;
     for _ in 0..4 {
@@ -397,12 +491,12 @@ fn read_around(text: &str, low: &str, n: &Number, lex: &Lexicon) -> Candidate {
                 c.currency = Some(code);
                 c.multiplier = Some(1000);
             }
-            After::BoundMin if c.currency.is_some() && c.bound.is_none() => {
+            After::BoundMin if (c.currency.is_some() || prefix_currency) && c.bound.is_none() => {
                 c.bound = Some(Bound::Min);
                 pos = hit.end;
                 break;
             }
-            After::BoundMax if c.currency.is_some() && c.bound.is_none() => {
+            After::BoundMax if (c.currency.is_some() || prefix_currency) && c.bound.is_none() => {
                 c.bound = Some(Bound::Max);
                 pos = hit.end;
                 break;
@@ -413,6 +507,15 @@ fn read_around(text: &str, low: &str, n: &Number, lex: &Lexicon) -> Candidate {
         c.end = hit.end;
     }
     let _ = pos;
+    // "33,996 тыс. рублей": before a thousand written in words, one comma group is a decimal
+    // comma (English writes "1.5 million", and "1,500 million" stays 1.5 billion).
+    if let Some(m) = c.multiplier {
+        let word = &low[n.end..c.end];
+        if n.lone_comma_group && m >= 1000 && !word.is_ascii() {
+            c.multiplier = Some(m / 1000);
+            c.grouped = false;
+        }
+    }
 
     let mut at = skip_spaces_back(text, n.start, 2);
     for _ in 0..3 {
@@ -483,6 +586,125 @@ fn link_ranges(text: &str, cands: &mut [Candidate], lex: &Lexicon) {
     }
 }
 
+/// «85 тысяч рублей … от 150 тысяч», «млн руб. … 400 тыс.»: the last currency named is carried
+/// to the bare amounts after it. Only money-shaped numbers take it (`money_shaped`); it lasts for
+/// its sentence, or two more for a number written with a thousand word ("150 тысяч"), which is
+/// rarer outside money. One pass: each stretch of text between two numbers is read once.
+fn carry_currency(
+    text: &str,
+    low: &str,
+    hits: &[PhraseHit],
+    lex: &Lexicon,
+    cands: &mut [Candidate],
+) {
+    let mut carry: Option<(&'static str, usize)> = None;
+    let mut sentences = 0usize;
+    let mut read_to = 0usize;
+    for i in 0..cands.len() {
+        let from = read_to.min(cands[i].outer_start);
+        sentences += sentence_ends(&text[from..cands[i].outer_start]);
+        read_to = read_to.max(cands[i].end);
+        if let Some(cur) = cands[i].currency {
+            carry = Some((cur, cands[i].end));
+            sentences = 0;
+            continue;
+        }
+        let Some((cur, carried_end)) = carry else {
+            continue;
+        };
+        let c = &cands[i];
+        let in_words = c.multiplier.is_some_and(|m| m >= 1000);
+        let distance = c.start.saturating_sub(carried_end);
+        let near = if in_words {
+            sentences <= 2 && distance <= 600
+        } else {
+            sentences == 0 && distance <= 200
+        };
+        if near && money_shaped(text, low, hits, lex, c) {
+            cands[i].currency = Some(cur);
+            carry = Some((cur, cands[i].end));
+            sentences = 0;
+        }
+    }
+}
+
+/// How many sentences end in `s`: a `!`, `?` or line break, or a full stop before a capital
+/// (or a letter without case, as in Arabic); "тыс. руб." and "17.07" end none.
+fn sentence_ends(s: &str) -> usize {
+    let mut n = 0;
+    let mut pending: Option<char> = None;
+    for c in s.chars() {
+        match c {
+            '.' | '!' | '?' | '\n' | ';' | '؟' | '؛' | '…' if pending.is_none() || c != '.' => {
+                pending = Some(c);
+            }
+            '.' => {}
+            _ if c.is_alphanumeric() => {
+                if let Some(p) = pending.take() {
+                    if p != '.' || !(c.is_lowercase() || c.is_ascii_digit()) {
+                        n += 1;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    n + usize::from(pending.is_some_and(|p| p != '.'))
+}
+
+/// A number that may be money when a currency is carried to it: written with a thousand word
+/// or grouped in thousands (`400 000`), and not part of a phone, date, time, id or count:
+/// nothing numeric or `+` stands just before it, no digit, dash-digit, `%` or `/` just after,
+/// and after it comes no word but a period or bound word ("в месяц", "и более", "больше").
+fn money_shaped(text: &str, low: &str, hits: &[PhraseHit], lex: &Lexicon, c: &Candidate) -> bool {
+    let in_words = c.multiplier.is_some_and(|m| m >= 1000);
+    if c.raw <= 0 || !(in_words || (c.grouped && c.raw >= 1000 * 100)) {
+        return false;
+    }
+    let numeric_mark = |p: char| {
+        p.is_numeric() || matches!(p, '+' | ')' | '№' | '#' | '-' | '–' | '/' | ':' | '.' | '=')
+    };
+    let mut before = skip_spaces_back(text, c.outer_start, 2);
+    if char_before(text, before) == Some('(') {
+        // "+7 (924) …" is a phone; "(от 150 тысяч)" is not.
+        before = skip_spaces_back(text, before - 1, 2);
+    }
+    if char_before(text, before).is_some_and(numeric_mark) {
+        return false;
+    }
+    let at = skip_spaces(text, c.end, 2);
+    let Some(next) = char_at(text, at) else {
+        return true;
+    };
+    let after_next = char_at(text, skip_spaces(text, at + next.len_utf8(), 2));
+    if next.is_numeric()
+        || matches!(next, '%' | '‰' | '/' | ':' | '+' | '×' | 'x')
+        || (matches!(next, '-' | '–' | '.' | ',') && after_next.is_some_and(|d| d.is_numeric()))
+    {
+        return false;
+    }
+    if !is_word_char(next) {
+        return true;
+    }
+    let first = hits.partition_point(|h| h.start < at);
+    let period_next = hits[first..]
+        .iter()
+        .take_while(|h| h.start == at)
+        .any(|h| period_word(lex, h).is_some());
+    period_next
+        || lex
+            .after
+            .match_at(low, at)
+            .iter()
+            .any(|h| matches!(lex.after.payload(h.id), After::BoundMin | After::BoundMax))
+        || lex.before.match_at(low, at).iter().any(|h| {
+            matches!(
+                lex.before.payload(h.id),
+                Before::BoundMin | Before::BoundMax
+            )
+        })
+}
+
 /// "495 тыс. руб. ($5 300)", "204,000 roubles a month [about £1,900]".
 fn link_equivalents(text: &str, cands: &mut [Candidate]) {
     for i in 1..cands.len() {
@@ -507,20 +729,27 @@ fn is_clause_break(c: char) -> bool {
     matches!(c, '.' | '!' | '?' | ';' | '\n' | '،' | '؛' | '؟' | '•')
 }
 
+/// A period word: `Some(None)` for a period the offers do not name ("per hour").
+fn period_word(lex: &Lexicon, h: &PhraseHit) -> Option<Option<Period>> {
+    match *lex.free.payload(h.id) {
+        Tag::Period(p) => Some(Some(p)),
+        Tag::OtherPeriod => Some(None),
+        _ => None,
+    }
+}
+
 fn period_hits<'a>(
     hits: &'a [PhraseHit],
     lex: &'a Lexicon,
     from: usize,
     to: usize,
-) -> impl Iterator<Item = (PhraseHit, Period)> + 'a {
+) -> impl Iterator<Item = (PhraseHit, Option<Period>)> + 'a {
     let first = hits.partition_point(|h| h.start < from);
     hits[first..]
         .iter()
         .take_while(move |h| h.start < to)
-        .filter_map(move |h| match *lex.free.payload(h.id) {
-            Tag::Period(p) if h.end <= to => Some((*h, p)),
-            _ => None,
-        })
+        .filter(move |h| h.end <= to)
+        .filter_map(move |h| Some((*h, period_word(lex, h)?)))
 }
 
 /// Gives each group of offers (an amount, its range partner and its equivalents) the period
@@ -571,16 +800,46 @@ fn assign_periods(
             (outer.min(start), start, end)
         })
         .collect();
+    // One pass over the groups and the period words: `governing` is the last period word of
+    // the current clause that no amount has taken as its own ("Единовременная выплата в
+    // размере 400 000 рублей", "a signing bonus paid on arrival of $2,000"). A word right after
+    // an amount, or a little after it, is that amount's and governs nothing further.
+    let mut governing: Option<Option<Period>> = None;
+    let mut read_to = 0usize;
+    let mut next_hit = 0usize;
     for (gi, group) in groups.iter().enumerate() {
         let (outer, _start, end) = spans[gi];
-        let prev_end = if gi > 0 { spans[gi - 1].2 } else { 0 };
         let next_start = spans.get(gi + 1).map_or(text.len(), |s| s.0);
-        let period = group
+        let from = read_to.min(outer);
+        let mut clause_start = from;
+        if let Some(b) = text[from..outer].rfind(is_clause_break) {
+            governing = None;
+            clause_start = from + b + 1;
+        }
+        while let Some(h) = hits.get(next_hit).filter(|h| h.start < outer) {
+            next_hit += 1;
+            if h.start < clause_start || h.end > outer {
+                continue;
+            }
+            if let Some(p) = period_word(lex, h) {
+                governing = Some(p);
+            }
+        }
+        let own = group
             .iter()
             .find_map(|&i| immediate_period(text, hits, lex, cands[i].end, next_start))
-            .or_else(|| immediate_period(text, hits, lex, end, next_start))
-            .or_else(|| left_period(text, hits, lex, prev_end, outer))
-            .or_else(|| right_period(text, hits, lex, end, next_start));
+            .or_else(|| immediate_period(text, hits, lex, end, next_start));
+        let (period, taken_to) = match own {
+            Some((p, to)) => (p, to),
+            None => match governing {
+                Some(p) => (p, end),
+                None => match right_period(text, hits, lex, end, next_start) {
+                    Some((p, to)) => (p, to),
+                    None => (None, end),
+                },
+            },
+        };
+        read_to = read_to.max(taken_to).max(end);
         for &i in group {
             offers[index_of[i]].period = period;
         }
@@ -593,7 +852,7 @@ fn immediate_period(
     lex: &Lexicon,
     end: usize,
     next_start: usize,
-) -> Option<Period> {
+) -> Option<(Option<Period>, usize)> {
     let limit = (end + 12).min(next_start);
     // Only hits that start by `limit` can be immediate; the rest are not looked at (an amount
     // with thousands of equivalents would otherwise read every hit up to the next amount for
@@ -602,30 +861,14 @@ fn immediate_period(
     hits[first..]
         .iter()
         .take_while(|h| h.start <= limit && h.start < next_start)
-        .filter_map(|h| match *lex.free.payload(h.id) {
-            Tag::Period(p) if h.end <= next_start => Some((h, p)),
-            _ => None,
-        })
+        .filter(|h| h.end <= next_start)
+        .filter_map(|h| Some((h, period_word(lex, h)?)))
         .find_map(|(h, p)| {
             text[end..h.start]
                 .chars()
                 .all(|c| is_blank(c) || matches!(c, '/' | '.' | ')' | ']'))
-                .then_some(p)
+                .then_some((p, h.end))
         })
-}
-
-fn left_period(
-    text: &str,
-    hits: &[PhraseHit],
-    lex: &Lexicon,
-    prev_end: usize,
-    start: usize,
-) -> Option<Period> {
-    let mut from = super::text::floor_boundary(text, start.saturating_sub(240)).max(prev_end);
-    if let Some(b) = text[from..start].rfind(is_clause_break) {
-        from += b + 1;
-    }
-    period_hits(hits, lex, from, start).last().map(|(_, p)| p)
 }
 
 fn right_period(
@@ -634,7 +877,7 @@ fn right_period(
     lex: &Lexicon,
     end: usize,
     next_start: usize,
-) -> Option<Period> {
+) -> Option<(Option<Period>, usize)> {
     let mut to = super::text::floor_boundary(text, (end + 48).min(next_start));
     if let Some(b) = text[end..to].find(is_clause_break) {
         to = end + b;
@@ -646,6 +889,6 @@ fn right_period(
                 && next_start.saturating_sub(h.end) <= 40
                 && !text[h.end..next_start].contains(is_clause_break))
         })
-        .map(|(_, p)| p)
+        .map(|(h, p)| (p, h.end))
         .filter(|_| !text[end..to].contains(|c: char| is_word_char(c) && c.is_ascii_digit()))
 }

@@ -558,3 +558,140 @@ fn every_language_has_a_data_file_and_a_code() {
     assert_eq!(Lang::from_code("tg"), Some(Lang::Tg));
     assert_eq!(Lang::ALL.len(), 10);
 }
+
+/// Issue 14: a gazetteer word inside a link named an organisation, and the label followed it.
+#[test]
+fn issue_14_no_gazetteer_match_inside_a_link_domain_email_or_handle() {
+    for text in [
+        "Подробнее на voenkomat-sakh.ru",
+        "Пишите voenkomat@mail.ru или @voenkomat_sakh",
+        "https://example.com/voenkomat/moskva",
+    ] {
+        let x = extract(text);
+        assert!(
+            entity(&x, EntityKind::Org).is_empty(),
+            "{text}: {:?}",
+            x.entities
+        );
+        assert!(
+            entity(&x, EntityKind::Region).is_empty(),
+            "{text}: {:?}",
+            x.entities
+        );
+        assert_eq!(x.label, Label::Benign, "{text}: {:?}", x.signals);
+        assert!(
+            x.signals.iter().all(|s| !s.id.contains("military_org")),
+            "{text}: {:?}",
+            x.signals
+        );
+    }
+}
+
+#[test]
+fn organisations_written_with_a_legal_form_a_unit_or_an_agency_are_found() {
+    for (text, org) in [
+        (
+            "Требуются охранники в ООО «СтройИнвест», оплата сразу",
+            "ООО «СтройИнвест»",
+        ),
+        ("Набор в батальон «Тайга» продолжается", "батальон «Тайга»"),
+        ("Вакансии от ООО Ромашка, звоните", "ООО Ромашка"),
+        (
+            "Contact recruitment agency Global Staff today",
+            "recruitment agency Global Staff",
+        ),
+        (
+            "Apply to Acme Builders LLC before Friday",
+            "Acme Builders LLC",
+        ),
+        ("«Nur Invest» MCHJ ishga taklif qiladi", "«Nur Invest» MCHJ"),
+        (
+            "Мы работаем с «Жаңа Жол» агенттігі арқылы",
+            "«Жаңа Жол» агенттігі",
+        ),
+        ("تعلن شركة «النور» عن وظائف", "شركة «النور»"),
+    ] {
+        let x = extract(text);
+        assert!(
+            entity(&x, EntityKind::Org).contains(&org),
+            "{text}: {:?}",
+            x.entities
+        );
+    }
+    // A lower-case abbreviation is a word ("сондай-ақ «…»": "as well"), and a place after a
+    // legal form is no name.
+    for text in [
+        "сондай-ақ «жұмысқа орналастыру» үшін",
+        "Работаем с ООО России давно",
+    ] {
+        let x = extract(text);
+        assert!(
+            entity(&x, EntityKind::Org).is_empty(),
+            "{text}: {:?}",
+            x.entities
+        );
+    }
+}
+
+#[test]
+fn cities_from_the_built_gazetteer_take_cases_and_need_a_capital() {
+    let x = extract("Пункт отбора работает в Ревде и в Красноуральске, а также в Тюмени.");
+    let regions = entity(&x, EntityKind::Region);
+    assert!(regions.contains(&"Revda"), "{regions:?}");
+    assert!(regions.contains(&"Krasnouralsk"), "{regions:?}");
+    let x = extract("Yigitlar Mariupolga jo'natildi");
+    assert_eq!(entity(&x, EntityKind::Region), ["Mariupol"]);
+    // Written in lower case, a one-word name from the built list is a word, not a place.
+    let x = extract("ревда ревде");
+    assert!(
+        entity(&x, EntityKind::Region).is_empty(),
+        "{:?}",
+        x.entities
+    );
+}
+
+#[test]
+fn a_military_commissariat_is_named_after_its_town() {
+    let x = extract("Военный комиссариат г. Ревды приглашает на службу по контракту");
+    assert!(
+        entity(&x, EntityKind::Org).contains(&"Military Commissariat of Revda"),
+        "{:?}",
+        x.entities
+    );
+}
+
+#[test]
+fn a_country_named_alone_is_a_country_and_inside_an_organisation_belongs_to_it() {
+    let x = extract("Работа в Россия и Kazakhstan");
+    assert_eq!(entity(&x, EntityKind::Country), ["Russia", "Kazakhstan"]);
+    for text in ["Контракт с армией РФ", "Join Russia's armed forces"] {
+        let x = extract(text);
+        assert!(
+            entity(&x, EntityKind::Country).is_empty(),
+            "{text}: {:?}",
+            x.entities
+        );
+    }
+}
+
+#[test]
+fn a_town_inside_a_longer_proper_name_or_alone_in_quotes_is_no_place() {
+    for text in [
+        "Rajasthan Royals won the match",
+        "He studied at NIT Puducherry last year",
+        "Олар «Зайсан» шекара басқармасында қызмет етеді",
+    ] {
+        let x = extract(text);
+        assert!(
+            entity(&x, EntityKind::Region).is_empty(),
+            "{text}: {:?}",
+            x.entities
+        );
+    }
+    let x = extract("Живу в Ревде Свердловской области");
+    assert!(
+        entity(&x, EntityKind::Region).contains(&"Revda"),
+        "{:?}",
+        x.entities
+    );
+}

@@ -1,5 +1,6 @@
 //! adwatch's one integration-test binary. One module a capability.
 
+mod amounts;
 mod analyze_cli;
 mod bot;
 mod db;

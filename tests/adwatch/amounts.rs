@@ -1,0 +1,292 @@
+//! Issue 14, items 3 and 5: periods and bounds read by clause, and the amounts that slipped
+//! (Indian grouping, lakh and crore, `k` and `тыс.` variants, a currency carried from the
+//! context, Arabic «و» and «آلاف», rupees of Nepal, Kazakh in Arabic script).
+
+use adwatch::extract::{extract, Bound, Extraction, Period};
+use proptest::prelude::*;
+
+/// (whole units, currency, period, bound) of every amount, in text order.
+fn read(text: &str) -> Vec<(i64, &'static str, Option<Period>, Option<Bound>)> {
+    offers(&extract(text))
+}
+
+fn offers(x: &Extraction) -> Vec<(i64, &'static str, Option<Period>, Option<Bound>)> {
+    x.amounts
+        .iter()
+        .map(|a| (a.value.minor / 100, a.currency, a.period, a.bound))
+        .collect()
+}
+
+fn values(text: &str) -> Vec<(i64, &'static str)> {
+    read(text).into_iter().map(|a| (a.0, a.1)).collect()
+}
+
+/// A text and the one amount it holds: (text, whole units, currency, period, bound).
+type Case<'a> = (&'a str, i64, &'a str, Option<Period>, Option<Bound>);
+
+const ONE: Option<Period> = Some(Period::OneTime);
+const MONTH: Option<Period> = Some(Period::Monthly);
+const MIN: Option<Bound> = Some(Bound::Min);
+
+#[test]
+fn a_period_word_governs_the_amounts_of_its_clause_not_only_the_next_number() {
+    let cases: &[Case] = &[
+        (
+            "Единовременная выплата в размере 400 000 рублей",
+            400_000,
+            "RUB",
+            ONE,
+            None,
+        ),
+        (
+            "Контракт на год. При подписании контракта — 400 000 рублей",
+            400_000,
+            "RUB",
+            ONE,
+            None,
+        ),
+        (
+            "При подписании контракта выплатят 400 000 рублей",
+            400_000,
+            "RUB",
+            ONE,
+            None,
+        ),
+        (
+            "They offer a signing bonus of $2,000",
+            2_000,
+            "USD",
+            ONE,
+            None,
+        ),
+        (
+            "They offer a signing bonus paid on arrival of $2,000",
+            2_000,
+            "USD",
+            ONE,
+            None,
+        ),
+        (
+            "Recruits get a monthly salary of $2,500 and free housing",
+            2_500,
+            "USD",
+            MONTH,
+            None,
+        ),
+        (
+            "Выплачивается ежемесячно от 200 000 рублей",
+            200_000,
+            "RUB",
+            MONTH,
+            MIN,
+        ),
+        (
+            "Зарплата в месяц составит от 200 тыс. рублей",
+            200_000,
+            "RUB",
+            MONTH,
+            MIN,
+        ),
+        (
+            "Келісімшартқа қол қойған кезде бір реттік төлем ретінде 2 млн теңге беріледі",
+            2_000_000,
+            "KZT",
+            ONE,
+            None,
+        ),
+        (
+            "Shartnoma imzolanganda bir martalik to‘lov sifatida 20 mln so‘m beriladi",
+            20_000_000,
+            "UZS",
+            ONE,
+            None,
+        ),
+        (
+            "مكافأة توقيع تدفع عند الوصول بقيمة 3000 دولار",
+            3_000,
+            "USD",
+            ONE,
+            None,
+        ),
+    ];
+    for &(text, value, currency, period, bound) in cases {
+        assert_eq!(read(text), [(value, currency, period, bound)], "{text}");
+    }
+}
+
+#[test]
+fn every_amount_of_the_clause_gets_the_period_and_a_nearer_word_wins() {
+    // Both amounts of the clause are one-time payments.
+    let x =
+        read("Единовременная выплата: 400 000 рублей от региона и 195 000 рублей от Минобороны");
+    assert_eq!(x.iter().map(|a| a.2).collect::<Vec<_>>(), [ONE, ONE]);
+    // A period word right after an amount is that amount's; it does not spill onto the next.
+    let x = read("Оклад 100 000 рублей в месяц, премия 50 000 рублей.");
+    assert_eq!(x.iter().map(|a| a.2).collect::<Vec<_>>(), [MONTH, None]);
+    // A nearer period word for the second amount wins over the first one of the clause.
+    let x = read("A monthly salary of $2,000 and a one-time bonus of $5,000");
+    assert_eq!(x.iter().map(|a| a.2).collect::<Vec<_>>(), [MONTH, ONE]);
+    // The period does not cross a sentence end.
+    let x = read("Единовременная выплата положена всем. Аренда стоит 30 000 рублей.");
+    assert_eq!(x.iter().map(|a| a.2).collect::<Vec<_>>(), [None]);
+}
+
+#[test]
+fn a_bound_after_a_prefix_currency_is_read() {
+    assert_eq!(
+        read("They are promised salaries of $1,500 or more"),
+        [(1_500, "USD", None, MIN)]
+    );
+}
+
+#[test]
+fn indian_digit_grouping_lakh_and_crore() {
+    let cases: &[(&str, i64, &str)] = &[
+        ("Salary INR 2,00,000 per month", 200_000, "INR"),
+        ("He paid Rs. 3,00,000 to the agent", 300_000, "INR"),
+        ("He paid ₹1,50,000 to the agent", 150_000, "INR"),
+        ("Price paid Rs 9,00,00,000", 90_000_000, "INR"),
+        ("He paid ₹31,40,000 to agents", 3_140_000, "INR"),
+        ("He paid Rs 3 lakh", 300_000, "INR"),
+        ("He paid Rs 3 lakhs", 300_000, "INR"),
+        ("He paid Rs 3 lac", 300_000, "INR"),
+        ("He paid Rs 3.5 lacs", 350_000, "INR"),
+        ("He paid ₹2 crore", 20_000_000, "INR"),
+        ("He paid ₹2 crores", 20_000_000, "INR"),
+        ("He paid Rs 1.2 cr", 12_000_000, "INR"),
+        ("He paid 5 lakh rupees", 500_000, "INR"),
+        ("उसने 3 लाख रुपये दिए", 300_000, "INR"),
+        ("उसने 2 करोड़ रुपये दिए", 20_000_000, "INR"),
+    ];
+    for &(text, value, currency) in cases {
+        assert_eq!(values(text), [(value, currency)], "{text}");
+    }
+}
+
+#[test]
+fn thousands_written_short() {
+    let cases: &[(&str, i64, &str)] = &[
+        ("Pay: $5k a month", 5_000, "USD"),
+        ("Pay: $5K a month", 5_000, "USD"),
+        ("Зарплата 150k руб", 150_000, "RUB"),
+        ("Зарплата 150к руб.", 150_000, "RUB"),
+        ("Зарплата 150 тыс.руб", 150_000, "RUB"),
+        ("Зарплата 150 тыс.руб.", 150_000, "RUB"),
+        ("Зарплата 150 т.р.", 150_000, "RUB"),
+        ("Зарплата 150 тр в месяц", 150_000, "RUB"),
+        ("Зарплата 150 тыс. р.", 150_000, "RUB"),
+        ("Зарплата 1,5 млн руб.", 1_500_000, "RUB"),
+        ("Квартира подорожала до 33,996 тыс. рублей", 33_996, "RUB"),
+    ];
+    for &(text, value, currency) in cases {
+        assert_eq!(values(text), [(value, currency)], "{text}");
+    }
+}
+
+#[test]
+fn a_currency_is_carried_to_money_shaped_numbers_after_it() {
+    assert_eq!(
+        values("Средняя зарплата 85 тысяч рублей, у водителей самосвала от 150 тысяч."),
+        [(85_000, "RUB"), (150_000, "RUB")]
+    );
+    assert_eq!(
+        values("Выплата 3 млн руб., из них 400 тыс. — от региона."),
+        [(3_000_000, "RUB"), (400_000, "RUB")]
+    );
+    assert_eq!(
+        values("Контрактникам платят 300 тысяч рублей, это на 900 тысяч больше, чем год назад"),
+        [(300_000, "RUB"), (900_000, "RUB")]
+    );
+    assert_eq!(
+        values("Зарплата 85 000 рублей, с премией 120 000."),
+        [(85_000, "RUB"), (120_000, "RUB")]
+    );
+}
+
+#[test]
+fn a_carried_currency_never_makes_money_of_phones_dates_counts_or_percentages() {
+    for text in [
+        "Выплата 400 000 рублей. Звоните +7 924 123-45-67",
+        "Выплата 400 000 рублей, звоните +7 924 123-45-67 или 8 (4242) 12-34-56",
+        "Выплата 400 000 рублей; набрали 6 200 человек",
+        "Выплата 400 000 рублей, в 2023 году 17.07.2015 набрали 5 000 человек",
+        "Выплата 400 000 рублей, рост 15 000%, возраст от 18 до 45 лет, 30 дней",
+        "Выплата 400 000 рублей, служба 3 тысячи дней, адрес: ул. Ленина, 12, кв. 5",
+        "Выплата 400 000 рублей, заявка № 123 456, ИНН 7707 083 893",
+        "Payment $2,000. Call +1 202 555 0147 or +977 980 123 4567",
+    ] {
+        let x = read(text);
+        assert_eq!(x.len(), 1, "{text}: {x:?}");
+    }
+}
+
+#[test]
+fn arabic_joined_and_and_thousands_plural() {
+    assert_eq!(
+        values("وتوزّع على 800 دولار تسلّم لعائلاتهم، و600 دولار تسلم لهم في روسيا"),
+        [(800, "USD"), (600, "USD")]
+    );
+    assert_eq!(values("راتب 5 آلاف دولار"), [(5_000, "USD")]);
+    assert_eq!(values("راتب ٥ آلاف دولار"), [(5_000, "USD")]);
+    assert_eq!(
+        values("تتراوح بين 11 الفا و18 الف ريال"),
+        [(11_000, "SAR"), (18_000, "SAR")]
+    );
+    assert_eq!(values("سجل نحو 6240 جنيهًا للبيع"), [(6_240, "EGP")]);
+    assert_eq!(
+        read("التكلفة من 20 روبل الي ٣٠ روبل"),
+        [(20, "RUB", None, MIN), (30, "RUB", None, Some(Bound::Max))]
+    );
+}
+
+#[test]
+fn rupees_are_nepalese_in_a_text_about_nepal_and_indian_otherwise() {
+    assert_eq!(
+        values("They demanded Rs 600,000 each in Kathmandu"),
+        [(600_000, "NPR")]
+    );
+    assert_eq!(
+        values("The agents in Nepal took 5 lakh rupees"),
+        [(500_000, "NPR")]
+    );
+    assert_eq!(values("काठमाडौं: रु 50,000"), [(50_000, "NPR")]);
+    assert_eq!(values("नेपाल: रु 2,00,000"), [(200_000, "NPR")]);
+    assert_eq!(
+        values("Вербовщики в Непале брали 500 000 рупий"),
+        [(500_000, "NPR")]
+    );
+    assert_eq!(
+        values("They demanded Rs 600,000 each in Delhi"),
+        [(600_000, "INR")]
+    );
+    assert_eq!(values("They demanded Rs 600,000 each"), [(600_000, "INR")]);
+}
+
+#[test]
+fn kazakh_in_arabic_script() {
+    let x = extract("ايلىق 15 مىڭ تەڭگە");
+    assert_eq!(offers(&x), [(15_000, "KZT", MONTH, None)]);
+    assert_eq!(values("ايلىعى 150 مىڭ تەڭگەدەن باستاپ"), [(150_000, "KZT")]);
+    // Arabic stays Arabic.
+    let x = extract("راتب شهري 2000 دولار للمتطوعين في روسيا");
+    assert_eq!(x.language, adwatch::extract::Lang::Ar);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn a_carried_currency_never_turns_a_phone_number_into_money(
+        lead in "[a-zа-я ]{0,20}",
+        country in prop::sample::select(vec!["+7", "8", "+977", "+998", "+7 (", "+1"]),
+        a in 100u32..999,
+        b in 100u32..999,
+        c in 10u32..99,
+        d in 10u32..99,
+        sep in prop::sample::select(vec![" ", "-", " - "]),
+    ) {
+        let text = format!("{lead} Выплата 400 000 рублей, {lead} звоните {country} {a} {b}{sep}{c}{sep}{d}");
+        let x = extract(&text);
+        prop_assert_eq!(x.amounts.len(), 1, "{}: {:?}", text, x.amounts);
+    }
+}
