@@ -51,7 +51,7 @@ fn main() {
         for i in 0..10 {
             let bytes = if i % 2 == 0 { &image } else { &photo };
             let start = Instant::now();
-            let text = ocr.read(bytes).await.expect("read");
+            let text = ocr.read(bytes, "ru").await.expect("read");
             times.push(start.elapsed());
             assert!(adwatch::ocr::clean(&text).contains("495 000"));
         }
@@ -68,7 +68,7 @@ fn main() {
         // As many at once as the bot allows (one per core).
         let n = 10;
         let start = Instant::now();
-        let jobs = (0..n).map(|_| ocr.read(&image));
+        let jobs = (0..n).map(|_| ocr.read(&image, "ru"));
         for r in futures::future::join_all(jobs).await {
             r.expect("read");
         }

@@ -223,7 +223,7 @@ fn fetch_settings() -> anyhow::Result<FetchSettings> {
 fn digest_settings() -> anyhow::Result<DigestSettings> {
     let language = match var("DIGEST_LANGUAGE") {
         Some(l) => Lang::from_code(&l)
-            .with_context(|| format!("DIGEST_LANGUAGE: `{l}` is not one of ru, kk, ar, en, uz"))?,
+            .with_context(|| format!("DIGEST_LANGUAGE: `{l}` is not one of {}", Lang::codes()))?,
         None => Lang::Ru,
     };
     let cron = var("DIGEST_CRON").unwrap_or_else(|| "0 0 9 * * Mon".to_string());
@@ -361,7 +361,10 @@ impl Config {
             moderator_alert_risk: number("MODERATOR_ALERT_RISK", 70)?.min(100) as u8,
             moderator_language: match var("MODERATOR_LANGUAGE") {
                 Some(l) if crate::extract::Lang::from_code(&l).is_some() => l,
-                Some(l) => bail!("MODERATOR_LANGUAGE: `{l}` is not one of ru, kk, ar, en, uz"),
+                Some(l) => bail!(
+                    "MODERATOR_LANGUAGE: `{l}` is not one of {}",
+                    crate::extract::Lang::codes()
+                ),
                 None => "ru".to_string(),
             },
             send_rate: number("TELEGRAM_SEND_RATE", 30)?.max(1),

@@ -62,7 +62,8 @@ pub fn parse_chats(value: &str, default: Lang) -> anyhow::Result<Vec<DigestChat>
                     t.trim(),
                     Lang::from_code(l.trim()).with_context(|| {
                         format!(
-                            "DIGEST_CHAT_IDS: `{l}` in `{entry}` is not one of ru, kk, ar, en, uz"
+                            "DIGEST_CHAT_IDS: `{l}` in `{entry}` is not one of {}",
+                            Lang::codes()
                         )
                     })?,
                 ),

@@ -1,7 +1,7 @@
 start = I read suspicious ads: offers to fight abroad for money and job offers that may end the same way. Forward me an ad, paste its text or send its link. I will show what it offers, who is behind it, how risky it looks, and how to report it in your country.
     Commands: /country to choose your country, /language for the language, /notify on|off for news about your report, /privacy for what I keep, /forget to delete it.
 help = { start }
-privacy = What I keep: the ad's text, where it came from and what I found in it. You are stored only as a keyed hash that counts you once per ad; your chat number is kept only to tell you the outcome (or not at all with /notify off) and is deleted after that. /forget deletes your settings and your link to the ads you sent; the ads stay, without you. Links you send are opened by the bot from its own server, never from your device, and the page is kept as evidence.
+privacy = What I keep: the ad's text, where it came from and what I found in it. I keep no name: only a code made with a secret key, which counts each person once per ad and does not show who you are; I reveal nobody. Your chat number is kept only to tell you the outcome (or not at all with /notify off) and is deleted after that. /forget deletes your settings and your link to the ads you sent; the ads stay, without you. Links you send are opened by the bot from its own server, never from your device, and the page is kept as evidence.
 forgotten = Done: your settings and your link to the ads you sent are deleted. The ads stay, without you.
 notify-on = You will get a message when moderators decide on your reports.
 notify-off = You will not get messages about your reports.

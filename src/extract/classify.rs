@@ -9,47 +9,48 @@ use super::{EntityKind, Extraction, Label, Lang, Period, Signal};
 
 /// The language a text is written in: its main script first, then the letters and the frequent
 /// words that tell the languages of that script apart.
+///
+/// A letter that only one language lists (Kazakh "і", Tajik "ӣ") weighs 3; one that several
+/// list (Kazakh and Kyrgyz "ң") weighs 1 for each, and the frequent words decide between them.
 pub(crate) fn language(low: &Lowered, hits: &[PhraseHit], lex: &Lexicon) -> Lang {
-    let (cyrl, arab, latn) = (low.cyrillic, low.arabic, low.latin);
     let mut score: BTreeMap<Lang, usize> = BTreeMap::new();
     for lang in Lang::ALL {
-        if low.letters[lang as usize] > 0 {
-            score.insert(lang, 3 * low.letters[lang as usize]);
+        let n = 3 * low.own_letters[lang as usize] + low.shared_letters[lang as usize];
+        if n > 0 {
+            score.insert(lang, n);
         }
     }
-    let script = if arab > cyrl && arab > latn {
-        "arab"
-    } else if cyrl >= latn && cyrl > 0 {
-        "cyrl"
-    } else {
-        "latn"
-    };
+    let script = main_script(low);
     for h in hits {
         if let Tag::LangWord(l) = *lex.free.payload(h.id) {
             *score.entry(l).or_default() += 2;
         }
     }
     // Which languages a script can be: the `script` line of each language file.
-    let fits = |l: Lang| {
-        lex.langs
-            .iter()
-            .any(|i| i.lang == l && i.scripts.iter().any(|s| s == script))
-    };
+    let info = |l: Lang| lex.langs.iter().find(|i| i.lang == l);
+    let fits = |l: Lang| info(l).is_some_and(|i| i.scripts.iter().any(|s| s == script));
     let default = match script {
         "arab" => Lang::Ar,
         "cyrl" => Lang::Ru,
+        "armn" => Lang::Hy,
+        "deva" => Lang::Hi,
         _ => Lang::En,
     };
+    // Of two languages that score alike, the one with fewer tell-tale letters: Kyrgyz text has
+    // Kazakh's "ң ө ү" but none of its "і ә ұ".
+    let listed = |l: Lang| info(l).map_or(0, |i| i.letters.len());
     let best = score
         .iter()
         .filter(|(l, _)| fits(**l))
-        .max_by_key(|(l, s)| (**s, **l == default))
+        .max_by_key(|(l, s)| (**s, **l == default, std::cmp::Reverse(listed(**l))))
         .filter(|(_, s)| **s > 0);
+    // Russian, English and Arabic text quotes names from the others: a few letters must not
+    // outvote it. Hindi and Nepali share a script and borrow no names from each other.
+    let margin = if script == "deva" { 0 } else { 2 };
     match best {
-        // Russian text quotes Kazakh and Uzbek names: a few letters must not outvote it.
         Some((&l, &s)) if l != default => {
             let d = score.get(&default).copied().unwrap_or(0);
-            if s > d + 2 {
+            if s > d + margin {
                 l
             } else {
                 default
@@ -57,6 +58,24 @@ pub(crate) fn language(low: &Lowered, hits: &[PhraseHit], lex: &Lexicon) -> Lang
         }
         Some((&l, _)) => l,
         None => default,
+    }
+}
+
+/// The script most of the text's letters are in (`cyrl`, `arab`, `latn`, `armn`, `deva`).
+fn main_script(low: &Lowered) -> &'static str {
+    let (cyrl, arab, latn) = (low.cyrillic, low.arabic, low.latin);
+    let (armn, deva) = (low.armenian, low.devanagari);
+    let others = cyrl.max(arab).max(latn);
+    if armn > others && armn >= deva {
+        "armn"
+    } else if deva > others && deva > armn {
+        "deva"
+    } else if arab > cyrl && arab > latn {
+        "arab"
+    } else if cyrl >= latn && cyrl > 0 {
+        "cyrl"
+    } else {
+        "latn"
     }
 }
 

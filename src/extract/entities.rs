@@ -65,6 +65,9 @@ pub(crate) fn find(
     let words = outside_links(hits, &out);
     phones(text, hits, longest, lex, amounts, &mut out);
     gazetteer(text, &words, lex, &mut out);
+    // A country named in a currency ("АКШ долларын", "ԱՄՆ դոլար") is the money's, not a place.
+    let money = Spans::new(amounts.iter().map(|a| (a.start, a.end)));
+    out.retain(|e| e.kind != EntityKind::Country || !money.any_overlaps(e.start, e.end));
     // One entity a name: the first place it is written.
     out.sort_by_key(|e| (e.start, e.end, e.kind));
     let mut seen = std::collections::HashSet::new();
@@ -464,9 +467,11 @@ fn phones(
     let bytes = text.as_bytes();
     let mut pos = 0;
     while pos < text.len() {
-        // Only '+', '(' and digits (ASCII, or Arabic-Indic behind lead bytes D9/DB) start a number.
+        // Only '+', '(' and digits (ASCII, Arabic-Indic behind lead bytes D9/DB, Devanagari
+        // behind E0 A5) start a number.
         let b = bytes[pos];
-        if !(b.is_ascii_digit() || b == b'+' || b == b'(' || b == 0xD9 || b == 0xDB)
+        let devanagari = b == 0xE0 && bytes.get(pos + 1) == Some(&0xA5);
+        if !(b.is_ascii_digit() || b == b'+' || b == b'(' || b == 0xD9 || b == 0xDB || devanagari)
             || !text.is_char_boundary(pos)
         {
             pos += 1;

@@ -8,12 +8,17 @@ use serde::Deserialize;
 use super::phrase::PhraseSet;
 use super::{Lang, Period};
 
-const LANG_FILES: [(Lang, &str); 5] = [
+const LANG_FILES: [(Lang, &str); 10] = [
     (Lang::Ru, include_str!("../../data/lang/ru.toml")),
     (Lang::Kk, include_str!("../../data/lang/kk.toml")),
     (Lang::Ar, include_str!("../../data/lang/ar.toml")),
     (Lang::En, include_str!("../../data/lang/en.toml")),
     (Lang::Uz, include_str!("../../data/lang/uz.toml")),
+    (Lang::Ky, include_str!("../../data/lang/ky.toml")),
+    (Lang::Tg, include_str!("../../data/lang/tg.toml")),
+    (Lang::Hy, include_str!("../../data/lang/hy.toml")),
+    (Lang::Ne, include_str!("../../data/lang/ne.toml")),
+    (Lang::Hi, include_str!("../../data/lang/hi.toml")),
 ];
 const SIGNALS: &str = include_str!("../../data/signals.toml");
 const RATES: &str = include_str!("../../data/rates.toml");
@@ -44,6 +49,9 @@ struct LangFile {
     range: RangeWords,
     #[serde(default)]
     numbers: BTreeMap<String, f64>,
+    /// Words before a number that add a fraction to it: "साढे १७ लाख" is 17.5 lakh.
+    #[serde(default)]
+    plus_before: BTreeMap<String, f64>,
     phone_context: PhoneContext,
     #[serde(default)]
     platforms: BTreeMap<String, String>,
@@ -208,6 +216,8 @@ pub enum Before {
     BoundMin,
     BoundMax,
     Approx,
+    /// Adds this many hundredths to the number ("साढे" adds a half).
+    Plus(i64),
 }
 
 /// A language's script and its tell-tale letters, for detection.
@@ -220,7 +230,7 @@ pub struct LangInfo {
 pub struct Lexicon {
     pub langs: Vec<LangInfo>,
     /// Tell-tale letters: for each char from U+0000 to U+04FF, a bit per language.
-    pub letters: Vec<u8>,
+    pub letters: Vec<u16>,
     pub free: PhraseSet<Tag>,
     pub after: PhraseSet<After>,
     pub before: PhraseSet<Before>,
@@ -399,15 +409,21 @@ impl Lexicon {
                     .map(|w| (w.clone(), Before::BoundMax)),
             );
             before.extend(f.approx.iter().map(|w| (w.clone(), Before::Approx)));
+            for (word, fraction) in &f.plus_before {
+                before.push((
+                    word.clone(),
+                    Before::Plus((fraction * 100.0).round() as i64),
+                ));
+            }
             joiners.extend(f.range.joiners.iter().map(|j| j.to_lowercase()));
         }
 
-        let mut letters = vec![0u8; LETTER_TABLE];
+        let mut letters = vec![0u16; LETTER_TABLE];
         for l in &langs {
             for &c in &l.letters {
                 for c in c.to_uppercase().chain([c]) {
                     if let Some(slot) = letters.get_mut(c as usize) {
-                        *slot |= 1 << l.lang as u8;
+                        *slot |= 1 << l.lang as u16;
                     }
                 }
             }

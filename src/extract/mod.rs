@@ -25,10 +25,26 @@ pub enum Lang {
     Ar,
     En,
     Uz,
+    Ky,
+    Tg,
+    Hy,
+    Ne,
+    Hi,
 }
 
 impl Lang {
-    pub const ALL: [Lang; 5] = [Lang::Ru, Lang::Kk, Lang::Ar, Lang::En, Lang::Uz];
+    pub const ALL: [Lang; 10] = [
+        Lang::Ru,
+        Lang::Kk,
+        Lang::Ar,
+        Lang::En,
+        Lang::Uz,
+        Lang::Ky,
+        Lang::Tg,
+        Lang::Hy,
+        Lang::Ne,
+        Lang::Hi,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -37,6 +53,11 @@ impl Lang {
             Lang::Ar => "ar",
             Lang::En => "en",
             Lang::Uz => "uz",
+            Lang::Ky => "ky",
+            Lang::Tg => "tg",
+            Lang::Hy => "hy",
+            Lang::Ne => "ne",
+            Lang::Hi => "hi",
         }
     }
 
@@ -44,6 +65,11 @@ impl Lang {
     pub fn from_code(code: &str) -> Option<Lang> {
         let primary = code.split(['-', '_']).next()?.to_ascii_lowercase();
         Lang::ALL.into_iter().find(|l| l.code() == primary)
+    }
+
+    /// The codes of every language, for messages that list them ("ru, kk, ar, …").
+    pub fn codes() -> String {
+        Lang::ALL.map(Lang::code).join(", ")
     }
 }
 
@@ -298,6 +324,9 @@ pub fn extract(text: &str) -> Extraction {
 
     let mut x = Extraction::empty(classify::language(&low, &hits, lex));
     x.amounts = money::find(text, &low.text, &hits, lex, &mut diagnostics);
+    if x.language == Lang::Ne {
+        money::rupees_of_nepali(text, &mut x.amounts, lex);
+    }
     x.entities = entities::find(text, &low.text, &hits, lex, &x.amounts);
     // What a link or an address spells (`voenkomat-sakh.ru`) is no word of the text.
     let hits = entities::outside_links(&hits, &x.entities);

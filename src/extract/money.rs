@@ -120,6 +120,19 @@ pub(crate) fn find(
     offers
 }
 
+/// Rupees in a text written in Nepali are Nepalese, unless the amount itself says Indian
+/// ("₹", "INR", "भारु", "भारतीय रुपैयाँ").
+pub(crate) fn rupees_of_nepali(text: &str, offers: &mut [PaymentOffer], lex: &Lexicon) {
+    const INDIAN: [&str; 5] = ["₹", "inr", "भारु", "भा.रु", "भारतीय"];
+    for o in offers.iter_mut().filter(|o| o.currency == "INR") {
+        let written = text.get(o.start..o.end).unwrap_or("").to_lowercase();
+        if !INDIAN.iter().any(|w| written.contains(w)) {
+            o.currency = "NPR";
+            o.usd = usd_value(o.value, "NPR", lex);
+        }
+    }
+}
+
 /// Rupees are Indian unless the text names one other rupee country (Nepal, Pakistan, Sri Lanka)
 /// or a place in one ("Kathmandu").
 fn rupee_of_country(hits: &[PhraseHit], lex: &Lexicon) -> Option<&'static str> {
@@ -170,11 +183,7 @@ fn merge_compounds(text: &str, cands: &mut Vec<Candidate>) {
             let a = &mut cands[kept - 1];
             let ma = a.multiplier.unwrap_or(1) as i128;
             let mb = b.multiplier.unwrap_or(1) as i128;
-            a.raw = a
-                .raw
-                .saturating_mul(ma)
-                .saturating_add(b.raw.saturating_mul(mb));
-            a.multiplier = None;
+            (a.raw, a.multiplier) = in_smaller_unit(a.raw, ma, b.raw, mb);
             a.currency = b.currency;
             a.end = b.end;
             if a.bound.is_none() {
@@ -186,6 +195,21 @@ fn merge_compounds(text: &str, cands: &mut Vec<Candidate>) {
         }
     }
     cands.truncate(kept);
+}
+
+/// The sum of `a` units of `ma` and `b` units of `mb`, counted in the smaller unit when the
+/// larger is a whole number of it, so that a third, smaller unit can follow: "९ लाख ३१ हजार ५
+/// सय" is 931 thousands, then 9315 hundreds.
+fn in_smaller_unit(a: i128, ma: i128, b: i128, mb: i128) -> (i128, Option<u64>) {
+    if mb > 0 && ma % mb == 0 {
+        let unit = u64::try_from(mb).ok();
+        (a.saturating_mul(ma / mb).saturating_add(b), unit)
+    } else {
+        (
+            a.saturating_mul(ma).saturating_add(b.saturating_mul(mb)),
+            None,
+        )
+    }
 }
 
 /// `b` is the smaller unit of `a`'s amount.
@@ -250,7 +274,11 @@ fn scan_numbers(
     let bytes = text.as_bytes();
     while pos < text.len() {
         let b = bytes[pos];
-        let is_digit_start = b.is_ascii_digit() || b == 0xD9 || b == 0xDB;
+        // ASCII digits, Arabic-Indic ones behind lead bytes D9/DB, Devanagari ones behind E0 A5.
+        let is_digit_start = b.is_ascii_digit()
+            || b == 0xD9
+            || b == 0xDB
+            || (b == 0xE0 && bytes.get(pos + 1) == Some(&0xA5));
         if !is_digit_start || !text.is_char_boundary(pos) {
             pos += 1;
             continue;
@@ -504,6 +532,11 @@ fn read_around(text: &str, low: &str, n: &Number, lex: &Lexicon) -> Candidate {
             Before::BoundMin if c.bound.is_none() => c.bound = Some(Bound::Min),
             Before::BoundMax if c.bound.is_none() => c.bound = Some(Bound::Max),
             Before::Approx => {}
+            // "साढे १७ लाख": the word is part of the number, so it must stand right before it.
+            Before::Plus(hundredths) if c.start == n.start && c.outer_start == n.start => {
+                c.raw = c.raw.saturating_add(hundredths as i128);
+                c.start = hit.start;
+            }
             _ => break,
         }
         c.outer_start = hit.start;
@@ -602,11 +635,10 @@ fn sentence_ends(s: &str) -> usize {
     let mut pending: Option<char> = None;
     for c in s.chars() {
         match c {
-            '.' | '!' | '?' | '\n' | ';' | '؟' | '؛' | '…' => {
-                if pending.is_none() || c != '.' {
-                    pending = Some(c);
-                }
+            '.' | '!' | '?' | '\n' | ';' | '؟' | '؛' | '…' if pending.is_none() || c != '.' => {
+                pending = Some(c);
             }
+            '.' => {}
             _ if c.is_alphanumeric() => {
                 if let Some(p) = pending.take() {
                     if p != '.' || !(c.is_lowercase() || c.is_ascii_digit()) {

@@ -11,16 +11,22 @@ pub struct Lowered {
     pub latin: usize,
     pub cyrillic: usize,
     pub arabic: usize,
-    /// Tell-tale letters per language bit (see `Lexicon::letters`).
-    pub letters: [usize; 8],
+    pub armenian: usize,
+    pub devanagari: usize,
+    /// Tell-tale letters that only one language lists, per language bit (see
+    /// `Lexicon::letters`).
+    pub own_letters: [usize; 16],
+    /// Tell-tale letters that several languages list ("ң" is Kazakh and Kyrgyz), per bit.
+    pub shared_letters: [usize; 16],
 }
 
 impl Lowered {
     /// `letter_table` maps a char below its length to a bit set of languages.
-    pub fn new(text: &str, letter_table: &[u8]) -> Lowered {
+    pub fn new(text: &str, letter_table: &[u16]) -> Lowered {
         let mut out = String::with_capacity(text.len());
-        let (mut latin, mut cyrillic, mut arabic) = (0, 0, 0);
-        let mut letters = [0usize; 8];
+        let (mut latin, mut cyrillic, mut arabic, mut armenian, mut devanagari) = (0, 0, 0, 0, 0);
+        let mut own_letters = [0usize; 16];
+        let mut shared_letters = [0usize; 16];
         for c in text.chars() {
             if c.is_ascii() {
                 latin += usize::from(c.is_ascii_alphabetic());
@@ -28,8 +34,10 @@ impl Lowered {
                 continue;
             }
             if let Some(&mask) = letter_table.get(c as usize) {
-                if mask != 0 {
-                    for (bit, n) in letters.iter_mut().enumerate() {
+                if mask.is_power_of_two() {
+                    own_letters[mask.trailing_zeros() as usize] += 1;
+                } else if mask != 0 {
+                    for (bit, n) in shared_letters.iter_mut().enumerate() {
                         *n += usize::from(mask >> bit & 1 == 1);
                     }
                 }
@@ -70,6 +78,23 @@ impl Lowered {
                     continue;
                 }
                 '\u{0400}'..='\u{04FF}' => cyrillic += 1,
+                // Armenian capitals pair with the small letter 0x30 on.
+                '\u{0531}'..='\u{0556}' => {
+                    armenian += 1;
+                    out.push(char::from_u32(c as u32 + 0x30).unwrap_or(c));
+                    continue;
+                }
+                '\u{0561}'..='\u{0587}' => {
+                    armenian += 1;
+                    out.push(c);
+                    continue;
+                }
+                // Devanagari has no case.
+                '\u{0900}'..='\u{097F}' => {
+                    devanagari += usize::from(is_devanagari_letter(c));
+                    out.push(c);
+                    continue;
+                }
                 _ => {}
             }
             let mut lower = c.to_lowercase();
@@ -84,7 +109,10 @@ impl Lowered {
             latin,
             cyrillic,
             arabic,
-            letters,
+            armenian,
+            devanagari,
+            own_letters,
+            shared_letters,
         }
     }
 }
@@ -96,8 +124,17 @@ pub fn is_letter(c: char) -> bool {
         'a'..='z' | 'A'..='Z' => true,
         '\u{0000}'..='\u{007F}' => false,
         '\u{0400}'..='\u{0481}' | '\u{048A}'..='\u{04FF}' | '\u{0621}'..='\u{064A}' => true,
+        '\u{0900}'..='\u{097F}' => is_devanagari_letter(c),
         _ => c.is_alphabetic(),
     }
+}
+
+/// A Devanagari letter or sign that is part of a word: the vowel signs, the virama (which
+/// joins consonants, "गर्न") and the nukta are, though Unicode does not call the last two
+/// alphabetic; the dandas, digits and the abbreviation sign are not.
+#[inline]
+pub fn is_devanagari_letter(c: char) -> bool {
+    matches!(c, '\u{0900}'..='\u{0963}' | '\u{0971}'..='\u{097F}')
 }
 
 /// A letter or digit: what may not stand next to a whole word.
@@ -168,13 +205,15 @@ pub fn skip_spaces_back(text: &str, mut pos: usize, max: usize) -> usize {
     pos
 }
 
-/// The value of a decimal digit in ASCII, Arabic-Indic or Extended Arabic-Indic form.
+/// The value of a decimal digit in ASCII, Arabic-Indic, Extended Arabic-Indic or Devanagari
+/// form.
 #[inline]
 pub fn digit_value(c: char) -> Option<u32> {
     match c {
         '0'..='9' => Some(c as u32 - '0' as u32),
         '\u{0660}'..='\u{0669}' => Some(c as u32 - 0x0660),
         '\u{06F0}'..='\u{06F9}' => Some(c as u32 - 0x06F0),
+        '\u{0966}'..='\u{096F}' => Some(c as u32 - 0x0966),
         _ => None,
     }
 }
@@ -202,10 +241,28 @@ mod tests {
     }
 
     #[test]
-    fn digits_of_three_scripts() {
+    fn digits_of_four_scripts() {
         assert_eq!(digit_value('7'), Some(7));
         assert_eq!(digit_value('٧'), Some(7));
         assert_eq!(digit_value('۷'), Some(7));
+        assert_eq!(digit_value('७'), Some(7));
+        assert_eq!(digit_value('०'), Some(0));
         assert_eq!(digit_value('a'), None);
+        assert_eq!(digit_value('क'), None);
+    }
+
+    #[test]
+    fn armenian_is_lowered_and_devanagari_kept() {
+        let low = Lowered::new("ՌՈՒՍԱՍՏԱՆ रूस में", &[]);
+        assert_eq!(low.text, "ռուսաստան रूस में");
+        assert_eq!(low.armenian, 9);
+        assert!(low.devanagari >= 5);
+    }
+
+    #[test]
+    fn devanagari_signs_belong_to_their_word() {
+        // The virama in "गर्न" and the vowel sign in "में" are inside the word.
+        assert!(is_word_char('्') && is_word_char('े') && is_word_char('ं'));
+        assert!(!is_word_char('।') && !is_word_char('॥'));
     }
 }

@@ -16,6 +16,7 @@ use super::{
     marked_links, origin, reads_links, render, reply_lang, spawn_announcement, spawn_link_reading,
     App, TgBot,
 };
+use crate::extract::Lang;
 use crate::guidance;
 use crate::ocr::OcrError;
 use crate::service::{self, Submission};
@@ -281,7 +282,12 @@ async fn download(bot: &TgBot, file_id: &str, max_bytes: u64) -> Result<Vec<u8>,
 /// The text of one image: what was read before, or the failure met before (no second download
 /// or OCR run); else, in an OCR slot taken before the download, downloaded, hashed, read and
 /// kept.
-async fn read_part(bot: &TgBot, app: &App, part: &ImagePart) -> Result<Option<String>, OcrError> {
+async fn read_part(
+    bot: &TgBot,
+    app: &App,
+    part: &ImagePart,
+    lang: Lang,
+) -> Result<Option<String>, OcrError> {
     let available = app.ocr.available();
     let seen = app
         .store
@@ -330,7 +336,7 @@ async fn read_part(bot: &TgBot, app: &App, part: &ImagePart) -> Result<Option<St
         }
     }
     let result = match &slot {
-        Some(slot) => match app.ocr.read_in(slot, &bytes).await {
+        Some(slot) => match app.ocr.read_in(slot, &bytes, lang.code()).await {
             Ok(raw) => Ok(crate::ocr::clean(&raw).trim().to_string()),
             Err(e) => Err(e),
         },
@@ -364,7 +370,7 @@ async fn read_and_file(
     let mut texts = Vec::new();
     let mut failures = Vec::new();
     for part in &parts {
-        match read_part(bot, app, part).await {
+        match read_part(bot, app, part, lang).await {
             Ok(Some(text)) => texts.push(text),
             Ok(None) => {}
             Err(e) => failures.push(e),

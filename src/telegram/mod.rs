@@ -340,6 +340,37 @@ fn reply_lang(
         .unwrap_or(Lang::En)
 }
 
+/// The language to answer a citizen's own words in (not a forwarded ad): the one they chose
+/// with /language; else the language they wrote a few words in, when Telegram's app speaks
+/// only Russian or English to them (it has no Kyrgyz, Tajik, Nepali… of its own, so a Kyrgyz
+/// speaker's app is often set to Russian), unless they wrote in Russian or English themselves
+/// (a pasted ad); else as [`reply_lang`].
+fn own_words_lang(
+    settings: Option<&UserSettings>,
+    user: Option<&User>,
+    text: &str,
+    text_lang: Lang,
+) -> Lang {
+    let chosen = settings
+        .and_then(|s| s.language.as_deref())
+        .and_then(Lang::from_code);
+    let app = user
+        .and_then(|u| u.language_code.as_deref())
+        .and_then(Lang::from_code);
+    let words = text
+        .split_whitespace()
+        .filter(|w| w.chars().filter(|c| c.is_alphabetic()).count() >= 2)
+        .count();
+    let app_is_default = matches!(app, None | Some(Lang::En) | Some(Lang::Ru));
+    match chosen {
+        Some(lang) => lang,
+        None if app_is_default && words >= 4 && !matches!(text_lang, Lang::En | Lang::Ru) => {
+            text_lang
+        }
+        None => reply_lang(settings, user, Some(text_lang)),
+    }
+}
+
 /// The text to analyse: the message's text or caption, and the links Telegram marks that the
 /// text itself does not show (`text_link` targets).
 fn content(msg: &Message) -> Option<String> {
@@ -422,17 +453,27 @@ fn country_keyboard(lang: Lang) -> InlineKeyboardMarkup {
 }
 
 fn language_keyboard() -> InlineKeyboardMarkup {
-    let names = [
-        ("ru", "Русский"),
-        ("kk", "Қазақша"),
-        ("uz", "O‘zbekcha"),
-        ("ar", "العربية"),
-        ("en", "English"),
-    ];
-    InlineKeyboardMarkup::new(vec![names
+    let buttons: Vec<InlineKeyboardButton> = Lang::ALL
         .iter()
-        .map(|(code, name)| InlineKeyboardButton::callback(*name, format!("l:{code}")))
-        .collect::<Vec<_>>()])
+        .map(|l| InlineKeyboardButton::callback(language_name(*l), format!("l:{}", l.code())))
+        .collect();
+    InlineKeyboardMarkup::new(buttons.chunks(5).map(|r| r.to_vec()).collect::<Vec<_>>())
+}
+
+/// A language's name in itself, for the /language buttons.
+fn language_name(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Ru => "Русский",
+        Lang::Kk => "Қазақша",
+        Lang::Uz => "O‘zbekcha",
+        Lang::Ar => "العربية",
+        Lang::En => "English",
+        Lang::Ky => "Кыргызча",
+        Lang::Tg => "Тоҷикӣ",
+        Lang::Hy => "Հայերեն",
+        Lang::Ne => "नेपाली",
+        Lang::Hi => "हिन्दी",
+    }
 }
 
 async fn send(bot: &TgBot, chat: ChatId, html: String) -> ResponseResult<Message> {
@@ -681,11 +722,20 @@ async fn file_report(
     let (chat, reply_to) = (intake.chat, intake.reply_to);
     match service::submit(&app.store, &app.reporter_key, now, &submission).await {
         Ok(done) => {
-            let lang = reply_lang(
-                settings.as_ref(),
-                Some(user),
-                Some(done.extraction.language),
-            );
+            let lang = if submission.origin.is_none() {
+                own_words_lang(
+                    settings.as_ref(),
+                    Some(user),
+                    &submission.text,
+                    done.extraction.language,
+                )
+            } else {
+                reply_lang(
+                    settings.as_ref(),
+                    Some(user),
+                    Some(done.extraction.language),
+                )
+            };
             let delivered = answer_report(
                 bot,
                 app,

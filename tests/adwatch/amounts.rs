@@ -21,13 +21,16 @@ fn values(text: &str) -> Vec<(i64, &'static str)> {
     read(text).into_iter().map(|a| (a.0, a.1)).collect()
 }
 
+/// A text and the one amount it holds: (text, whole units, currency, period, bound).
+type Case<'a> = (&'a str, i64, &'a str, Option<Period>, Option<Bound>);
+
 const ONE: Option<Period> = Some(Period::OneTime);
 const MONTH: Option<Period> = Some(Period::Monthly);
 const MIN: Option<Bound> = Some(Bound::Min);
 
 #[test]
 fn a_period_word_governs_the_amounts_of_its_clause_not_only_the_next_number() {
-    let cases: &[(&str, i64, &str, Option<Period>, Option<Bound>)] = &[
+    let cases: &[Case] = &[
         (
             "Единовременная выплата в размере 400 000 рублей",
             400_000,

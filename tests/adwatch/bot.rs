@@ -144,6 +144,38 @@ async fn a_forwarded_channel_post_is_stored_with_its_link_and_answered_in_russia
     bot.stop().await;
 }
 
+/// Telegram's app has no Kyrgyz, Tajik, Armenian, Nepali or Hindi of its own: a citizen who
+/// writes in one of them with the app in Russian or English is answered in the language they
+/// wrote; a pasted Russian ad from a Kazakh-speaking app is answered in Kazakh.
+#[tokio::test]
+async fn a_citizen_is_answered_in_the_language_they_wrote_when_the_app_speaks_russian() {
+    let db = crate::db::sqlite().await;
+    let bot = RunningBot::start(db.store.clone()).await;
+    let english_start = adwatch::i18n::t(adwatch::extract::Lang::En, "start");
+    let cases = [
+        ("ru", "Мага Орусияга барып иштөө үчүн келишим сунушташты, айына 200 миң рубль төлөйбүз дешти", "ky"),
+        ("en", "Ба ман барои кор дар Русия шартнома пешниҳод карданд, моҳона 200 ҳазор рубл ваъда доданд", "tg"),
+        ("kk", "Служба по контракту, единовременная выплата 495 000 рублей, звоните", "kk"),
+    ];
+    for (i, (app, text, expected)) in cases.iter().enumerate() {
+        bot.api
+            .push(text_message(i as i64 + 1, 100 + i as i64, app, text));
+        let sent = bot.api.wait_for("sendMessage", i + 1).await;
+        let reply = sent[i].body["text"].as_str().unwrap().to_string();
+        let lang = adwatch::extract::Lang::from_code(expected).unwrap();
+        let reference = adwatch::i18n::t(lang, "reference");
+        let word = reference
+            .split([':', '՝'])
+            .next()
+            .unwrap()
+            .trim()
+            .to_string();
+        assert!(reply.contains(&word), "{expected}: {word} not in {reply}");
+        assert!(!reply.contains(&english_start));
+    }
+    bot.stop().await;
+}
+
 #[tokio::test]
 async fn a_hidden_users_forward_keeps_the_name_and_arabic_gets_an_arabic_answer() {
     let db = crate::db::sqlite().await;

@@ -365,6 +365,200 @@ fn fresh_passages_meet_their_floors_per_language_on_dev_and_on_the_frozen_test()
     assert!(below.is_empty(), "{below:#?}");
 }
 
+/// One amount of a text, as (whole units, currency, period, bound).
+fn offer(x: &Extraction, i: usize) -> (f64, &'static str, Option<Period>, Option<Bound>) {
+    let a = &x.amounts[i];
+    (a.value.minor as f64 / 100.0, a.currency, a.period, a.bound)
+}
+
+// Issue 15's examples (constructed sentences in the passages' words).
+
+#[test]
+fn kyrgyz_som_and_mying_with_their_case_endings() {
+    let x = extract("66 миң сомдон ашык, 6 600 сомго чейинки айлык алышкан.");
+    assert_eq!(amounts(&x), [(66_000, "KGS"), (6_600, "KGS")]);
+    assert_eq!(x.amounts[0].bound, Some(Bound::Min));
+    assert_eq!(x.amounts[1].bound, Some(Bound::Max));
+    let x = extract("Айлык акы айына 60 миң сом.");
+    assert_eq!(offer(&x, 0), (60_000.0, "KGS", Some(Period::Monthly), None));
+}
+
+#[test]
+fn tajik_somoni_hazor_and_mohona() {
+    for somoni in ["сомонӣ", "сомони", "сомонй"] {
+        let x = extract(&format!("Маоши моҳона 5 ҳазор {somoni} аст."));
+        assert_eq!(
+            offer(&x, 0),
+            (5_000.0, "TJS", Some(Period::Monthly), None),
+            "{somoni}"
+        );
+    }
+    let x = extract("Муҳоҷирон ҳамасола беш аз 2 миллиард доллар мефиристанд.");
+    assert_eq!(
+        offer(&x, 0),
+        (2e9, "USD", Some(Period::Yearly), Some(Bound::Min))
+    );
+}
+
+#[test]
+fn armenian_dram_and_roubles() {
+    let x = extract(
+        "Ամսական աշխատավարձը 187.85 հազար ՀՀ դրամ է, իսկ ռուսական բանակում՝ 210 հազար ռուբլի։",
+    );
+    assert_eq!(amounts(&x), [(187_850, "AMD"), (210_000, "RUB")]);
+    assert_eq!(x.amounts[0].period, Some(Period::Monthly));
+    let x = extract("Վարձատրությունը 120-130 հազար դրամ է։");
+    assert_eq!(amounts(&x), [(120_000, "AMD"), (130_000, "AMD")]);
+}
+
+#[test]
+fn devanagari_digits_lakh_crore_and_a_three_unit_compound() {
+    let x = extract("उनीहरुले ९ लाख ३१ हजार ५ सय रुपैयाँ ठगी गरेका छन् ।");
+    assert_eq!(amounts(&x), [(931_500, "NPR")]);
+    let x = extract("नेपालमा १ खर्ब ३६ अर्ब ९३ करोड रुपैयाँ रेमिट्यान्स भित्रिएको छ ।");
+    assert_eq!(amounts(&x), [(136_930_000_000, "NPR")]);
+    let x = extract("टीम ने उसे आठ करोड़ 25 लाख रुपए में खरीदा।");
+    assert_eq!(amounts(&x), [(82_500_000, "INR")]);
+}
+
+#[test]
+fn sadhe_dhai_and_dedh_are_halves() {
+    let x = extract("साढे १७ लाख रुपैयाँ ठगी गरेको अभियोगमा पक्राउ गरिएको छ ।");
+    assert_eq!(amounts(&x), [(1_750_000, "NPR")]);
+    let x = extract("उन्हें ढाई लाख रुपये और डेढ़ लाख रुपये दिए गए हैं।");
+    assert_eq!(amounts(&x), [(250_000, "INR"), (150_000, "INR")]);
+    let x = extract("वेतन साढ़े 3 हजार रुपये है।");
+    assert_eq!(amounts(&x), [(3_500, "INR")]);
+}
+
+#[test]
+fn rupees_are_nepalese_in_nepali_and_indian_in_hindi() {
+    let ne = extract("उनले एक जनाबाट ७ लाख रुपैयाँ लिएका थिए ।");
+    assert_eq!(
+        (ne.language, amounts(&ne)),
+        (Lang::Ne, vec![(700_000, "NPR")])
+    );
+    let hi = extract("अभ्यर्थी को 69 हजार रुपये तक वेतन दिया जाएगा।");
+    assert_eq!(
+        (hi.language, amounts(&hi)),
+        (Lang::Hi, vec![(69_000, "INR")])
+    );
+    assert_eq!(hi.amounts[0].bound, Some(Bound::Max));
+    // In Nepali, an amount that says Indian stays Indian.
+    let ne = extract("उनले भारतमा ५० हजार भारतीय रुपैयाँ पाएका थिए ।");
+    assert_eq!(amounts(&ne), [(50_000, "INR")]);
+}
+
+#[test]
+fn roubles_and_dollars_in_every_new_language() {
+    let cases = [
+        (
+            "Ага 800 миң рубль жана 2 000 доллар убада кылышкан.",
+            Lang::Ky,
+        ),
+        (
+            "Ба ӯ 800 ҳазор рубл ва 2 000 доллар ваъда доданд.",
+            Lang::Tg,
+        ),
+        ("Նրան խոստացել են 800 հազար ռուբլի և 2 000 դոլար։", Lang::Hy),
+        ("उनलाई ८ लाख रुबल र २ हजार डलर दिने भनिएको छ ।", Lang::Ne),
+        (
+            "उन्हें 8 लाख रूबल और 2 हजार डॉलर देने का वादा किया गया है।",
+            Lang::Hi,
+        ),
+    ];
+    for (text, lang) in cases {
+        let x = extract(text);
+        assert_eq!(x.language, lang, "{text}");
+        let currencies: Vec<&str> = x.amounts.iter().map(|a| a.currency).collect();
+        assert_eq!(currencies, ["RUB", "USD"], "{text}: {:?}", x.amounts);
+    }
+}
+
+#[test]
+fn russia_inflected_in_every_new_language_is_a_country() {
+    for text in [
+        "Мигранттар Орусияга кетишти.",
+        "Онҳо ба Русия рафтанд.",
+        "Նրանք աշխատում են Ռուսաստանում։",
+        "उनी रुसमा पुगेका छन् ।",
+        "वे रूस में काम करते हैं।",
+    ] {
+        let x = extract(text);
+        assert_eq!(entity(&x, EntityKind::Country), ["Russia"], "{text}");
+    }
+}
+
+#[test]
+fn the_russian_army_named_in_every_new_language() {
+    for text in [
+        "Ал Орусиянын армиясына кошулган.",
+        "Ӯ ба артиши Русия ҳамроҳ шуд.",
+        "Նա ծառայում է ռուսական բանակում։",
+        "उनी रुसी सेनामा भर्ती भए ।",
+        "वह रूसी सेना में भर्ती हुआ।",
+    ] {
+        let x = extract(text);
+        let orgs = entity(&x, EntityKind::Org);
+        assert!(orgs.contains(&"Russian Armed Forces"), "{text}: {orgs:?}");
+    }
+}
+
+#[test]
+fn a_country_that_names_a_currency_is_not_a_place() {
+    let x = extract("Орточо айлык эмгек акысы 231,6 АКШ долларын түздү.");
+    assert_eq!(amounts(&x), [(231, "USD")]);
+    assert!(
+        entity(&x, EntityKind::Country).is_empty(),
+        "{:?}",
+        x.entities
+    );
+}
+
+/// Each pair of the ten languages that share a script, told apart both ways.
+#[test]
+fn languages_that_share_a_script_are_told_apart() {
+    let kk = "Жұмысшыларға айына 400 мың теңге төленеді және тұрғын үй беріледі.";
+    let ky = "Жумушчуларга айына 40 миң сом төлөнөт жана жатакана берилет.";
+    let tg = "Ба муҳоҷирон дар Русия маоши моҳона ваъда медиҳанд, ки барои кор аст.";
+    let ru = "Мигрантам в России обещают ежемесячную зарплату, которая будет выше.";
+    let uz = "Муҳожирларга Россияда ойлик иш ҳақи ваъда қилинади ва бу ўзгармайди.";
+    let ne = "उनीहरु रुसी सेनामा भर्ती भएका छन् र धेरैले ज्यान गुमाएका छन् ।";
+    let hi = "वे रूसी सेना में भर्ती हुए हैं और कई की जान चली गई है।";
+    let hy = "Նրանք ծառայում են ռուսական բանակում։";
+    for (text, lang) in [
+        (kk, Lang::Kk),
+        (ky, Lang::Ky),
+        (tg, Lang::Tg),
+        (ru, Lang::Ru),
+        (uz, Lang::Uz),
+        (ne, Lang::Ne),
+        (hi, Lang::Hi),
+        (hy, Lang::Hy),
+    ] {
+        assert_eq!(extract(text).language, lang, "{text}");
+    }
+    // A Kyrgyz or Tajik text quoting a Russian name, and a Russian one quoting theirs.
+    assert_eq!(
+        extract("Кыргызстандык мигранттар Москвада иштешет жана айлык алышат.").language,
+        Lang::Ky
+    );
+    assert_eq!(
+        extract("Министр Ҷаҳонгир Ҷалолов заявил, что выплаты будут только по контракту.").language,
+        Lang::Ru
+    );
+}
+
+#[test]
+fn every_language_has_a_data_file_and_a_code() {
+    for lang in Lang::ALL {
+        assert_eq!(Lang::from_code(lang.code()), Some(lang));
+    }
+    assert_eq!(Lang::from_code("ky-KG"), Some(Lang::Ky));
+    assert_eq!(Lang::from_code("tg"), Some(Lang::Tg));
+    assert_eq!(Lang::ALL.len(), 10);
+}
+
 /// Issue 14: a gazetteer word inside a link named an organisation, and the label followed it.
 #[test]
 fn issue_14_no_gazetteer_match_inside_a_link_domain_email_or_handle() {

@@ -108,7 +108,7 @@ async fn screenshots_of_real_ads_are_read_at_several_sizes_and_through_noise() {
             let image = render(&font, ad, look);
             let ocr = ocr.clone();
             jobs.push(async move {
-                let raw = ocr.read(&image).await.expect("Tesseract reads it");
+                let raw = ocr.read(&image, "ru").await.expect("Tesseract reads it");
                 finds(&raw, amount, phone).map_err(|e| format!("{name}: {e}"))
             });
         }
@@ -356,6 +356,28 @@ mod what_tesseract_gets {
         left(dir, "stdin").len()
     }
 
+    /// The arguments of the stand-in's reads (not its probe), in the order it was started.
+    fn reads(dir: &Path) -> Vec<String> {
+        let mut runs: Vec<(std::time::SystemTime, String)> = std::fs::read_dir(dir)
+            .unwrap()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_name().to_string_lossy().starts_with("args-"))
+            .map(|e| {
+                let at = e.metadata().unwrap().modified().unwrap();
+                (
+                    at,
+                    std::fs::read_to_string(e.path())
+                        .unwrap()
+                        .trim()
+                        .to_string(),
+                )
+            })
+            .filter(|(_, args)| args != "--list-langs")
+            .collect();
+        runs.sort();
+        runs.into_iter().map(|(_, args)| args).collect()
+    }
+
     /// The environments the stand-in was started with, as (name, value) pairs.
     fn environments(dir: &Path) -> Vec<Vec<(String, String)>> {
         left(dir, "env")
@@ -487,6 +509,59 @@ mod what_tesseract_gets {
             assert_eq!(get("OMP_THREAD_LIMIT"), Some("1"));
             assert_eq!(get("TESSDATA_PREFIX"), Some("/opt/tessdata-for-the-test"));
         }
+    }
+
+    #[tokio::test]
+    async fn a_picture_is_read_first_with_the_citizens_language_russian_and_english_only() {
+        let (dir, program) = fake_tesseract();
+        let (bot, _db) = start(&program).await;
+        bot.api.add_file("lang1", png(10));
+        bot.api.push(private_message(
+            1,
+            42,
+            "ar",
+            json!({"photo": [{"file_id": "lang1", "file_unique_id": "u-lang1",
+                "file_size": 2_000, "width": 64, "height": 48}]}),
+        ));
+        let answer = &answers(&bot.api, 1).await[0];
+        assert!(answer.contains("495"), "{answer}");
+        assert_eq!(
+            reads(dir.path()),
+            ["stdin stdout -l ara+rus+eng --psm 3 tsv"]
+        );
+        bot.stop().await;
+    }
+
+    #[tokio::test]
+    async fn an_unsure_reading_asks_the_script_and_reads_again_with_its_models() {
+        let (dir, program) = fake_tesseract();
+        std::fs::write(dir.path().join("conf"), "40").unwrap();
+        std::fs::write(dir.path().join("script"), "Devanagari").unwrap();
+        let (bot, _db) = start(&program).await;
+        bot.api.add_file("lang2", png(20));
+        bot.api.push(photo(1, 42, "lang2"));
+        let answer = &answers(&bot.api, 1).await[0];
+        assert!(answer.contains("495"), "{answer}");
+        assert_eq!(
+            reads(dir.path()),
+            [
+                "stdin stdout -l rus+eng --psm 3 tsv",
+                "stdin stdout -l osd --psm 0",
+                "stdin stdout -l hin+nep --psm 3 tsv",
+            ]
+        );
+        // Cyrillic but not only Russian: read again with every Cyrillic model.
+        std::fs::write(dir.path().join("script"), "Cyrillic").unwrap();
+        bot.api.add_file("lang3", png(30));
+        bot.api.push(photo(2, 43, "lang3"));
+        answers(&bot.api, 2).await;
+        let after = reads(dir.path());
+        assert_eq!(after.len(), 6, "{after:?}");
+        assert_eq!(
+            after[5],
+            "stdin stdout -l rus+kaz+kir+tgk+uzb_cyrl --psm 3 tsv"
+        );
+        bot.stop().await;
     }
 
     #[tokio::test]
