@@ -281,13 +281,21 @@ impl Lexicon {
         let org_patterns: OrgPatternFile = toml::from_str(ORG_PATTERNS)
             .map_err(|e| format!("data/gazetteer/org_patterns.toml: {e}"))?;
         let mut countries = gazetteer("countries.toml", COUNTRIES)?;
-        // Every other ISO 3166-1 country, generated (scripts/build_countries.py); the hand
-        // list wins for a country it has.
-        let hand: HashSet<Option<String>> = countries.iter().map(|c| c.code.clone()).collect();
+        // Every ISO 3166-1 country, generated (scripts/build_countries.py); the hand list wins
+        // for a form it has, and the generated forms it lacks are added (a country the hand
+        // list gained after the file was built keeps its generated names and cases).
+        let hand: HashSet<String> = countries
+            .iter()
+            .flat_map(|c| c.forms.iter().cloned())
+            .collect();
         countries.extend(
             gazetteer("countries_iso.toml", COUNTRIES_ISO)?
                 .into_iter()
-                .filter(|c| !hand.contains(&c.code)),
+                .map(|mut c| {
+                    c.forms.retain(|f| !hand.contains(f));
+                    c
+                })
+                .filter(|c| !c.forms.is_empty()),
         );
         let rate_file: RateFile =
             toml::from_str(RATES).map_err(|e| format!("data/rates.toml: {e}"))?;
