@@ -6,7 +6,10 @@
 
 use std::collections::HashMap;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use aho_corasick::automaton::OverlappingState;
+use aho_corasick::{
+    AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Anchored, Input, MatchKind, StartKind,
+};
 
 use super::text::{
     char_at, char_before, is_arabic, is_blank, is_letter as is_text_letter, is_word_char,
@@ -75,8 +78,14 @@ pub struct PhraseHit {
 pub struct PhraseSet<P> {
     phrases: Vec<Phrase>,
     payloads: Vec<P>,
-    automaton: Option<AhoCorasick>,
-    /// For each automaton pattern, the phrases whose first word it is.
+    /// The keys some of whose phrases may start inside a word (Arabic with its glued
+    /// prefixes, symbols), searched everywhere; with the key index of each of its patterns.
+    automaton: Option<(AhoCorasick, Vec<usize>)>,
+    /// The keys whose phrases all start at a word boundary (nearly all), searched only where a
+    /// word may start: one anchored search there reads at most a key's few chars, where an
+    /// unanchored one reports every key inside every word. With the key index of each pattern.
+    at_word_start: Option<(AhoCorasick, Vec<usize>)>,
+    /// For each key, the phrases whose first word it is.
     by_key: Vec<Vec<usize>>,
     /// For each automaton pattern, whether all its phrases must start at a word boundary.
     all_need_boundary: Vec<bool>,
@@ -140,26 +149,38 @@ impl<P> PhraseSet<P> {
                 }
             }
         }
-        let automaton = if keys.is_empty() {
-            None
-        } else {
-            Some(
-                AhoCorasickBuilder::new()
-                    .match_kind(MatchKind::Standard)
-                    .kind(Some(AhoCorasickKind::DFA))
-                    .build(&keys)
-                    .map_err(|e| format!("phrase automaton: {e}"))?,
-            )
-        };
-        let all_need_boundary = by_key
+        let all_need_boundary: Vec<bool> = by_key
             .iter()
             .map(|ids| ids.iter().all(|&id| phrases[id].start_boundary))
             .collect();
+        let build = |bounded: bool| -> Result<Option<(AhoCorasick, Vec<usize>)>, String> {
+            let chosen: Vec<usize> = (0..keys.len())
+                .filter(|&k| all_need_boundary[k] == bounded)
+                .collect();
+            if chosen.is_empty() {
+                return Ok(None);
+            }
+            let start = if bounded {
+                StartKind::Anchored
+            } else {
+                StartKind::Unanchored
+            };
+            let ac = AhoCorasickBuilder::new()
+                .match_kind(MatchKind::Standard)
+                .kind(Some(AhoCorasickKind::DFA))
+                .start_kind(start)
+                .build(chosen.iter().map(|&k| &keys[k]))
+                .map_err(|e| format!("phrase automaton: {e}"))?;
+            Ok(Some((ac, chosen)))
+        };
+        let automaton = build(false)?;
+        let at_word_start = build(true)?;
         Ok(PhraseSet {
             all_need_boundary,
             phrases,
             payloads,
             automaton,
+            at_word_start,
             by_key,
             by_first_char,
             by_last_char,
@@ -181,28 +202,43 @@ impl<P> PhraseSet<P> {
     /// Every phrase occurrence in `low` (a lower-case text), overlapping ones included,
     /// in order of start.
     pub fn scan(&self, low: &str, out: &mut Vec<PhraseHit>) {
-        let Some(ac) = &self.automaton else { return };
-        for m in ac.find_overlapping_iter(low) {
-            // Most hits fall inside words; phrases that need a boundary are refused at once.
-            let inside_word = char_before(low, m.start()).is_some_and(is_letter);
-            let ids = &self.by_key[m.pattern().as_usize()];
-            if inside_word && self.all_need_boundary[m.pattern().as_usize()] {
-                continue;
+        if let Some((ac, key_of)) = &self.automaton {
+            for m in ac.find_overlapping_iter(low) {
+                self.hits_of_key(low, m.start(), key_of[m.pattern().as_usize()], out);
             }
-            for &id in ids {
-                if inside_word && self.phrases[id].start_boundary {
-                    continue;
+        }
+        if let Some((ac, key_of)) = &self.at_word_start {
+            let mut after_letter = false;
+            for (pos, c) in low.char_indices() {
+                if !after_letter {
+                    let input = Input::new(low).span(pos..low.len()).anchored(Anchored::Yes);
+                    let mut state = OverlappingState::start();
+                    while let Ok(()) = ac.try_find_overlapping(input.clone(), &mut state) {
+                        let Some(m) = state.get_match() else { break };
+                        self.hits_of_key(low, m.start(), key_of[m.pattern().as_usize()], out);
+                    }
                 }
-                if let Some(end) = self.verify(low, m.start(), id) {
-                    out.push(PhraseHit {
-                        start: m.start(),
-                        end,
-                        id,
-                    });
-                }
+                after_letter = is_letter(c);
             }
         }
         out.sort_unstable_by_key(|h| (h.start, std::cmp::Reverse(h.end), h.id));
+    }
+
+    /// The phrases of key `key` that start at `start` and match there.
+    fn hits_of_key(&self, low: &str, start: usize, key: usize, out: &mut Vec<PhraseHit>) {
+        // Most hits fall inside words; phrases that need a boundary are refused at once.
+        let inside_word = char_before(low, start).is_some_and(is_letter);
+        if inside_word && self.all_need_boundary[key] {
+            return;
+        }
+        for &id in &self.by_key[key] {
+            if inside_word && self.phrases[id].start_boundary {
+                continue;
+            }
+            if let Some(end) = self.verify(low, start, id) {
+                out.push(PhraseHit { start, end, id });
+            }
+        }
     }
 
     /// Phrases that start exactly at `pos`, longest first.
