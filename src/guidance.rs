@@ -27,7 +27,17 @@ pub const COUNTRY_CODES: [&str; 9] = ["KZ", "UZ", "KG", "TJ", "AM", "RU", "NP", 
 #[derive(Deserialize, Debug, Clone)]
 struct CountryFile {
     name: BTreeMap<String, String>,
+    /// The country's own languages (none for the general text).
+    #[serde(default)]
+    languages: Vec<String>,
+    #[serde(default)]
+    sources: Vec<Source>,
     text: BTreeMap<String, CountryText>,
+}
+
+#[derive(Deserialize, Debug, Clone)]
+struct Source {
+    url: String,
 }
 
 #[derive(Deserialize, Debug, Clone)]
@@ -70,6 +80,8 @@ static DATA: LazyLock<Result<Data, String>> = LazyLock::new(|| {
 #[derive(Debug, Clone)]
 pub struct Guidance {
     pub country_name: String,
+    /// The addresses that back the country's text, in the file's order.
+    pub sources: Vec<String>,
     pub country: CountryText,
     pub common: CommonText,
 }
@@ -89,9 +101,32 @@ pub fn guidance(country: &str, lang: Lang) -> Option<Guidance> {
         country_name: pick(&file.name, lang)
             .cloned()
             .unwrap_or_else(|| country.to_string()),
+        sources: file.sources.iter().map(|s| s.url.clone()).collect(),
         country: pick(&file.text, lang)?.clone(),
         common: pick(&data.common.text, lang)?.clone(),
     })
+}
+
+/// The other languages a country's guidance is offered in, besides `lang`: the country's own,
+/// then Russian and English (recruiters and migrants read Russian; English is the fallback).
+pub fn other_languages(country: &str, lang: Lang) -> Vec<Lang> {
+    let own = DATA
+        .as_ref()
+        .ok()
+        .and_then(|d| d.countries.get(country))
+        .map(|f| f.languages.as_slice())
+        .unwrap_or_default();
+    let mut out: Vec<Lang> = Vec::new();
+    for l in own
+        .iter()
+        .filter_map(|c| Lang::from_code(c))
+        .chain([Lang::Ru, Lang::En])
+    {
+        if l != lang && !out.contains(&l) {
+            out.push(l);
+        }
+    }
+    out
 }
 
 /// The name of a country in a language, for buttons.
@@ -120,6 +155,42 @@ mod tests {
                 let g = guidance(code, lang).unwrap_or_else(|| panic!("{code} {lang:?}"));
                 assert!(!g.country.law.is_empty() && !g.country.report.is_empty());
                 assert!(!g.common.evidence.is_empty());
+            }
+        }
+    }
+
+    #[test]
+    fn a_country_offers_its_own_language_then_russian_and_english_and_never_the_current_one() {
+        assert_eq!(other_languages("KG", Lang::Ky), [Lang::Ru, Lang::En]);
+        assert_eq!(other_languages("KG", Lang::Ru), [Lang::Ky, Lang::En]);
+        assert_eq!(
+            other_languages("NP", Lang::Hi),
+            [Lang::Ne, Lang::Ru, Lang::En]
+        );
+        assert_eq!(other_languages("RU", Lang::Ru), [Lang::En]);
+        assert_eq!(other_languages("general", Lang::Ar), [Lang::Ru, Lang::En]);
+        assert_eq!(other_languages("nowhere", Lang::En), [Lang::Ru]);
+    }
+
+    #[test]
+    fn every_country_but_the_general_text_names_its_languages_and_its_sources() {
+        let data = DATA.as_ref().unwrap();
+        for code in COUNTRY_CODES {
+            let file = &data.countries[code];
+            assert!(!file.sources.is_empty(), "{code} has sources");
+            assert!(
+                file.sources
+                    .iter()
+                    .all(|s| s.url.starts_with("https://") || s.url.starts_with("http://")),
+                "{code}: sources are web addresses"
+            );
+            if code != "general" {
+                assert!(
+                    !file.languages.is_empty()
+                        && file.languages.iter().all(|l| Lang::from_code(l).is_some()),
+                    "{code}: {:?}",
+                    file.languages
+                );
             }
         }
     }

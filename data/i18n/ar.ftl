@@ -44,6 +44,7 @@ where-to-report = أين تبلّغ
 if-contacted = إذا كنت قد رددت أو وقّعت بالفعل
 evidence = احتفظ بالأدلة
 platforms = بلّغ على المنصة
+sources = المصادر
 safety = سلامتك
 period-one_time = لمرة واحدة
 period-monthly = شهرياً

@@ -40,6 +40,7 @@ where-to-report = Where to report
 if-contacted = If you already answered or signed
 evidence = Keep evidence
 platforms = Report it on the platform
+sources = Sources
 safety = Your safety
 period-one_time = one-time
 period-monthly = a month

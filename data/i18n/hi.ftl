@@ -40,6 +40,7 @@ where-to-report = कहाँ शिकायत करें
 if-contacted = अगर आप जवाब दे चुके हैं या दस्तख़त कर चुके हैं
 evidence = सबूत सँभालकर रखें
 platforms = प्लेटफ़ॉर्म पर ही रिपोर्ट करें
+sources = स्रोत
 safety = आपकी सुरक्षा
 period-one_time = एकमुश्त
 period-monthly = हर महीने

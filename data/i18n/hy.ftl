@@ -40,6 +40,7 @@ where-to-report = Ուր դիմել
 if-contacted = Եթե արդեն պատասխանել կամ ստորագրել եք
 evidence = Պահպանեք ապացույցները
 platforms = Բողոքեք հարթակում
+sources = Աղբյուրներ
 safety = Ձեր անվտանգությունը
 period-one_time = միանվագ
 period-monthly = ամսական

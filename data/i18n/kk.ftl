@@ -40,6 +40,7 @@ where-to-report = Қайда хабарлау керек
 if-contacted = Егер жауап беріп не қол қойып қойсаңыз
 evidence = Дәлелдерді сақтаңыз
 platforms = Платформада шағымданыңыз
+sources = Дереккөздер
 safety = Сіздің қауіпсіздігіңіз
 period-one_time = бір реттік
 period-monthly = айына

@@ -40,6 +40,7 @@ where-to-report = Кайда кабарлоо керек
 if-contacted = Эгер жооп берип же кол коюп койгон болсоңуз
 evidence = Далилдерди сактаңыз
 platforms = Платформада арыз бериңиз
+sources = Булактар
 safety = Сиздин коопсуздугуңуз
 period-one_time = бир жолку
 period-monthly = айына

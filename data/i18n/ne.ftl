@@ -40,6 +40,7 @@ where-to-report = कहाँ उजुरी गर्ने
 if-contacted = यदि तपाईंले जवाफ दिइसक्नुभयो वा हस्ताक्षर गरिसक्नुभयो भने
 evidence = प्रमाण सुरक्षित राख्नुहोस्
 platforms = प्लेटफर्ममै रिपोर्ट गर्नुहोस्
+sources = स्रोतहरू
 safety = तपाईंको सुरक्षा
 period-one_time = एकमुष्ट
 period-monthly = प्रति महिना

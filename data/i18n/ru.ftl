@@ -43,6 +43,7 @@ where-to-report = Куда сообщить
 if-contacted = Если вы уже ответили или подписали
 evidence = Сохраните доказательства
 platforms = Пожалуйтесь на платформе
+sources = Источники
 safety = Ваша безопасность
 period-one_time = единовременно
 period-monthly = в месяц

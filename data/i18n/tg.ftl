@@ -41,6 +41,7 @@ where-to-report = Ба куҷо хабар додан мумкин
 if-contacted = Агар аллакай ҷавоб дода ё имзо гузошта бошед
 evidence = Далелҳоро нигоҳ доред
 platforms = Дар платформа шикоят кунед
+sources = Манбаъҳо
 safety = Бехатарии шумо
 period-one_time = якдафъаина
 period-monthly = дар як моҳ

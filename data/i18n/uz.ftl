@@ -40,6 +40,7 @@ where-to-report = Qayerga xabar berish kerak
 if-contacted = Agar javob bergan yoki imzolagan bo‘lsangiz
 evidence = Dalillarni saqlang
 platforms = Platformada shikoyat qiling
+sources = Manbalar
 safety = Xavfsizligingiz
 period-one_time = bir martalik
 period-monthly = oyiga

@@ -24,8 +24,8 @@ use std::time::Duration;
 
 use teloxide::prelude::*;
 use teloxide::types::{
-    InlineKeyboardButton, InlineKeyboardMarkup, MessageEntityKind, MessageId, MessageOrigin,
-    ParseMode, ReplyParameters, User,
+    InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, MessageEntityKind, MessageId,
+    MessageOrigin, ParseMode, ReplyParameters, User,
 };
 
 use tokio_util::task::TaskTracker;
@@ -452,6 +452,30 @@ fn country_keyboard(lang: Lang) -> InlineKeyboardMarkup {
     InlineKeyboardMarkup::new(buttons.chunks(3).map(|r| r.to_vec()).collect::<Vec<_>>())
 }
 
+/// Buttons that send a country's guidance again in its other languages ("g:KG:ru").
+fn guidance_keyboard(country: &str, lang: Lang) -> InlineKeyboardMarkup {
+    let buttons: Vec<InlineKeyboardButton> = guidance::other_languages(country, lang)
+        .into_iter()
+        .map(|l| {
+            InlineKeyboardButton::callback(language_name(l), format!("g:{country}:{}", l.code()))
+        })
+        .collect();
+    InlineKeyboardMarkup::new(vec![buttons])
+}
+
+/// Sends a country's guidance in `lang`, with buttons for its other languages.
+async fn send_guidance(bot: &TgBot, chat: ChatId, country: &str, lang: Lang) -> ResponseResult<()> {
+    if let Some(g) = guidance::guidance(country, lang) {
+        let html = render::fit(render::guidance_sections(lang, &g));
+        bot.send_message(chat, html)
+            .parse_mode(ParseMode::Html)
+            .link_preview_options(no_link_preview())
+            .reply_markup(guidance_keyboard(country, lang))
+            .await?;
+    }
+    Ok(())
+}
+
 fn language_keyboard() -> InlineKeyboardMarkup {
     let buttons: Vec<InlineKeyboardButton> = Lang::ALL
         .iter()
@@ -479,7 +503,20 @@ fn language_name(lang: Lang) -> &'static str {
 async fn send(bot: &TgBot, chat: ChatId, html: String) -> ResponseResult<Message> {
     bot.send_message(chat, html)
         .parse_mode(ParseMode::Html)
+        .link_preview_options(no_link_preview())
         .await
+}
+
+/// The bot's answers never unfold a link into a preview: a recruiter's page must not be shown
+/// as an inviting card in the citizen's chat, and a source list needs no picture.
+fn no_link_preview() -> LinkPreviewOptions {
+    LinkPreviewOptions {
+        is_disabled: true,
+        url: None,
+        prefer_small_media: false,
+        prefer_large_media: false,
+        show_above_text: false,
+    }
 }
 
 async fn on_message(bot: TgBot, msg: Message, app: Arc<App>) -> ResponseResult<()> {
@@ -813,7 +850,10 @@ async fn answer_report(
     let guide = country.as_deref().and_then(|c| guidance::guidance(c, lang));
     let reading = reads_links(app, submitted);
     let html = render::reply(lang, text, submitted, guide.as_ref(), reading);
-    let request = bot.send_message(chat, html).parse_mode(ParseMode::Html);
+    let request = bot
+        .send_message(chat, html)
+        .parse_mode(ParseMode::Html)
+        .link_preview_options(no_link_preview());
     if country.is_none() {
         request.reply_markup(country_keyboard(lang)).await?;
     } else {
@@ -857,7 +897,10 @@ fn spawn_link_reading(
         let Some(html) = render::pages(lang, &outcomes, app.config.fetch.max_bytes) else {
             return;
         };
-        let mut request = bot.send_message(chat, html).parse_mode(ParseMode::Html);
+        let mut request = bot
+            .send_message(chat, html)
+            .parse_mode(ParseMode::Html)
+            .link_preview_options(no_link_preview());
         if let Some(id) = reply_to {
             request =
                 request.reply_parameters(ReplyParameters::new(id).allow_sending_without_reply());
@@ -1113,10 +1156,20 @@ async fn on_callback(bot: TgBot, q: CallbackQuery, app: Arc<App>) -> ResponseRes
                     "country-set",
                     &[("country", name.into())],
                 ));
-                if let (Some(chat), Some(g)) = (chat, guidance::guidance(value, lang)) {
-                    let html = render::fit(render::guidance_sections(lang, &g));
-                    send(&bot, chat, html).await?;
+                if let Some(chat) = chat {
+                    send_guidance(&bot, chat, value, lang).await?;
                 }
+            }
+        }
+        // The guidance again in another language; both halves come from a button, so both
+        // are checked.
+        "g" => {
+            let asked = value
+                .split_once(':')
+                .filter(|(c, _)| guidance::is_known(c))
+                .and_then(|(c, l)| Some((c, Lang::from_code(l)?)));
+            if let (Some(chat), Some((country, lang))) = (chat, asked) {
+                send_guidance(&bot, chat, country, lang).await?;
             }
         }
         "l" if Lang::from_code(value).is_some() => {

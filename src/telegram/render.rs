@@ -315,7 +315,28 @@ pub fn guidance_sections(lang: Lang, g: &Guidance) -> Vec<String> {
             escape(&t(lang, "platforms")),
             list(&g.common.platforms)
         ),
+        format!(
+            "<b>{}</b>\n{}",
+            escape(&t(lang, "sources")),
+            source_links(&g.sources)
+        ),
     ]
+}
+
+/// The sources as links named by their host ("adilet.zan.kz"), one line each.
+fn source_links(urls: &[String]) -> String {
+    urls.iter()
+        .filter_map(|u| {
+            let parsed = url::Url::parse(u).ok()?;
+            let host = parsed.host_str()?.trim_start_matches("www.").to_string();
+            Some(format!(
+                "• <a href=\"{}\">{}</a>",
+                escape(parsed.as_str()),
+                escape(&host)
+            ))
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Joins sections with blank lines, dropping the last ones that do not fit in one message.

@@ -333,6 +333,72 @@ async fn choosing_a_country_answers_the_button_and_sends_its_guidance_then_forge
 }
 
 #[tokio::test]
+async fn guidance_in_the_citizens_language_offers_russian_and_english_and_names_its_sources() {
+    let db = crate::db::sqlite().await;
+    let bot = RunningBot::start(db.store.clone()).await;
+    // Each citizen may press five buttons at once; the crafted presses come from others.
+    let press_by = |who: i64, update: i64, id: &str, data: &str| {
+        json!({"update_id": update, "callback_query": {
+            "id": id, "from": user(who, "ky"), "chat_instance": "ci", "data": data,
+            "message": {"message_id": 6001, "date": 1_700_000_000, "chat": {"id": 31, "type": "private", "first_name": "C"}, "from": {"id": 1000, "is_bot": true, "first_name": "adwatch"}, "text": "?"}
+        }})
+    };
+    let press = |update: i64, id: &str, data: &str| press_by(31, update, id, data);
+    bot.api.push(text_message(1, 31, "ky", "/language"));
+    bot.api.wait_for("sendMessage", 1).await;
+    bot.api.push(press(2, "cb-1", "l:ky"));
+    bot.api.wait_for("answerCallbackQuery", 1).await;
+    bot.api.push(press(3, "cb-2", "c:KG"));
+    let sent = bot.api.wait_for("sendMessage", 2).await;
+    let kyrgyz = &sent[1].body;
+    let text = kyrgyz["text"].as_str().unwrap();
+    assert!(text.contains("Булактар"), "sources, in Kyrgyz: {text}");
+    assert!(
+        text.contains("<a href=\"https://babel.ua/"),
+        "the sources are links: {text}"
+    );
+    assert_eq!(kyrgyz["link_preview_options"]["is_disabled"], true);
+    let buttons = kyrgyz["reply_markup"].to_string();
+    assert!(
+        buttons.contains("g:KG:ru") && buttons.contains("g:KG:en") && !buttons.contains("g:KG:ky"),
+        "{buttons}"
+    );
+    // On request, the same guidance in Russian, offering Kyrgyz and English.
+    bot.api.push(press(4, "cb-3", "g:KG:ru"));
+    let sent = bot.api.wait_for("sendMessage", 3).await;
+    let russian = &sent[2].body;
+    assert!(
+        russian["text"]
+            .as_str()
+            .unwrap()
+            .contains("Посольство или консульство Кыргызстана"),
+        "{}",
+        russian["text"]
+    );
+    let buttons = russian["reply_markup"].to_string();
+    assert!(
+        buttons.contains("g:KG:ky") && buttons.contains("g:KG:en"),
+        "{buttons}"
+    );
+    // Crafted presses are answered and send nothing.
+    for (i, data) in ["g:XX:ru", "g:KG:zz", "g:KG", "g:", "g:KG:ru:extra"]
+        .iter()
+        .enumerate()
+    {
+        bot.api.push(press_by(
+            40 + i as i64,
+            5 + i as i64,
+            &format!("cb-x{i}"),
+            data,
+        ));
+    }
+    let answered = bot.api.wait_for("answerCallbackQuery", 8).await;
+    assert_eq!(answered.len(), 8);
+    assert_eq!(bot.api.calls("sendMessage").len(), 3);
+    bot.stop().await;
+}
+
+#[tokio::test]
 async fn a_429_storm_is_waited_out_and_every_reply_arrives() {
     let db = crate::db::sqlite().await;
     let bot = RunningBot::start(db.store.clone()).await;
