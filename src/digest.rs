@@ -414,6 +414,14 @@ mod tests {
     }
 
     #[test]
+    fn every_language_of_the_bot_can_be_a_chats_language() {
+        for lang in Lang::ALL {
+            let chats = parse_chats(&format!("-100123:{}", lang.code()), Lang::Ru).unwrap();
+            assert_eq!(chats[0].lang, lang);
+        }
+    }
+
+    #[test]
     fn the_default_schedule_is_monday_nine_in_its_zone() {
         let s = Schedule::new("0 0 9 * * Mon", "Asia/Almaty").unwrap();
         // Wednesday 2026-11-25 12:00 UTC.
