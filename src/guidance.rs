@@ -147,14 +147,90 @@ pub fn is_known(code: &str) -> bool {
 mod tests {
     use super::*;
 
+    /// Every language's code, sorted as a table's keys are.
+    fn all_codes() -> Vec<&'static str> {
+        let mut codes = Lang::ALL.map(Lang::code).to_vec();
+        codes.sort_unstable();
+        codes
+    }
+
+    fn keys<T>(map: &BTreeMap<String, T>) -> Vec<&str> {
+        map.keys().map(String::as_str).collect()
+    }
+
+    /// Web addresses and e-mails in a text: runs of ASCII letters, digits and `@._/-` with an `@`
+    /// or a dot between two parts ("cybercrime.gov.in", "t.me/...", "abuse@telegram.org").
+    fn addresses(text: &str) -> Vec<&str> {
+        text.split(|c: char| !(c.is_ascii_alphanumeric() || "@._/-".contains(c)))
+            .map(|w| w.trim_matches(|c| c == '.' || c == '-' || c == '/'))
+            .filter(|w| {
+                (w.contains('@') && !w.starts_with('@'))
+                    || w.split('.').filter(|p| !p.is_empty()).count() > 1
+            })
+            .collect()
+    }
+
+    /// The numbers in a text, Devanagari and Arabic-Indic digits read as ASCII ones.
+    fn numbers(text: &str) -> std::collections::BTreeSet<String> {
+        let ascii: String = text
+            .chars()
+            .map(|c| match c {
+                '\u{0966}'..='\u{096F}' => char::from_digit(u32::from(c) - 0x0966, 10).unwrap_or(c),
+                '\u{0660}'..='\u{0669}' => char::from_digit(u32::from(c) - 0x0660, 10).unwrap_or(c),
+                _ => c,
+            })
+            .collect();
+        ascii
+            .split(|c: char| !c.is_ascii_digit())
+            .filter(|n| !n.is_empty())
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// A translation keeps the English text's addresses, phone numbers, articles, years and terms.
+    fn keeps(en: &str, text: &str, at: &str) {
+        for a in addresses(en) {
+            assert!(text.contains(a), "{at} lacks {a}: {text}");
+        }
+        let lacking: Vec<_> = numbers(en).difference(&numbers(text)).cloned().collect();
+        assert!(lacking.is_empty(), "{at} lacks {lacking:?}: {text}");
+    }
+
+    /// Each country's own text in every language the bot speaks (no falling back to English),
+    /// its name in every one, and the same steps, addresses and numbers as the English text.
     #[test]
-    fn every_country_has_guidance_in_every_language() {
-        assert!(DATA.as_ref().is_ok(), "{:?}", DATA.as_ref().err());
+    fn every_country_has_its_own_guidance_and_name_in_every_language() {
+        let data = DATA.as_ref().unwrap_or_else(|e| panic!("{e}"));
+        let all = all_codes();
         for code in COUNTRY_CODES {
+            let file = &data.countries[code];
+            assert_eq!(
+                keys(&file.text),
+                all,
+                "{code}: one [text.LANG] per language"
+            );
+            assert_eq!(keys(&file.name), all, "{code}: a name per language");
+            let en = &file.text["en"];
             for lang in Lang::ALL {
-                let g = guidance(code, lang).unwrap_or_else(|| panic!("{code} {lang:?}"));
-                assert!(!g.country.law.is_empty() && !g.country.report.is_empty());
-                assert!(!g.common.evidence.is_empty());
+                let at = format!("{code} {}", lang.code());
+                let text = &file.text[lang.code()];
+                assert!(!text.law.trim().is_empty() && !text.if_contacted.trim().is_empty());
+                assert!(!file.name[lang.code()].trim().is_empty(), "{at} name");
+                assert_eq!(text.report.len(), en.report.len(), "{at} report steps");
+                for (i, (e, t)) in en.report.iter().zip(&text.report).enumerate() {
+                    assert!(!t.trim().is_empty(), "{at} report[{i}]");
+                    keeps(e, t, &format!("{at} report[{i}]"));
+                }
+                keeps(&en.law, &text.law, &format!("{at} law"));
+                keeps(
+                    &en.if_contacted,
+                    &text.if_contacted,
+                    &format!("{at} if_contacted"),
+                );
+                let g = guidance(code, lang).unwrap_or_else(|| panic!("{at}"));
+                assert_eq!(g.country.law, text.law, "{at}");
+                assert_eq!(g.country_name, file.name[lang.code()], "{at}");
+                assert_eq!(country_name(code, lang), file.name[lang.code()], "{at}");
             }
         }
     }
@@ -193,5 +269,38 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn the_common_guidance_is_in_every_language_with_every_line() {
+        let data = DATA.as_ref().unwrap_or_else(|e| panic!("{e}"));
+        let common = &data.common.text;
+        assert_eq!(keys(common), all_codes());
+        let en = &common["en"];
+        for lang in Lang::ALL {
+            let text = &common[lang.code()];
+            for (part, e, t) in [
+                ("evidence", &en.evidence, &text.evidence),
+                ("platforms", &en.platforms, &text.platforms),
+                ("safety", &en.safety, &text.safety),
+            ] {
+                let at = format!("common {} {part}", lang.code());
+                assert_eq!(t.len(), e.len(), "{at}");
+                for (i, (e, t)) in e.iter().zip(t).enumerate() {
+                    keeps(e, t, &format!("{at}[{i}]"));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn addresses_and_numbers_are_read_in_any_script() {
+        assert_eq!(
+            addresses(
+                "Portal: cybercrime.gov.in, the t.me/... post, abuse@telegram.org; @NoToScam. Act."
+            ),
+            ["cybercrime.gov.in", "t.me", "abuse@telegram.org"]
+        );
+        assert_eq!(numbers("धारा १७२, 5 देखि ९"), numbers("Article 172, 5 to 9"));
     }
 }
