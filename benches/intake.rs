@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use adwatch::config::Config;
-use adwatch::fake_bot_api::FakeBotApi;
+use adwatch_fake_bot_api::FakeBotApi;
 use adwatch::service::ReporterKey;
 use adwatch::store::Store;
 use adwatch::telegram::{self, App};

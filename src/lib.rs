@@ -21,7 +21,6 @@
 //!   limits) and turns HTML into what a visitor sees.
 //! - [`ocr`]: screenshots read by the `tesseract` program under a time limit, and the repair
 //!   of OCR noise in amounts.
-//! - [`fake_bot_api`]: a stand-in Telegram Bot API on loopback for tests and benchmarks.
 //! - [`export`]: `adwatch export`, reports as JSON lines or CSV.
 //! - [`digest`]: weekly digests: the schedule, the period, what a digest says (sent by
 //!   `telegram::digest`, written by `telegram::render`).
@@ -43,7 +42,6 @@ pub mod config;
 pub mod digest;
 pub mod export;
 pub mod extract;
-pub mod fake_bot_api;
 pub mod fetch;
 pub mod guidance;
 pub mod i18n;

@@ -11,7 +11,7 @@ use adwatch::telegram::{self, App};
 use serde_json::{json, Value};
 use tokio::sync::oneshot;
 
-use adwatch::fake_bot_api::FakeBotApi;
+use adwatch_fake_bot_api::FakeBotApi;
 
 use crate::digest::TestClock;
 

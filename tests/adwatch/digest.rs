@@ -8,7 +8,7 @@ use std::time::Duration;
 use adwatch::config::Config;
 use adwatch::digest::{DigestChat, DigestSettings, Schedule};
 use adwatch::extract::Lang;
-use adwatch::fake_bot_api::FakeBotApi;
+use adwatch_fake_bot_api::FakeBotApi;
 use adwatch::fetch::FetchSettings;
 use adwatch::service::{self, ReporterKey, Submission};
 use adwatch::store::Store;

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use adwatch::config::Config;
-use adwatch::fake_bot_api::FakeBotApi;
+use adwatch_fake_bot_api::FakeBotApi;
 use adwatch::fetch::guard::Refusal;
 use adwatch::fetch::{Failure, FetchSettings, Fetcher};
 use adwatch::store::ExportFilter;

@@ -2,7 +2,7 @@
 //! decisions taken once, the outcome told once, the audit trail and corrections in the export.
 
 use adwatch::config::Config;
-use adwatch::fake_bot_api::FakeBotApi;
+use adwatch_fake_bot_api::FakeBotApi;
 use adwatch::fetch::FetchSettings;
 use adwatch::store::{ExportFilter, Store};
 use serde_json::{json, Value};

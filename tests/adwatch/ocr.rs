@@ -140,7 +140,7 @@ fn real_tesseract_outputs_keep_their_amounts_and_phones() {
 mod through_the_bot {
     use super::*;
     use adwatch::config::Config;
-    use adwatch::fake_bot_api::FakeBotApi;
+    use adwatch_fake_bot_api::FakeBotApi;
     use adwatch::fetch::FetchSettings;
     use adwatch::store::ExportFilter;
     use serde_json::{json, Value};
@@ -321,7 +321,7 @@ mod what_tesseract_gets {
     use std::time::Duration;
 
     use adwatch::config::Config;
-    use adwatch::fake_bot_api::FakeBotApi;
+    use adwatch_fake_bot_api::FakeBotApi;
     use adwatch::fetch::FetchSettings;
     use serde_json::{json, Value};
 

@@ -5,7 +5,7 @@
 use adwatch::config::Config;
 use adwatch::digest::{DigestSettings, Schedule};
 use adwatch::extract::Lang;
-use adwatch::fake_bot_api::FakeBotApi;
+use adwatch_fake_bot_api::FakeBotApi;
 use adwatch::fetch::{FetchSettings, Fetcher};
 use adwatch::service::{self, LinkResult, ReporterKey, Submission};
 use adwatch::store::{PageFindings, Store};
