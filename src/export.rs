@@ -148,7 +148,7 @@ pub async fn run(
                 // a recruiter wrote, so it is defused.
                 w.write_record([
                     r.id.to_string(),
-                    defuse(&r.status),
+                    defuse(r.status.as_str()),
                     time(r.first_seen),
                     time(r.last_seen),
                     r.report_count.to_string(),

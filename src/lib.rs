@@ -47,6 +47,7 @@ pub mod guidance;
 pub mod i18n;
 pub mod metrics;
 pub mod ocr;
+pub mod review;
 pub mod service;
 pub mod store;
 pub mod telegram;

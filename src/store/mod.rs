@@ -15,6 +15,8 @@ use sqlx::postgres::PgPoolOptions;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 use sqlx::{PgPool, Row, SqlitePool};
 
+use crate::review::ReportStatus;
+
 /// The database, SQLite or PostgreSQL.
 #[derive(Clone, Debug)]
 pub enum Store {
@@ -50,6 +52,12 @@ impl From<sqlx::Error> for StoreError {
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// A review status as the database keeps it (a word), read into its type at the store's edge.
+fn status_of(word: String) -> Result<ReportStatus> {
+    word.parse()
+        .map_err(|e: crate::review::UnknownStatus| StoreError::Invalid(e.to_string()))
+}
 
 pub use digest::{DigestFacts, DigestReport};
 pub use images::ImageRecord;
@@ -143,7 +151,7 @@ pub struct UserSettings {
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct ExportRow {
     pub id: i64,
-    pub status: String,
+    pub status: ReportStatus,
     pub first_seen: i64,
     pub last_seen: i64,
     pub report_count: i32,
@@ -224,7 +232,7 @@ pub struct PageFindings {
 #[derive(Debug, Clone, Default)]
 pub struct ExportFilter {
     pub since_ms: Option<i64>,
-    pub status: Option<String>,
+    pub status: Option<ReportStatus>,
 }
 
 impl Store {
@@ -460,7 +468,7 @@ impl Store {
         with_pool!(self, pool => {
             let rows = sqlx::query(&reports)
                 .bind(filter.since_ms)
-                .bind(filter.status.as_deref())
+                .bind(filter.status.map(ReportStatus::as_str))
                 .fetch_all(pool)
                 .await?;
             for row in rows {
@@ -473,7 +481,7 @@ impl Store {
                 let extraction: String = row.try_get("extraction")?;
                 out.push(ExportRow {
                     id,
-                    status: row.try_get("status")?,
+                    status: status_of(row.try_get("status")?)?,
                     first_seen: row.try_get("first_seen")?,
                     last_seen: row.try_get("last_seen")?,
                     report_count: row.try_get("report_count")?,
@@ -533,11 +541,16 @@ impl Store {
     }
 
     /// Sets a report's review status (used by moderation and the retention tests).
-    pub async fn set_status(&self, report_id: i64, status: &str, now_ms: i64) -> Result<bool> {
+    pub async fn set_status(
+        &self,
+        report_id: i64,
+        status: ReportStatus,
+        now_ms: i64,
+    ) -> Result<bool> {
         let sql = self.sql("UPDATE reports SET status = $2, decided_at = $3 WHERE id = $1");
         Ok(with_pool!(self, pool => sqlx::query(&sql)
             .bind(report_id)
-            .bind(status)
+            .bind(status.as_str())
             .bind(now_ms)
             .execute(pool)
             .await?

@@ -34,14 +34,14 @@ use crate::config::Config;
 use crate::extract::Lang;
 use crate::fetch::Fetcher;
 use crate::guidance;
-use crate::service::{self, Submission};
-use crate::store::{Store, UserSettings};
+use crate::service::{self, Service, Submission, UserSettings};
 
 pub use outbox::{Outbox, TgBot};
 
 /// What every handler needs.
 pub struct App {
-    pub store: Store,
+    /// The use cases: every read and write of the database goes through it.
+    pub service: Service,
     pub config: Config,
     /// The time in Unix milliseconds; tests may control it.
     pub clock: Arc<dyn Fn() -> i64 + Send + Sync>,
@@ -50,14 +50,12 @@ pub struct App {
     pub limiter: lanes::Limiter,
     /// Per-user button presses, on `clock`.
     pub presses: lanes::Presses,
-    /// The key of citizens' hashes, resolved at start.
-    pub reporter_key: crate::service::ReporterKey,
     /// Reads the links citizens send.
     pub fetcher: Fetcher,
     /// Work that outlives its update (reading links); waited for at shutdown.
     pub tasks: TaskTracker,
-    /// Who is in the moderators' chat, as Telegram last said.
-    pub memberships: moderation::Memberships,
+    /// Who may decide reports, with the moderators' chat's answers remembered.
+    pub moderators: service::moderation::Moderators,
     /// Reads screenshots; [`App::probe_ocr`] finds Tesseract.
     pub ocr: crate::ocr::Ocr,
     /// What `/metrics` reports.
@@ -75,9 +73,8 @@ pub struct App {
 
 impl App {
     pub fn new(
-        store: Store,
+        service: Service,
         config: Config,
-        reporter_key: crate::service::ReporterKey,
         clock: Arc<dyn Fn() -> i64 + Send + Sync>,
     ) -> anyhow::Result<App> {
         let rate_clock = lanes::AppClock::new(clock.clone());
@@ -85,15 +82,14 @@ impl App {
         let presses = lanes::Presses::new(&rate_clock);
         let fetcher = Fetcher::new(config.fetch.clone())?;
         Ok(App {
-            ledger: delivery::Ledger::new(&store),
-            store,
+            ledger: delivery::Ledger::new(&service),
+            service,
             clock,
             limiter,
             presses,
-            reporter_key,
             fetcher,
             tasks: TaskTracker::new(),
-            memberships: moderation::Memberships::default(),
+            moderators: service::moderation::Moderators::from_config(&config),
             ocr: crate::ocr::Ocr::unavailable(config.ocr.clone()),
             metrics: Arc::default(),
             holder: holder_name(),
@@ -118,6 +114,16 @@ fn holder_name() -> String {
     let mut bytes = [0u8; 6];
     let _ = getrandom::fill(&mut bytes);
     format!("{}-{}", std::process::id(), hex::encode(bytes))
+}
+
+/// The bot from `TELOXIDE_TOKEN` (and `TELOXIDE_API_URL`, for a local Bot API server).
+pub fn bot_from_env() -> Bot {
+    Bot::from_env()
+}
+
+/// Is `TELOXIDE_TOKEN` set to something?
+pub fn token_is_set() -> bool {
+    std::env::var("TELOXIDE_TOKEN").is_ok_and(|t| !t.trim().is_empty())
 }
 
 /// The system clock.
@@ -159,7 +165,7 @@ pub async fn run(bot: Bot, app: Arc<App>, shutdown: impl Future<Output = ()> + S
     drop(ingress);
     let schedule = digest::spawn_schedule(
         tg.clone(),
-        app.store.clone(),
+        app.service.clone(),
         app.config.digest.clone(),
         app.clock.clone(),
     );
@@ -296,7 +302,10 @@ async fn on_update(bot: TgBot, update: Update, app: Arc<App>) -> ResponseResult<
 pub fn spawn_retention(app: Arc<App>) {
     tokio::spawn(async move {
         loop {
-            match service::purge_expired(&app.store, app.config.retention_days, app.now_ms()).await
+            match app
+                .service
+                .purge_expired(app.config.retention_days, app.now_ms())
+                .await
             {
                 Ok(p) => tracing::info!(
                     texts = p.texts,
@@ -313,10 +322,10 @@ pub fn spawn_retention(app: Arc<App>) {
             }
             // Claims of handled updates: Telegram redelivers for a day at most.
             let week_ago = app.now_ms() - 7 * 86_400_000;
-            if let Err(e) = app.store.purge_updates(week_ago).await {
+            if let Err(e) = app.service.purge_updates(week_ago).await {
                 tracing::warn!(error = %e, "old update claims could not be purged");
             }
-            let _ = app.store.purge_albums(week_ago).await;
+            let _ = app.service.purge_albums(week_ago).await;
             tokio::time::sleep(Duration::from_secs(3600)).await;
         }
     });
@@ -566,8 +575,7 @@ async fn on_group_message(bot: TgBot, msg: Message, app: Arc<App>) -> ResponseRe
     let Some(text) = content(&target).filter(|t| !t.trim().is_empty()) else {
         return Ok(());
     };
-    let user_hash = app.reporter_key.hash(user.id.0 as i64);
-    let settings = app.store.user_settings(&user_hash).await.ok().flatten();
+    let settings = app.service.settings(user.id.0 as i64).await.ok().flatten();
     let private = ChatId(user.id.0 as i64);
     let group_origin = || {
         (
@@ -593,14 +601,10 @@ async fn on_group_message(bot: TgBot, msg: Message, app: Arc<App>) -> ResponseRe
         );
         // The citizen never started the bot: a link that opens it on this report for them
         // alone (an unguessable token, never the report's number), nothing more.
-        let token = service::report_link_token(
-            &app.store,
-            &app.reporter_key,
-            done.stored.report_id,
-            user.id.0 as i64,
-            now,
-        )
-        .await;
+        let token = app
+            .service
+            .report_link_token(done.stored.report_id, user.id.0 as i64, now)
+            .await;
         let token = match token {
             Ok(Some(token)) => token,
             Ok(None) => return Ok(()),
@@ -668,8 +672,7 @@ async fn process_claimed(
     now: i64,
 ) -> ResponseResult<()> {
     let (bot, msg) = (bot.clone(), msg.clone());
-    let user_hash = app.reporter_key.hash(user.id.0 as i64);
-    let settings = app.store.user_settings(&user_hash).await.ok().flatten();
+    let settings = app.service.settings(user.id.0 as i64).await.ok().flatten();
     // Its turn came within the citizen's rate: the lane waited for it ([`lanes`]).
     if moderation::note(&bot, app, &msg, &user).await? {
         return Ok(());
@@ -682,7 +685,7 @@ async fn process_claimed(
 
     if let Some(command) = text.as_deref().and_then(|t| t.strip_prefix('/')) {
         let lang = reply_lang(settings.as_ref(), Some(&user), None);
-        return on_command(&bot, &msg, app, &user_hash, settings, lang, command).await;
+        return on_command(&bot, &msg, app, settings, lang, command).await;
     }
     let Some(text) = text.filter(|t| !t.trim().is_empty()) else {
         let lang = reply_lang(settings.as_ref(), Some(&user), None);
@@ -757,7 +760,7 @@ async fn file_report(
         links: intake.links,
     };
     let (chat, reply_to) = (intake.chat, intake.reply_to);
-    match service::submit(&app.store, &app.reporter_key, now, &submission).await {
+    match app.service.submit(now, &submission).await {
         Ok(done) => {
             let lang = if submission.origin.is_none() {
                 own_words_lang(
@@ -881,8 +884,10 @@ fn spawn_link_reading(
     app.tasks.spawn(async move {
         let app = app2;
         let clock = app.clock.clone();
-        let outcomes =
-            service::read_links(&app.store, &app.fetcher, report_id, &links, clock.as_ref()).await;
+        let outcomes = app
+            .service
+            .read_links(&app.fetcher, report_id, &links, clock.as_ref())
+            .await;
         for outcome in &outcomes {
             match &outcome.result {
                 service::LinkResult::Page(_) => app.metrics.fetched("fetched"),
@@ -931,7 +936,7 @@ async fn retry_submit(bot: TgBot, app: Arc<App>, retry: Retry, kept: Option<deli
     } = retry;
     for pause in retry_pauses() {
         tokio::time::sleep(pause).await;
-        if let Ok(done) = service::submit(&app.store, &app.reporter_key, app.now_ms(), &s).await {
+        if let Ok(done) = app.service.submit(app.now_ms(), &s).await {
             let lang = reply_lang(settings.as_ref(), None, Some(done.extraction.language));
             let answer = answer_report(&bot, &app, chat, lang, &s.text, &done, settings.as_ref());
             let delivered = match &kept {
@@ -956,13 +961,13 @@ async fn on_command(
     bot: &TgBot,
     msg: &Message,
     app: &Arc<App>,
-    user_hash: &str,
     settings: Option<UserSettings>,
     lang: Lang,
     command: &str,
 ) -> ResponseResult<()> {
     let (name, args) = command_parts(command);
     let chat = msg.chat.id;
+    let user_id = msg.from.as_ref().map_or(chat.0, |u| u.id.0 as i64);
     if moderation::COMMANDS.contains(&name.as_str()) {
         if let Some(user) = msg.from.as_ref() {
             moderation::command(bot, app, chat, user, &name, args).await?;
@@ -998,7 +1003,7 @@ async fn on_command(
             send(bot, chat, render::plain(lang, "privacy")).await?;
         }
         "forget" => {
-            let key = match app.store.forget_citizen(user_hash).await {
+            let key = match app.service.forget(user_id).await {
                 Ok(f) => forgotten_key(&f),
                 Err(e) => {
                     tracing::warn!(error = %e, "/forget was refused by the database");
@@ -1023,14 +1028,14 @@ async fn on_command(
             let key = match arg.as_deref() {
                 Some("on") => {
                     settings.notify = true;
-                    match app.store.save_user_settings(user_hash, &settings).await {
+                    match app.service.save_settings(user_id, &settings).await {
                         Ok(()) => "notify-on",
                         Err(_) => "notify-failed",
                     }
                 }
                 // The chats kept for outcome messages go now, not only for future reports,
                 // in the same transaction as the setting.
-                Some("off") => match app.store.notify_off(user_hash, &settings).await {
+                Some("off") => match app.service.notify_off(user_id, &settings).await {
                     Ok(0) => "notify-off",
                     Ok(_) => "notify-off-erased",
                     Err(_) => "notify-failed",
@@ -1063,38 +1068,22 @@ async fn open_report_link(
         return Ok(false);
     };
     let now = app.now_ms();
-    let found = service::report_for_link(
-        &app.store,
-        &app.reporter_key,
-        payload,
-        user.id.0 as i64,
-        now,
-    )
-    .await;
+    let found = app
+        .service
+        .report_for_link(payload, user.id.0 as i64, now)
+        .await;
     let Ok(Some(id)) = found else {
         return Ok(false);
     };
-    let Ok(Some((text, count))) = app.store.report_text(id).await else {
+    let Ok(Some((text, done))) = app.service.report_again(id).await else {
         return Ok(false);
-    };
-    let stored = crate::store::Stored {
-        report_id: id,
-        created: false,
-        report_count: count,
-        repeated: true,
-    };
-    let done = service::Submitted {
-        extraction: crate::extract::extract(&text),
-        linked: app.store.linked_reports(id).await.unwrap_or_default(),
-        stored,
-        links: Vec::new(),
     };
     answer_report(bot, app, msg.chat.id, lang, &text, &done, Some(settings)).await?;
     Ok(true)
 }
 
 /// What `/forget` says: only what really went.
-fn forgotten_key(f: &crate::store::Forgotten) -> &'static str {
+fn forgotten_key(f: &service::Forgotten) -> &'static str {
     match (f.settings > 0, f.reports + f.tokens > 0) {
         (true, true) => "forgotten",
         (true, false) => "forgotten-settings",
@@ -1125,10 +1114,10 @@ async fn on_callback(bot: TgBot, q: CallbackQuery, app: Arc<App>) -> ResponseRes
     if q.data.as_deref().is_some_and(|d| d.starts_with("m:")) {
         return moderation::callback(&bot, &app, &q).await;
     }
-    let user_hash = app.reporter_key.hash(q.from.id.0 as i64);
+    let user_id = q.from.id.0 as i64;
     let mut settings = app
-        .store
-        .user_settings(&user_hash)
+        .service
+        .settings(user_id)
         .await
         .ok()
         .flatten()
@@ -1144,12 +1133,7 @@ async fn on_callback(bot: TgBot, q: CallbackQuery, app: Arc<App>) -> ResponseRes
         "c" if guidance::is_known(value) => {
             settings.country = Some(value.to_string());
             let lang = reply_lang(Some(&settings), Some(&q.from), None);
-            if app
-                .store
-                .save_user_settings(&user_hash, &settings)
-                .await
-                .is_ok()
-            {
+            if app.service.save_settings(user_id, &settings).await.is_ok() {
                 let name = guidance::country_name(value, lang);
                 reply = Some(crate::i18n::tr(
                     lang,
@@ -1175,12 +1159,7 @@ async fn on_callback(bot: TgBot, q: CallbackQuery, app: Arc<App>) -> ResponseRes
         "l" if Lang::from_code(value).is_some() => {
             settings.language = Some(value.to_string());
             let lang = Lang::from_code(value).unwrap_or(Lang::En);
-            if app
-                .store
-                .save_user_settings(&user_hash, &settings)
-                .await
-                .is_ok()
-            {
+            if app.service.save_settings(user_id, &settings).await.is_ok() {
                 reply = Some(crate::i18n::t(lang, "language-set"));
             }
         }

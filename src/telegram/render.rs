@@ -7,8 +7,10 @@ use crate::extract::{Bound, EntityKind, Extraction, Label, Lang, Period};
 use crate::fetch::Failure;
 use crate::guidance::Guidance;
 use crate::i18n::{t, tr};
-use crate::service::{shown_host, LinkOutcome, LinkResult, Submitted};
-use crate::store::{AuditEntry, Card, Correction, LinkRecord, ReportLine, Stats};
+use crate::service::{
+    shown_host, AuditEntry, Card, Correction, Decision, LinkOutcome, LinkRecord, LinkResult,
+    ReportLine, ReportStatus, ReviewAction, Stats, Submitted,
+};
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 
 /// Telegram's limit for one message, in UTF-16 units.
@@ -504,8 +506,8 @@ fn when(ms: i64) -> String {
         .unwrap_or_default()
 }
 
-fn status_word(lang: Lang, status: &str) -> String {
-    t(lang, &format!("status-{status}"))
+fn status_word(lang: Lang, status: ReportStatus) -> String {
+    t(lang, &format!("status-{}", status.as_str()))
 }
 
 /// Where a report came from, in a few words.
@@ -551,7 +553,7 @@ pub fn card(lang: Lang, v: &CardView<'_>) -> String {
             "card-title",
             &[("id", format!("#{}", c.id).into())]
         )),
-        escape(&status_word(lang, &c.status)),
+        escape(&status_word(lang, c.status)),
         escape(&tr(
             lang,
             "risk",
@@ -782,7 +784,7 @@ pub fn found(lang: Lang, query: &str, lines: &[ReportLine]) -> String {
         out.push(format!(
             "• #{} · {} · {} · {}/100 · ×{}\n  {}",
             l.id,
-            escape(&status_word(lang, &l.status)),
+            escape(&status_word(lang, l.status)),
             escape(&l.label),
             l.risk,
             l.report_count,
@@ -794,11 +796,11 @@ pub fn found(lang: Lang, query: &str, lines: &[ReportLine]) -> String {
 
 /// `/stats`.
 pub fn stats(lang: Lang, s: &Stats) -> String {
-    let count = |status: &str| {
+    let count = |status: ReportStatus| {
         FluentValue::from(
             s.decided
                 .iter()
-                .find(|(st, _)| st == status)
+                .find(|(st, _)| *st == status)
                 .map_or(0, |(_, n)| *n),
         )
     };
@@ -813,9 +815,9 @@ pub fn stats(lang: Lang, s: &Stats) -> String {
             lang,
             "stats-week",
             &[
-                ("approved", count("approved")),
-                ("rejected", count("rejected")),
-                ("duplicate", count("duplicate")),
+                ("approved", count(ReportStatus::Approved)),
+                ("rejected", count(ReportStatus::Rejected)),
+                ("duplicate", count(ReportStatus::Duplicate)),
             ],
         )),
     ];
@@ -834,13 +836,41 @@ pub fn stats(lang: Lang, s: &Stats) -> String {
 }
 
 /// The message a citizen gets when moderators decide on their report.
-pub fn outcome(lang: Lang, id: i64, status: &str) -> String {
-    let key = if status == "approved" {
+pub fn outcome(lang: Lang, id: i64, status: ReportStatus) -> String {
+    let key = if status == ReportStatus::Approved {
         "outcome-approved"
     } else {
         "outcome-rejected"
     };
     escape(&tr(lang, key, &[("id", format!("#{id}").into())]))
+}
+
+/// What a moderator hears of their decision (plain text: a button's answer, or escaped for
+/// a message).
+pub fn decided<E>(
+    lang: Lang,
+    id: i64,
+    action: ReviewAction,
+    decision: Result<&Decision, E>,
+) -> String {
+    match decision {
+        Ok(Decision::Decided) => match action {
+            ReviewAction::Approve => plain(lang, "decided-approved"),
+            ReviewAction::Reject => plain(lang, "decided-rejected"),
+            ReviewAction::Duplicate(of) => tr(
+                lang,
+                "decided-duplicate",
+                &[("of", format!("#{of}").into())],
+            ),
+        },
+        Ok(Decision::AlreadyDecided { status, .. }) => tr(
+            lang,
+            "already-decided",
+            &[("status", status_word(lang, *status).into())],
+        ),
+        Ok(Decision::NotFound) => tr(lang, "report-not-found", &[("id", format!("#{id}").into())]),
+        Err(_) => t(lang, "store-failed"),
+    }
 }
 
 /// A plain message with one `$id` argument.

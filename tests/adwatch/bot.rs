@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use adwatch::config::Config;
 use adwatch::fetch::FetchSettings;
-use adwatch::service::ReporterKey;
+use adwatch::service::{ReporterKey, Service};
 use adwatch::store::{ExportFilter, Store};
 use adwatch::telegram::{self, App};
 use serde_json::{json, Value};
@@ -63,9 +63,11 @@ impl RunningBot {
     ) -> RunningBot {
         let bot = teloxide::Bot::new("123:TEST").set_api_url(api.url.parse().unwrap());
         let mut app = App::new(
-            store.clone(),
+            Service::new(
+                store.clone(),
+                ReporterKey::new("a test secret of some length"),
+            ),
             config,
-            ReporterKey::new("a test secret of some length"),
             clock,
         )
         .expect("the app starts");

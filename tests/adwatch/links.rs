@@ -8,10 +8,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use adwatch::config::Config;
-use adwatch_fake_bot_api::FakeBotApi;
 use adwatch::fetch::guard::Refusal;
 use adwatch::fetch::{Failure, FetchSettings, Fetcher};
 use adwatch::store::ExportFilter;
+use adwatch_fake_bot_api::FakeBotApi;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, Request, State};
 use axum::http::{header, StatusCode};

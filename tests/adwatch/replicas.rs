@@ -9,9 +9,10 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use adwatch::config::{Config, WebhookSettings};
-use adwatch_fake_bot_api::FakeBotApi;
 use adwatch::fetch::FetchSettings;
+use adwatch::review::ReviewAction;
 use adwatch::store::{ExportFilter, Store};
+use adwatch_fake_bot_api::FakeBotApi;
 use serde_json::Value;
 
 use crate::bot::{set_postgres_reachable, text_message, RunningBot};
@@ -411,7 +412,12 @@ async fn a_digest_schedule_firing_on_two_replicas_at_once_posts_once() {
     .await
     .unwrap();
     db.store
-        .decide(done.stored.report_id, "approved", 900, None, now - 50_000)
+        .decide(
+            done.stored.report_id,
+            ReviewAction::Approve,
+            900,
+            now - 50_000,
+        )
         .await
         .unwrap();
     let channel = -100_300_i64;
