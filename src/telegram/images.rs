@@ -12,10 +12,8 @@ use teloxide::net::Download;
 use teloxide::prelude::*;
 use teloxide::types::{MessageId, ParseMode, ReplyParameters, User};
 
-use super::{
-    marked_links, origin, reads_links, render, reply_lang, spawn_announcement, spawn_link_reading,
-    App, TgBot,
-};
+use super::intake::{marked_links, origin, reads_links, spawn_announcement, spawn_link_reading};
+use super::{render, reply_lang, App, TgBot};
 use crate::extract::Lang;
 use crate::guidance;
 use crate::ocr::OcrError;
@@ -448,7 +446,7 @@ async fn read_and_file(
         .edit_message_text(s.chat, reading.id, html)
         .parse_mode(ParseMode::Html);
     if country.is_none() {
-        edit.reply_markup(super::country_keyboard(lang)).await?;
+        edit.reply_markup(render::country_keyboard(lang)).await?;
     } else {
         edit.await?;
     }

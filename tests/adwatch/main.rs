@@ -16,4 +16,5 @@ mod page_entities;
 mod replicas;
 mod run_cli;
 mod screens;
+mod service;
 mod store;
