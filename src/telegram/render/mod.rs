@@ -162,8 +162,8 @@ pub fn plain(lang: Lang, key: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use super::pages::size;
+    use super::*;
     use proptest::prelude::{any, prop, Strategy};
 
     #[test]
