@@ -43,9 +43,9 @@ pub(super) async fn on_command(
     let (name, args) = command_parts(command);
     let chat = msg.chat.id;
     let user_id = msg.from.as_ref().map_or(chat.0, |u| u.id.0 as i64);
-    if moderation::COMMANDS.contains(&name.as_str()) {
+    if let Some(command) = moderation::Command::parse(&name) {
         if let Some(user) = msg.from.as_ref() {
-            moderation::command(bot, app, chat, user, &name, args).await?;
+            moderation::command(bot, app, chat, user, command, args).await?;
         }
         return Ok(());
     }

@@ -15,16 +15,36 @@ use crate::service::moderation::{ChatRole, Decided, Fix, Reopened};
 use crate::service::{Decision, ReportStatus, ReviewAction};
 
 /// Commands only moderators may use.
-pub const COMMANDS: [&str; 8] = [
-    "queue",
-    "digest",
-    "find",
-    "history",
-    "reopen",
-    "stats",
-    "correct",
-    "duplicate",
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Command {
+    Queue,
+    Digest,
+    Find,
+    History,
+    Reopen,
+    Stats,
+    Correct,
+    Duplicate,
+}
+
+/// Each moderators' command by the name typed after the slash.
+const COMMANDS: [(&str, Command); 8] = [
+    ("queue", Command::Queue),
+    ("digest", Command::Digest),
+    ("find", Command::Find),
+    ("history", Command::History),
+    ("reopen", Command::Reopen),
+    ("stats", Command::Stats),
+    ("correct", Command::Correct),
+    ("duplicate", Command::Duplicate),
 ];
+
+impl Command {
+    /// The moderators' command of this name (lower case, without the slash), if it is one.
+    pub fn parse(name: &str) -> Option<Command> {
+        COMMANDS.iter().find(|(n, _)| *n == name).map(|(_, c)| *c)
+    }
+}
 
 /// A member's kind as the service's [`ChatRole`].
 pub fn chat_role(kind: &teloxide::types::ChatMemberKind) -> ChatRole {
@@ -133,7 +153,7 @@ pub async fn command(
     app: &Arc<App>,
     chat: ChatId,
     user: &User,
-    name: &str,
+    name: Command,
     args: &str,
 ) -> ResponseResult<()> {
     let moderator = user.id.0 as i64;
@@ -146,9 +166,9 @@ pub async fn command(
     let now = app.now_ms();
     let mut words = args.split_whitespace();
     match name {
-        "queue" => next_card(bot, app, chat, lang, moderator).await?,
-        "digest" => preview_digest(bot, app, chat, lang).await?,
-        "history" => match report_id(words.next()) {
+        Command::Queue => next_card(bot, app, chat, lang, moderator).await?,
+        Command::Digest => preview_digest(bot, app, chat, lang).await?,
+        Command::History => match report_id(words.next()) {
             Some(id) => {
                 let entries = app.service.history(id).await.unwrap_or_default();
                 send(bot, chat, render::history(lang, id, &entries)).await?;
@@ -157,7 +177,7 @@ pub async fn command(
                 send(bot, chat, render::plain(lang, "history-usage")).await?;
             }
         },
-        "reopen" => match report_id(words.next()) {
+        Command::Reopen => match report_id(words.next()) {
             Some(id) => {
                 let key = match app.service.reopen(id, moderator, now).await {
                     Ok(Reopened::Reopened) => "reopened",
@@ -171,7 +191,7 @@ pub async fn command(
                 send(bot, chat, render::plain(lang, "reopen-usage")).await?;
             }
         },
-        "duplicate" => match (report_id(words.next()), report_id(words.next())) {
+        Command::Duplicate => match (report_id(words.next()), report_id(words.next())) {
             (Some(id), Some(of)) if id != of => {
                 decide(
                     bot,
@@ -189,7 +209,7 @@ pub async fn command(
                 send(bot, chat, render::plain(lang, "dup-usage")).await?;
             }
         },
-        "find" => {
+        Command::Find => {
             let query = args.trim();
             if query.is_empty() {
                 send(bot, chat, render::plain(lang, "find-usage")).await?;
@@ -198,13 +218,13 @@ pub async fn command(
                 send(bot, chat, render::found(lang, query, &lines)).await?;
             }
         }
-        "stats" => {
+        Command::Stats => {
             match app.service.stats(now).await {
                 Ok(s) => send(bot, chat, render::stats(lang, &s)).await?,
                 Err(_) => send(bot, chat, render::plain(lang, "store-failed")).await?,
             };
         }
-        "correct" => {
+        Command::Correct => {
             let id = report_id(words.next());
             let field = words.next().map(str::to_ascii_lowercase);
             let rest: Vec<&str> = words.collect();
@@ -223,7 +243,6 @@ pub async fn command(
                 }
             }
         }
-        _ => {}
     }
     Ok(())
 }

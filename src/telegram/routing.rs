@@ -155,9 +155,7 @@ pub(super) async fn on_moderators_chat(
     };
     let command = text.strip_prefix('/').and_then(|c| {
         let (name, args) = command_parts(c);
-        moderation::COMMANDS
-            .contains(&name.as_str())
-            .then(|| (name, args.to_string()))
+        moderation::Command::parse(&name).map(|command| (command, args.to_string()))
     });
     let is_reply = msg.reply_to_message().is_some();
     if command.is_none() && !is_reply {
@@ -165,7 +163,7 @@ pub(super) async fn on_moderators_chat(
     }
     match command {
         Some((name, args)) => {
-            moderation::command(&bot, &app, msg.chat.id, &user, &name, &args).await
+            moderation::command(&bot, &app, msg.chat.id, &user, name, &args).await
         }
         None => moderation::note(&bot, &app, &msg, &user).await.map(|_| ()),
     }

@@ -2,6 +2,7 @@
 
 mod amounts;
 mod analyze_cli;
+mod architecture;
 mod bot;
 mod db;
 mod digest;

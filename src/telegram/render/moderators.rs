@@ -76,11 +76,13 @@ pub fn stats(lang: Lang, s: &Stats) -> String {
         escape(&tr(
             lang,
             "stats-week",
+            // The message's arguments are named after the statuses.
             &[
-                ("approved", count(ReportStatus::Approved)),
-                ("rejected", count(ReportStatus::Rejected)),
-                ("duplicate", count(ReportStatus::Duplicate)),
-            ],
+                ReportStatus::Approved,
+                ReportStatus::Rejected,
+                ReportStatus::Duplicate,
+            ]
+            .map(|status| (status.as_str(), count(status))),
         )),
     ];
     if !s.top_entities.is_empty() {
