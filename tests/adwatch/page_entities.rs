@@ -179,7 +179,7 @@ fn digest_settings() -> DigestSettings {
 }
 
 async fn digest_text(store: &Store, now: i64) -> String {
-    let poster = Poster::new(crate::db::service(&store), digest_settings());
+    let poster = Poster::new(crate::db::service(store), digest_settings());
     let (_, parts) = poster
         .render("-100200", Lang::En, now, true, "adwatch_test_bot")
         .await
