@@ -207,7 +207,7 @@ impl Metrics {
                     }
                     self.reports
                         .get_or_create(&LabelStatus {
-                            label: c.label,
+                            label: c.label.as_str().to_string(),
                             status: c.status.as_str().to_string(),
                         })
                         .set(c.count);

@@ -176,7 +176,7 @@ async fn fetch_and_keep(
     };
     let findings = PageFindings {
         entities: linking_entities(&extraction),
-        label: extraction.label.as_str().to_string(),
+        label: extraction.label,
         risk: i32::from(extraction.risk),
     };
     match store.link_fetched(report_id, &snapshot, &findings).await {

@@ -336,17 +336,12 @@ impl Service {
             .await
             .ok()
             .flatten()
-            .and_then(|c| Lang::from_code(&c.language));
+            .map(|c| c.language);
         reporters
             .into_iter()
             .map(|r| Outcome {
                 chat_id: r.chat_id,
-                lang: r
-                    .language
-                    .as_deref()
-                    .and_then(Lang::from_code)
-                    .or(report_lang)
-                    .unwrap_or(Lang::En),
+                lang: r.language.or(report_lang).unwrap_or(Lang::En),
             })
             .collect()
     }

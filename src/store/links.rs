@@ -63,7 +63,7 @@ pub struct LinkRecord {
 pub struct PageFindings {
     /// Entities that link reports: (kind, normalized).
     pub entities: Vec<(String, String)>,
-    pub label: String,
+    pub label: crate::extract::Label,
     pub risk: i32,
 }
 
@@ -220,7 +220,7 @@ impl Store {
             for (kind, value) in &entities {
                 sqlx::query(&add_entity).bind(report_id).bind(kind).bind(value).execute(&mut *tx).await?;
             }
-            sqlx::query(&raise).bind(report_id).bind(findings.risk).bind(&findings.label).execute(&mut *tx).await?;
+            sqlx::query(&raise).bind(report_id).bind(findings.risk).bind(findings.label.as_str()).execute(&mut *tx).await?;
             tx.commit().await?;
             (id, new)
         });

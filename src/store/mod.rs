@@ -12,7 +12,8 @@
 //! database).
 //!
 //! Architecture invariant: callers see domain types and [`StoreError`], never `sqlx::Error`;
-//! review states are [`ReportStatus`] outside this module, words only in the database.
+//! review states, labels and languages are [`ReportStatus`], [`Label`] and [`Lang`] outside
+//! this module, words only in the database.
 
 use std::borrow::Cow;
 use std::str::FromStr;
@@ -22,6 +23,7 @@ use sqlx::postgres::PgPoolOptions;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 use sqlx::{PgPool, Row, SqlitePool};
 
+use crate::extract::{Label, Lang};
 use crate::review::ReportStatus;
 
 /// The database, SQLite or PostgreSQL.
@@ -59,6 +61,21 @@ impl From<sqlx::Error> for StoreError {
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// A label as the database keeps it (its word), read into its type.
+fn label_of(word: String) -> Result<Label> {
+    Label::parse(&word).ok_or_else(|| StoreError::Invalid(format!("no such label: {word}")))
+}
+
+/// A report's language as the database keeps it (its code), read into its type.
+fn lang_of(code: String) -> Result<Lang> {
+    Lang::from_code(&code).ok_or_else(|| StoreError::Invalid(format!("no such language: {code}")))
+}
+
+/// A citizen's chosen language: a code that is no longer one of the bot's counts as no choice.
+fn chosen_lang(code: Option<String>) -> Option<Lang> {
+    code.as_deref().and_then(Lang::from_code)
+}
 
 /// A review status as the database keeps it (a word), read into its type at the store's edge.
 fn status_of(word: String) -> Result<ReportStatus> {

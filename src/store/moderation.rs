@@ -3,7 +3,8 @@
 
 use sqlx::Row;
 
-use super::{status_of, Result, Store};
+use super::{chosen_lang, label_of, lang_of, status_of, Result, Store};
+use crate::extract::{Label, Lang};
 use crate::review::{ReportStatus, ReviewAction};
 
 /// A report as a moderator's card shows it.
@@ -12,8 +13,8 @@ pub struct Card {
     pub id: i64,
     pub status: ReportStatus,
     pub text: Option<String>,
-    pub language: String,
-    pub label: String,
+    pub language: Lang,
+    pub label: Label,
     pub risk: i32,
     pub report_count: i32,
     pub first_seen: i64,
@@ -67,7 +68,7 @@ pub struct Correction {
 pub struct ReportLine {
     pub id: i64,
     pub status: ReportStatus,
-    pub label: String,
+    pub label: Label,
     pub risk: i32,
     pub report_count: i32,
     pub text: Option<String>,
@@ -87,7 +88,7 @@ pub struct Stats {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reporter {
     pub chat_id: i64,
-    pub language: Option<String>,
+    pub language: Option<Lang>,
 }
 
 impl Store {
@@ -158,8 +159,8 @@ impl Store {
                 id: r.try_get("id")?,
                 status: status_of(r.try_get("status")?)?,
                 text: r.try_get("text")?,
-                language: r.try_get("language")?,
-                label: r.try_get("label")?,
+                language: lang_of(r.try_get("language")?)?,
+                label: label_of(r.try_get("label")?)?,
                 risk: r.try_get("risk")?,
                 report_count: r.try_get("report_count")?,
                 first_seen: r.try_get("first_seen")?,
@@ -387,7 +388,7 @@ impl Store {
                     Ok(ReportLine {
                         id: r.try_get("id")?,
                         status: status_of(r.try_get("status")?)?,
-                        label: r.try_get("label")?,
+                        label: label_of(r.try_get("label")?)?,
                         risk: r.try_get("risk")?,
                         report_count: r.try_get("report_count")?,
                         text: r.try_get("text")?,
@@ -457,7 +458,7 @@ impl Store {
                 sqlx::query(&forget).bind(report_id).bind(&hash).execute(&mut *tx).await?;
                 out.push(Reporter {
                     chat_id: r.try_get("chat_id")?,
-                    language: r.try_get("language")?,
+                    language: chosen_lang(r.try_get("language")?),
                 });
             }
             tx.commit().await?;

@@ -3,8 +3,10 @@
 use sqlx::Row;
 
 use super::{
-    status_of, AuditEntry, Correction, ImageRecord, LinkRecord, Result, Store, StoreError,
+    label_of, lang_of, status_of, AuditEntry, Correction, ImageRecord, LinkRecord, Result, Store,
+    StoreError,
 };
+use crate::extract::{Label, Lang};
 use crate::review::ReportStatus;
 
 /// A report to store, as the service prepared it.
@@ -13,8 +15,8 @@ pub struct NewReport {
     pub fingerprint: String,
     pub near_fingerprint: String,
     pub text: String,
-    pub language: String,
-    pub label: String,
+    pub language: Lang,
+    pub label: Label,
     pub risk: i32,
     /// The extraction as JSON (signals, amounts, entities).
     pub extraction: String,
@@ -49,9 +51,9 @@ pub struct ExportRow {
     pub first_seen: i64,
     pub last_seen: i64,
     pub report_count: i32,
-    pub label: String,
+    pub label: Label,
     pub risk: i32,
-    pub language: String,
+    pub language: Lang,
     pub text: Option<String>,
     pub origins: Vec<serde_json::Value>,
     pub extraction: serde_json::Value,
@@ -125,8 +127,8 @@ impl Store {
                         .bind(&r.fingerprint)
                         .bind(&r.near_fingerprint)
                         .bind(&r.text)
-                        .bind(&r.language)
-                        .bind(&r.label)
+                        .bind(r.language.code())
+                        .bind(r.label.as_str())
                         .bind(r.risk)
                         .bind(&r.extraction)
                         .bind(r.now_ms)
@@ -263,9 +265,9 @@ impl Store {
                     first_seen: row.try_get("first_seen")?,
                     last_seen: row.try_get("last_seen")?,
                     report_count: row.try_get("report_count")?,
-                    label: row.try_get("label")?,
+                    label: label_of(row.try_get("label")?)?,
                     risk: row.try_get("risk")?,
-                    language: row.try_get("language")?,
+                    language: lang_of(row.try_get("language")?)?,
                     text: row.try_get("text")?,
                     origins,
                     extraction: serde_json::from_str(&extraction).unwrap_or(serde_json::Value::Null),

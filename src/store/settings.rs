@@ -7,7 +7,8 @@ use super::{Result, Store};
 /// A citizen's settings, keyed by the hash of their Telegram id.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct UserSettings {
-    pub language: Option<String>,
+    /// The language the citizen chose (`/language`).
+    pub language: Option<crate::extract::Lang>,
     pub country: Option<String>,
     pub notify: bool,
 }
@@ -20,7 +21,7 @@ impl Store {
             let row = sqlx::query(&sql).bind(user_hash).fetch_optional(pool).await?;
             row.map(|r| -> Result<UserSettings> {
                 Ok(UserSettings {
-                    language: r.try_get("language")?,
+                    language: super::chosen_lang(r.try_get("language")?),
                     country: r.try_get("country")?,
                     notify: r.try_get("notify")?,
                 })
@@ -37,7 +38,7 @@ impl Store {
         );
         with_pool!(self, pool => sqlx::query(&sql)
             .bind(user_hash)
-            .bind(&s.language)
+            .bind(s.language.map(crate::extract::Lang::code))
             .bind(&s.country)
             .bind(s.notify)
             .execute(pool)

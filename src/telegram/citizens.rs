@@ -217,7 +217,7 @@ pub(super) async fn on_callback(bot: TgBot, q: CallbackQuery, app: Arc<App>) -> 
             }
         }
         "l" if Lang::from_code(value).is_some() => {
-            settings.language = Some(value.to_string());
+            settings.language = Lang::from_code(value);
             let lang = Lang::from_code(value).unwrap_or(Lang::En);
             if app.service.save_settings(user_id, &settings).await.is_ok() {
                 reply = Some(crate::i18n::t(lang, "language-set"));

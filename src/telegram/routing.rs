@@ -196,8 +196,7 @@ pub(super) fn reply_lang(
     text_lang: Option<Lang>,
 ) -> Lang {
     settings
-        .and_then(|s| s.language.as_deref())
-        .and_then(Lang::from_code)
+        .and_then(|s| s.language)
         .or_else(|| {
             user.and_then(|u| u.language_code.as_deref())
                 .and_then(Lang::from_code)
@@ -217,9 +216,7 @@ pub(super) fn own_words_lang(
     text: &str,
     text_lang: Lang,
 ) -> Lang {
-    let chosen = settings
-        .and_then(|s| s.language.as_deref())
-        .and_then(Lang::from_code);
+    let chosen = settings.and_then(|s| s.language);
     let app = user
         .and_then(|u| u.language_code.as_deref())
         .and_then(Lang::from_code);

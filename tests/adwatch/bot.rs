@@ -1007,7 +1007,7 @@ crate::on_both_databases!(
         texts_to_at_least(&bot.api, CITIZEN, 1).await;
         let id = bot.store.export(&ExportFilter::default()).await.unwrap()[0].id;
         let settings = adwatch::store::UserSettings {
-            language: Some("en".into()),
+            language: Some(adwatch::extract::Lang::En),
             country: None,
             notify: true,
         };

@@ -468,7 +468,7 @@ async fn the_bot_answers_at_once_then_tells_what_the_page_shows_and_keeps_the_ev
     assert!(snapshot.text.contains("495 000 рублей"));
     assert!(snapshot.fetched_at > 0);
     // The page's findings join the report: its label and its phone.
-    assert_eq!(rows[0].label, "military_recruitment");
+    assert_eq!(rows[0].label, adwatch::extract::Label::MilitaryRecruitment);
     bot.stop().await;
 }
 

@@ -55,7 +55,7 @@ async fn page_with_phone(store: &Store, id: i64, phone: &str, at: i64) {
     };
     let findings = PageFindings {
         entities: vec![("phone".into(), phone.into())],
-        label: "military_recruitment".into(),
+        label: adwatch::extract::Label::MilitaryRecruitment,
         risk: 80,
     };
     store.link_fetched(id, &page, &findings).await.unwrap();

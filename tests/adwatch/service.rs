@@ -87,7 +87,7 @@ async fn a_report_is_decided_once_and_its_citizens_are_told_once_in_their_langua
         .save_settings(
             2,
             &UserSettings {
-                language: Some("kk".into()),
+                language: Some(Lang::Kk),
                 notify: true,
                 ..Default::default()
             },

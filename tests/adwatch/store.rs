@@ -172,7 +172,7 @@ on_both_databases!(
             rows[0].origins
         );
         assert_eq!(rows[0].status, ReportStatus::Pending);
-        assert_eq!(rows[0].label, "military_recruitment");
+        assert_eq!(rows[0].label, adwatch::extract::Label::MilitaryRecruitment);
     }
 );
 
@@ -198,7 +198,7 @@ on_both_databases!(forget_removes_the_citizen_but_keeps_the_report, |db| {
         .save_user_settings(
             &hash,
             &UserSettings {
-                language: Some("kk".into()),
+                language: Some(adwatch::extract::Lang::Kk),
                 country: Some("KZ".into()),
                 notify: true,
             },
@@ -378,7 +378,7 @@ on_both_databases!(
         assert!(db.store.claim_link(id, link, 300, 150).await.unwrap());
         let findings = adwatch::store::PageFindings {
             entities: vec![("phone".into(), "+79241234567".into())],
-            label: "military_recruitment".into(),
+            label: adwatch::extract::Label::MilitaryRecruitment,
             risk: 90,
         };
         let (first, new) = db
@@ -415,7 +415,7 @@ on_both_databases!(
         // The page's findings joined the report: its label, its risk, its phone.
         let rows = db.store.export(&ExportFilter::default()).await.unwrap();
         let row = rows.iter().find(|r| r.id == id).unwrap();
-        assert_eq!(row.label, "military_recruitment");
+        assert_eq!(row.label, adwatch::extract::Label::MilitaryRecruitment);
         assert_eq!(row.risk, 90);
         assert_eq!(row.links[0].state, "fetched");
         assert_eq!(
@@ -571,7 +571,7 @@ async fn traces(store: &adwatch::store::Store, at: i64) -> i64 {
     let page = snapshot("https://kontrakt-sakh.ru/", "c", at);
     let findings = adwatch::store::PageFindings {
         entities: vec![],
-        label: "military_recruitment".into(),
+        label: adwatch::extract::Label::MilitaryRecruitment,
         risk: 80,
     };
     store.link_fetched(id, &page, &findings).await.unwrap();
@@ -715,7 +715,7 @@ on_both_databases!(
         );
         let findings = adwatch::store::PageFindings {
             entities: vec![],
-            label: "military_recruitment".into(),
+            label: adwatch::extract::Label::MilitaryRecruitment,
             risk: 80,
         };
         let again = snapshot("https://kontrakt-sakh.ru/", "c", now);
@@ -743,7 +743,7 @@ on_both_databases!(
         }
         let findings = adwatch::store::PageFindings {
             entities,
-            label: "military_recruitment".into(),
+            label: adwatch::extract::Label::MilitaryRecruitment,
             risk: 90,
         };
         let page = snapshot("https://kontrakt-sakh.ru/", "a", 2);
@@ -775,7 +775,7 @@ on_both_databases!(
         let link = "https://changing-page.ru/";
         let findings = adwatch::store::PageFindings {
             entities: vec![],
-            label: "scam_job".into(),
+            label: adwatch::extract::Label::ScamJob,
             risk: 40,
         };
         let mut reports = Vec::new();

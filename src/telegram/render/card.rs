@@ -54,7 +54,7 @@ pub fn card(lang: Lang, v: &CardView<'_>) -> String {
     ));
     head.push_str(&format!(
         "\n<b>{}</b>",
-        escape(&t(lang, &format!("label-{}", c.label)))
+        escape(&t(lang, &format!("label-{}", c.label.as_str())))
     ));
     // The ad always shows: its quote is cut after escaping (a `"` is six units once escaped),
     // to what is left beside the head.

@@ -47,7 +47,7 @@ pub fn found(lang: Lang, query: &str, lines: &[ReportLine]) -> String {
             "• #{} · {} · {} · {}/100 · ×{}\n  {}",
             l.id,
             escape(&status_word(lang, l.status)),
-            escape(&l.label),
+            escape(l.label.as_str()),
             l.risk,
             l.report_count,
             escape(&truncate(l.text.as_deref().unwrap_or("…"), 90).replace('\n', " "))
