@@ -49,6 +49,32 @@ impl Service {
         report_for_link(&self.store, &self.key, payload, user_id, now_ms).await
     }
 
+    /// One pass of retention, logged: what citizens left that is older than `retention_days`
+    /// ([`purge_expired`]), then the claims of updates and the albums finished more than a
+    /// week ago (Telegram redelivers for a day at most). A failure is logged; the next pass
+    /// tries again.
+    pub async fn retention_pass(&self, retention_days: u32, now_ms: i64) {
+        match self.purge_expired(retention_days, now_ms).await {
+            Ok(p) => tracing::info!(
+                texts = p.texts,
+                chats = p.chats,
+                snapshots = p.snapshots,
+                images = p.images,
+                origins = p.origins,
+                payloads = p.payloads,
+                albums = p.albums,
+                tokens = p.tokens,
+                "retention purge done"
+            ),
+            Err(e) => tracing::warn!(error = %e, "retention purge failed; will try again"),
+        }
+        let week_ago = now_ms - 7 * 86_400_000;
+        if let Err(e) = self.store.purge_updates(week_ago).await {
+            tracing::warn!(error = %e, "old update claims could not be purged");
+        }
+        let _ = self.store.purge_albums(week_ago).await;
+    }
+
     /// One retention pass ([`purge_expired`]).
     pub async fn purge_expired(
         &self,

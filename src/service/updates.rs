@@ -52,11 +52,6 @@ impl Service {
             .await
     }
 
-    /// Forgets the claims of updates handled before `before_ms`.
-    pub async fn purge_updates(&self, before_ms: i64) -> Result<u64> {
-        self.store.purge_updates(before_ms).await
-    }
-
     /// This process is alive; returns how many are.
     pub async fn heartbeat(&self, holder: &str, now_ms: i64, alive_since: i64) -> Result<u32> {
         self.store.heartbeat(holder, now_ms, alive_since).await
@@ -101,10 +96,6 @@ impl Service {
         self.store
             .take_over_albums(holder, last_part_before, alive_since)
             .await
-    }
-
-    pub async fn purge_albums(&self, before_ms: i64) -> Result<u64> {
-        self.store.purge_albums(before_ms).await
     }
 
     /// An image seen before: by Telegram's unique id, or by the SHA-256 of its bytes.

@@ -281,30 +281,9 @@ async fn register_webhook(bot: &Bot, webhook: &crate::config::WebhookSettings) {
 pub fn spawn_retention(app: Arc<App>) {
     tokio::spawn(async move {
         loop {
-            match app
-                .service
-                .purge_expired(app.config.retention_days, app.now_ms())
-                .await
-            {
-                Ok(p) => tracing::info!(
-                    texts = p.texts,
-                    chats = p.chats,
-                    snapshots = p.snapshots,
-                    images = p.images,
-                    origins = p.origins,
-                    payloads = p.payloads,
-                    albums = p.albums,
-                    tokens = p.tokens,
-                    "retention purge done"
-                ),
-                Err(e) => tracing::warn!(error = %e, "retention purge failed; will try again"),
-            }
-            // Claims of handled updates: Telegram redelivers for a day at most.
-            let week_ago = app.now_ms() - 7 * 86_400_000;
-            if let Err(e) = app.service.purge_updates(week_ago).await {
-                tracing::warn!(error = %e, "old update claims could not be purged");
-            }
-            let _ = app.service.purge_albums(week_ago).await;
+            app.service
+                .retention_pass(app.config.retention_days, app.now_ms())
+                .await;
             tokio::time::sleep(Duration::from_secs(3600)).await;
         }
     });
