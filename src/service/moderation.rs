@@ -48,7 +48,7 @@ pub fn trusted_role(role: ChatRole, members_too: bool) -> bool {
 }
 
 /// Remembered answers to "is this user a moderator by the moderators' chat?", at most
-/// [`MEMBERSHIPS_MAX`], each for [`MEMBERSHIP_TTL`].
+/// [`MEMBERSHIPS_MAX`], each for `MEMBERSHIP_TTL` (a minute).
 #[derive(Default)]
 pub struct Memberships(std::sync::Mutex<HashMap<i64, (bool, Instant)>>);
 

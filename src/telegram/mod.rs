@@ -9,8 +9,8 @@
 //! go out through [`outbox`], which keeps Telegram's limits.
 //!
 //! By what it serves: this file holds the bot's life (start, the HTTP side, shutdown,
-//! retention); [`routing`] hands each update to its handler; [`citizens`] answers citizens'
-//! commands and buttons; [`intake`] and [`images`] file reports from messages and screenshots;
+//! retention); `routing` hands each update to its handler; `citizens` answers citizens'
+//! commands and buttons; `intake` and [`images`] file reports from messages and screenshots;
 //! [`moderation`] serves moderators; [`digest`] posts the weekly digests; [`render`] builds all
 //! markup.
 
