@@ -10,10 +10,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use adwatch::config::Config;
-use adwatch::fake_bot_api::FakeBotApi;
-use adwatch::service::ReporterKey;
+use adwatch::service::{ReporterKey, Service};
 use adwatch::store::Store;
 use adwatch::telegram::{self, App};
+use adwatch_fake_bot_api::FakeBotApi;
 use serde_json::json;
 use sqlx::Connection;
 
@@ -53,9 +53,11 @@ async fn measure(name: &str, store: Store) {
     };
     let app = Arc::new(
         App::new(
-            store,
+            Service::new(
+                store,
+                ReporterKey::new("benchmark secret, not for production"),
+            ),
             config,
-            ReporterKey::new("benchmark secret, not for production"),
             telegram::system_clock(),
         )
         .expect("the app starts"),

@@ -16,7 +16,7 @@ pub struct Config {
     /// `sqlite://…` (default `sqlite://adwatch.db`) or `postgres://…`.
     pub database_url: String,
     /// The key of the citizens' hashes (`REPORTER_SECRET`). When unset, the bot makes one and
-    /// keeps it in the database, so restarts and replicas agree ([`Config::resolve_reporter_key`]).
+    /// keeps it in the database, so restarts and replicas agree (made or loaded at start-up by [`crate::service::Service::start`]).
     pub reporter_key: Option<ReporterKey>,
     /// Days after which the texts of rejected reports are purged.
     pub retention_days: u32,
@@ -385,28 +385,6 @@ impl Config {
             webhook,
         })
         .and_then(Config::checked)
-    }
-}
-
-impl Config {
-    /// The reporter key: `REPORTER_SECRET`, or the one this deployment made and stored.
-    pub async fn resolve_reporter_key(
-        &mut self,
-        store: &crate::store::Store,
-    ) -> anyhow::Result<ReporterKey> {
-        if let Some(key) = &self.reporter_key {
-            return Ok(key.clone());
-        }
-        let mut bytes = [0u8; 32];
-        getrandom::fill(&mut bytes)
-            .map_err(|e| anyhow::anyhow!("no randomness for a secret: {e}"))?;
-        let secret = store
-            .secret_or_create("reporter_key", &hex::encode(bytes))
-            .await?;
-        tracing::warn!("REPORTER_SECRET is not set: using the key stored in the database; set REPORTER_SECRET to keep citizens' hashes apart from the data");
-        let key = ReporterKey::new(secret);
-        self.reporter_key = Some(key.clone());
-        Ok(key)
     }
 }
 

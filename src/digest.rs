@@ -192,7 +192,7 @@ pub struct Typical {
 #[derive(Debug, Clone, PartialEq)]
 pub struct AdLine {
     pub id: i64,
-    pub label: String,
+    pub label: crate::extract::Label,
     pub offers: Vec<String>,
     /// Organisations and regions the ad names.
     pub names: Vec<String>,
@@ -301,7 +301,7 @@ pub fn build(period: Period, tz: Tz, facts: &DigestFacts) -> Option<Digest> {
     largest.truncate(3);
     let mut languages: HashMap<String, usize> = HashMap::new();
     for r in &facts.reports {
-        *languages.entry(r.language.clone()).or_default() += 1;
+        *languages.entry(r.language.code().to_string()).or_default() += 1;
     }
     let mut languages: Vec<(String, usize)> = languages.into_iter().collect();
     languages.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
@@ -310,7 +310,7 @@ pub fn build(period: Period, tz: Tz, facts: &DigestFacts) -> Option<Digest> {
         .iter()
         .map(|r| AdLine {
             id: r.id,
-            label: r.label.clone(),
+            label: r.label,
             offers: offers_of(&r.extraction)
                 .into_iter()
                 .take(3)

@@ -148,13 +148,13 @@ pub async fn run(
                 // a recruiter wrote, so it is defused.
                 w.write_record([
                     r.id.to_string(),
-                    defuse(&r.status),
+                    defuse(r.status.as_str()),
                     time(r.first_seen),
                     time(r.last_seen),
                     r.report_count.to_string(),
-                    defuse(&r.label),
+                    defuse(r.label.as_str()),
                     r.risk.to_string(),
-                    defuse(&r.language),
+                    defuse(r.language.code()),
                     defuse(r.text.as_deref().unwrap_or_default()),
                     defuse(&v["origins"].to_string()),
                     defuse(&v["amounts"].to_string()),

@@ -4,7 +4,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use adwatch::{analyze, export, store, telegram};
+use adwatch::review::ReportStatus;
+use adwatch::service::{self, Service};
+use adwatch::{analyze, export, telegram};
 
 /// adwatch: reads suspicious recruitment and job ads.
 #[derive(Parser)]
@@ -35,7 +37,7 @@ enum Command {
         since: Option<i64>,
         /// Only reports with this review status (pending, approved, rejected, duplicate).
         #[arg(long)]
-        status: Option<String>,
+        status: Option<ReportStatus>,
         /// Where the reports are.
         #[arg(
             long,
@@ -135,14 +137,9 @@ fn main() -> ExitCode {
                 return ExitCode::FAILURE;
             };
             let result = runtime.block_on(async {
-                let store = store::Store::connect(&database_url).await?;
-                let filter = store::ExportFilter {
-                    since_ms: since,
-                    status,
-                };
                 let stdout = io::stdout();
                 let mut out = BufWriter::new(stdout.lock());
-                export::run(&store, &filter, format, &mut out).await
+                service::admin::export_reports(&database_url, since, status, format, &mut out).await
             });
             match result {
                 Ok(n) => {
@@ -179,9 +176,7 @@ fn run_migrate(from: &str, to: &str) -> ExitCode {
         return ExitCode::FAILURE;
     };
     let result: anyhow::Result<bool> = runtime.block_on(async {
-        let source = store::Store::connect(from).await?;
-        let target = store::Store::connect(to).await?;
-        let copied = source.copy_to(&target).await?;
+        let copied = service::admin::copy_database(from, to).await?;
         let mut same = true;
         for c in &copied {
             let mark = if c.source == c.target {
@@ -217,30 +212,11 @@ fn run_digest(send: bool, force: bool) -> ExitCode {
     };
     let result: anyhow::Result<()> = runtime.block_on(async {
         let config = adwatch::config::Config::from_env()?;
-        let store = store::Store::connect(&config.database_url).await?;
+        let service = Service::open(&config.database_url).await?;
         let now = telegram::system_clock()();
-        let settings = config.digest.clone();
-        let poster = telegram::digest::Poster::new(store, settings.clone());
         if !send {
-            let (target, lang) = settings
-                .chats
-                .first()
-                .map(|c| (c.target.clone(), c.lang))
-                .unwrap_or((String::new(), settings.language));
-            // The reminder names the bot: asked of Telegram when the token is set.
-            let username = match std::env::var("TELOXIDE_TOKEN") {
-                Ok(t) if !t.trim().is_empty() => {
-                    use teloxide::requests::Requester;
-                    teloxide::Bot::from_env()
-                        .get_me()
-                        .await?
-                        .username()
-                        .to_string()
-                }
-                _ => "adwatch_bot".to_string(),
-            };
-            match poster.render(&target, lang, now, false, &username).await? {
-                Some((_, parts)) => {
+            match telegram::digest::preview(service, &config.digest, now).await? {
+                Some(parts) => {
                     for part in parts {
                         println!("{part}\n");
                     }
@@ -249,18 +225,8 @@ fn run_digest(send: bool, force: bool) -> ExitCode {
             }
             return Ok(());
         }
-        if settings.chats.is_empty() {
-            anyhow::bail!("DIGEST_CHAT_IDS is empty: nowhere to send the digest");
-        }
-        if std::env::var("TELOXIDE_TOKEN").map_or(true, |t| t.trim().is_empty()) {
-            anyhow::bail!("TELOXIDE_TOKEN is not set: the bot's token from @BotFather");
-        }
-        let metrics = std::sync::Arc::new(adwatch::metrics::Metrics::default());
-        let outbox = telegram::Outbox::new(config.send_rate, metrics);
-        let bot = telegram::TgBot::new(teloxide::Bot::from_env(), std::sync::Arc::new(outbox));
-        for chat in &settings.chats {
-            let posted = poster.post(&bot, chat, now, now, force).await?;
-            eprintln!("adwatch: {}: {posted:?}", chat.target);
+        for (chat, posted) in telegram::digest::send_now(service, &config, now, force).await? {
+            eprintln!("adwatch: {chat}: {posted:?}");
         }
         Ok(())
     });
@@ -287,15 +253,13 @@ fn run_bot() -> ExitCode {
         }
     };
     let result: anyhow::Result<()> = runtime.block_on(async {
-        let mut config = adwatch::config::Config::from_env()?;
+        let config = adwatch::config::Config::from_env()?;
         if std::env::var("TELOXIDE_TOKEN").map_or(true, |t| t.trim().is_empty()) {
             anyhow::bail!("TELOXIDE_TOKEN is not set: the bot's token from @BotFather");
         }
-        let store = store::Store::connect(&config.database_url).await?;
-        tracing::info!(backend = store.backend(), "database ready");
-        let bot = teloxide::Bot::from_env();
-        let key = config.resolve_reporter_key(&store).await?;
-        let mut app = telegram::App::new(store, config, key, telegram::system_clock())?;
+        let service = Service::start(&config.database_url, config.reporter_key.clone()).await?;
+        let bot = telegram::bot_from_env();
+        let mut app = telegram::App::new(service, config, telegram::system_clock())?;
         app.probe_ocr().await;
         let app = std::sync::Arc::new(app);
         telegram::spawn_retention(app.clone());

@@ -17,7 +17,7 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 
-use crate::store::Store;
+use crate::service::Service;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct Kind {
@@ -194,21 +194,21 @@ impl Metrics {
     }
 
     /// Reads the gauges the database holds (reports by label and status, the moderation queue).
-    pub async fn refresh(&self, store: &Store) {
+    pub async fn refresh(&self, service: &Service) {
         self.gauge_refreshes.inc();
-        match store.report_counts().await {
+        match service.report_counts().await {
             Ok(counts) => {
                 self.database_up.set(1);
                 self.reports.clear();
                 let mut pending = 0;
                 for c in counts {
-                    if c.status == "pending" {
+                    if c.status == crate::review::ReportStatus::Pending {
                         pending += c.count;
                     }
                     self.reports
                         .get_or_create(&LabelStatus {
-                            label: c.label,
-                            status: c.status,
+                            label: c.label.as_str().to_string(),
+                            status: c.status.as_str().to_string(),
                         })
                         .set(c.count);
                 }
@@ -225,12 +225,12 @@ impl Metrics {
 /// last read when this process handled an update; ends with `stop`.
 pub fn spawn_refresh(
     metrics: Arc<Metrics>,
-    store: Store,
+    service: Service,
     stop: CancellationToken,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         loop {
-            metrics.refresh(&store).await;
+            metrics.refresh(&service).await;
             let paced = tokio::select! {
                 _ = stop.cancelled() => false,
                 _ = tokio::time::sleep(REFRESH_MIN) => true,

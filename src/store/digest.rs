@@ -9,8 +9,8 @@ use super::{Result, Store};
 #[derive(Debug, Clone)]
 pub struct DigestReport {
     pub id: i64,
-    pub language: String,
-    pub label: String,
+    pub language: crate::extract::Lang,
+    pub label: crate::extract::Label,
     pub report_count: i32,
     /// The extraction as stored (JSON: amounts as written, entities).
     pub extraction: serde_json::Value,
@@ -59,8 +59,8 @@ impl Store {
                     let extraction: String = r.try_get("extraction")?;
                     Ok(DigestReport {
                         id: r.try_get("id")?,
-                        language: r.try_get("language")?,
-                        label: r.try_get("label")?,
+                        language: super::lang_of(r.try_get("language")?)?,
+                        label: super::label_of(r.try_get("label")?)?,
                         report_count: r.try_get("report_count")?,
                         extraction: serde_json::from_str(&extraction).unwrap_or(serde_json::Value::Null),
                         recurring: r.try_get("recurring")?,

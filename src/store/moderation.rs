@@ -3,16 +3,18 @@
 
 use sqlx::Row;
 
-use super::{Result, Store, StoreError};
+use super::{chosen_lang, label_of, lang_of, status_of, Result, Store};
+use crate::extract::{Label, Lang};
+use crate::review::{ReportStatus, ReviewAction};
 
 /// A report as a moderator's card shows it.
 #[derive(Debug, Clone)]
 pub struct Card {
     pub id: i64,
-    pub status: String,
+    pub status: ReportStatus,
     pub text: Option<String>,
-    pub language: String,
-    pub label: String,
+    pub language: Lang,
+    pub label: Label,
     pub risk: i32,
     pub report_count: i32,
     pub first_seen: i64,
@@ -35,7 +37,7 @@ pub enum Decision {
     Decided,
     /// Someone decided before: their status and id.
     AlreadyDecided {
-        status: String,
+        status: ReportStatus,
         by: Option<i64>,
     },
     NotFound,
@@ -65,8 +67,8 @@ pub struct Correction {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReportLine {
     pub id: i64,
-    pub status: String,
-    pub label: String,
+    pub status: ReportStatus,
+    pub label: Label,
     pub risk: i32,
     pub report_count: i32,
     pub text: Option<String>,
@@ -77,7 +79,7 @@ pub struct ReportLine {
 pub struct Stats {
     pub pending: i64,
     /// (status, count) decided since the given time.
-    pub decided: Vec<(String, i64)>,
+    pub decided: Vec<(ReportStatus, i64)>,
     /// (kind, value, reports) most reported.
     pub top_entities: Vec<(String, String, i64)>,
 }
@@ -86,7 +88,7 @@ pub struct Stats {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reporter {
     pub chat_id: i64,
-    pub language: Option<String>,
+    pub language: Option<Lang>,
 }
 
 impl Store {
@@ -155,10 +157,10 @@ impl Store {
             let extraction: String = r.try_get("extraction")?;
             Ok(Some(Card {
                 id: r.try_get("id")?,
-                status: r.try_get("status")?,
+                status: status_of(r.try_get("status")?)?,
                 text: r.try_get("text")?,
-                language: r.try_get("language")?,
-                label: r.try_get("label")?,
+                language: lang_of(r.try_get("language")?)?,
+                label: label_of(r.try_get("label")?)?,
                 risk: r.try_get("risk")?,
                 report_count: r.try_get("report_count")?,
                 first_seen: r.try_get("first_seen")?,
@@ -179,14 +181,12 @@ impl Store {
     pub async fn decide(
         &self,
         report_id: i64,
-        status: &str,
+        action: ReviewAction,
         moderator_id: i64,
-        duplicate_of: Option<i64>,
         now_ms: i64,
     ) -> Result<Decision> {
-        if !matches!(status, "approved" | "rejected" | "duplicate") {
-            return Err(StoreError::Invalid(format!("no such decision: {status}")));
-        }
+        let status = action.status().as_str();
+        let duplicate_of = action.duplicate_of();
         let update = self.sql(
             "UPDATE reports SET status = $2, decided_at = $3, decided_by = $4, duplicate_of = $5 \
              WHERE id = $1 AND status = 'pending'",
@@ -199,10 +199,10 @@ impl Store {
         let forget_chats = self.sql(
             "UPDATE report_reporters SET chat_id = NULL WHERE report_id = $1 AND chat_id IS NOT NULL",
         );
-        let action = match status {
-            "approved" => "approve",
-            "rejected" => "reject",
-            _ => "duplicate",
+        let action_word = match action {
+            ReviewAction::Approve => "approve",
+            ReviewAction::Reject => "reject",
+            ReviewAction::Duplicate(_) => "duplicate",
         };
         let detail = duplicate_of.map(|d| format!("#{d}"));
         with_pool!(self, pool, begin => {
@@ -218,8 +218,8 @@ impl Store {
                 .rows_affected()
                 == 1;
             if decided {
-                sqlx::query(&audit).bind(report_id).bind(moderator_id).bind(action).bind(&detail).bind(now_ms).execute(&mut *tx).await?;
-                if status == "duplicate" {
+                sqlx::query(&audit).bind(report_id).bind(moderator_id).bind(action_word).bind(&detail).bind(now_ms).execute(&mut *tx).await?;
+                if action.duplicate_of().is_some() {
                     sqlx::query(&forget_chats).bind(report_id).execute(&mut *tx).await?;
                 }
                 tx.commit().await?;
@@ -228,7 +228,7 @@ impl Store {
             let row = sqlx::query(&current).bind(report_id).fetch_optional(&mut *tx).await?;
             tx.commit().await?;
             match row {
-                Some(r) => Ok(Decision::AlreadyDecided { status: r.try_get("status")?, by: r.try_get("decided_by")? }),
+                Some(r) => Ok(Decision::AlreadyDecided { status: status_of(r.try_get("status")?)?, by: r.try_get("decided_by")? }),
                 None => Ok(Decision::NotFound),
             }
         })
@@ -387,8 +387,8 @@ impl Store {
                 .map(|r| -> Result<ReportLine> {
                     Ok(ReportLine {
                         id: r.try_get("id")?,
-                        status: r.try_get("status")?,
-                        label: r.try_get("label")?,
+                        status: status_of(r.try_get("status")?)?,
+                        label: label_of(r.try_get("label")?)?,
                         risk: r.try_get("risk")?,
                         report_count: r.try_get("report_count")?,
                         text: r.try_get("text")?,
@@ -418,7 +418,7 @@ impl Store {
                 .fetch_all(pool)
                 .await?
                 .iter()
-                .map(|r| Ok((r.try_get("status")?, r.try_get("n")?)))
+                .map(|r| Ok((status_of(r.try_get("status")?)?, r.try_get("n")?)))
                 .collect::<Result<Vec<_>>>()?;
             let top_entities = sqlx::query(&top)
                 .fetch_all(pool)
@@ -458,7 +458,7 @@ impl Store {
                 sqlx::query(&forget).bind(report_id).bind(&hash).execute(&mut *tx).await?;
                 out.push(Reporter {
                     chat_id: r.try_get("chat_id")?,
-                    language: r.try_get("language")?,
+                    language: chosen_lang(r.try_get("language")?),
                 });
             }
             tx.commit().await?;

@@ -139,7 +139,7 @@ impl Store {
             let mut tx = pool.begin_with(begin).await?;
             sqlx::query(&save)
                 .bind(user_hash)
-                .bind(&settings.language)
+                .bind(settings.language.map(crate::extract::Lang::code))
                 .bind(&settings.country)
                 .execute(&mut *tx)
                 .await?;

@@ -19,8 +19,8 @@ pub struct TakenOver {
 /// How many reports are in each (label, status).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReportCount {
-    pub label: String,
-    pub status: String,
+    pub label: crate::extract::Label,
+    pub status: crate::review::ReportStatus,
     pub count: i64,
 }
 
@@ -205,7 +205,7 @@ impl Store {
                 .fetch_all(pool)
                 .await?
                 .iter()
-                .map(|r| Ok(ReportCount { label: r.try_get("label")?, status: r.try_get("status")?, count: r.try_get("n")? }))
+                .map(|r| Ok(ReportCount { label: super::label_of(r.try_get("label")?)?, status: super::status_of(r.try_get("status")?)?, count: r.try_get("n")? }))
                 .collect()
         })
     }

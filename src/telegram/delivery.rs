@@ -28,7 +28,7 @@ use teloxide::types::UpdateId;
 use tokio_util::sync::CancellationToken;
 
 use super::App;
-use crate::store::Store;
+use crate::service::Service;
 
 tokio::task_local! {
     static HANDLING: Arc<Handling>;
@@ -64,7 +64,7 @@ impl Sent {
 /// One update's handling in this process.
 pub struct Handling {
     key: String,
-    store: Store,
+    service: Service,
     /// What an earlier run (in a process that died) recorded as sent.
     earlier: Vec<Sent>,
     /// The number of the last recorded send of this run.
@@ -86,7 +86,7 @@ pub enum Slot {
 /// Records one send of a handling once Telegram has accepted it.
 pub struct Recorder {
     key: String,
-    store: Store,
+    service: Service,
     n: u32,
     method: &'static str,
     chat: Option<i64>,
@@ -106,7 +106,7 @@ impl Recorder {
             return;
         };
         line.push('\n');
-        if let Err(e) = self.store.record_send(&self.key, &line).await {
+        if let Err(e) = self.service.record_send(&self.key, &line).await {
             tracing::warn!(error = %e, "a sent message could not be recorded");
         }
     }
@@ -134,7 +134,7 @@ impl Handling {
     fn recorder(&self, n: u32, method: &'static str, chat: Option<i64>) -> Slot {
         Slot::Record(Recorder {
             key: self.key.clone(),
-            store: self.store.clone(),
+            service: self.service.clone(),
             n,
             method,
             chat,
@@ -148,7 +148,7 @@ pub async fn handle<F: Future>(app: &App, id: UpdateId, work: F) -> F::Output {
     let key = update_key(id);
     let handling = Arc::new(Handling {
         earlier: app.ledger.recall(&key),
-        store: app.ledger.records.clone(),
+        service: app.ledger.records.clone(),
         sends: AtomicU32::new(0),
         kept_open: AtomicBool::new(false),
         key,
@@ -202,7 +202,7 @@ impl Kept {
     /// process that stopped is taken over all the same.
     pub async fn release(self, app: &App) {
         let mut pause = Duration::from_secs(1);
-        while let Err(e) = app.store.release_update(&self.0.key, &app.holder).await {
+        while let Err(e) = app.service.release_update(&self.0.key, &app.holder).await {
             tracing::debug!(error = %e, "an unfinished update could not be let go yet");
             tokio::time::sleep(pause).await;
             pause = (pause * 2).min(Duration::from_secs(120));
@@ -217,7 +217,7 @@ pub struct Ledger {
     earlier: Mutex<HashMap<String, Vec<Sent>>>,
     /// Where sends are recorded: connections of their own, so a record does not wait behind
     /// reports being stored (every millisecond it waits, a death would repeat the message).
-    records: Store,
+    records: Service,
 }
 
 /// Taken-over records waiting for their update's run, at most (a bound, never reached while
@@ -225,11 +225,11 @@ pub struct Ledger {
 const MAX_WAITING_RECORDS: usize = 10_000;
 
 impl Ledger {
-    pub fn new(store: &Store) -> Ledger {
+    pub fn new(service: &Service) -> Ledger {
         Ledger {
             finished: Mutex::default(),
             earlier: Mutex::default(),
-            records: store.spare(4),
+            records: service.spare(4),
         }
     }
 
@@ -290,7 +290,7 @@ pub fn spawn_finisher(app: Arc<App>, finished: CancellationToken) -> tokio::task
             let keys = app.ledger.take();
             if !keys.is_empty() {
                 match app
-                    .store
+                    .service
                     .finish_updates(&keys, &app.holder, app.now_ms())
                     .await
                 {

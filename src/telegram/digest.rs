@@ -15,7 +15,7 @@ use teloxide::types::{ParseMode, Recipient};
 use super::{render, TgBot};
 use crate::digest::{self, DigestChat, DigestSettings, Period};
 use crate::extract::Lang;
-use crate::store::{Store, StoreError};
+use crate::service::{self, Service};
 
 /// A claim older than this, still unsent, is taken to be left by a crash.
 pub const CLAIM_TIMEOUT_MS: i64 = 10 * 60_000;
@@ -36,21 +36,21 @@ pub enum Posted {
     HeldElsewhere,
 }
 
-/// Posts digests for one process: its claim holder name, the store and the settings.
+/// Posts digests for one process: its claim holder name, the service and the settings.
 #[derive(Clone)]
 pub struct Poster {
-    pub store: Store,
+    pub service: Service,
     pub settings: DigestSettings,
     /// Names this process in claims.
     pub holder: String,
 }
 
 impl Poster {
-    pub fn new(store: Store, settings: DigestSettings) -> Poster {
+    pub fn new(service: Service, settings: DigestSettings) -> Poster {
         let mut bytes = [0u8; 8];
         let _ = getrandom::fill(&mut bytes);
         Poster {
-            store,
+            service,
             settings,
             holder: hex::encode(bytes),
         }
@@ -65,20 +65,13 @@ impl Poster {
         end: i64,
         whole_week: bool,
         bot_username: &str,
-    ) -> Result<Option<(Period, Vec<String>)>, StoreError> {
-        let period = if whole_week {
-            Period {
-                start: end - digest::MAX_PERIOD_MS,
-                end,
-            }
-        } else {
-            digest::period_for(&self.store, chat, end).await?
-        };
+    ) -> Result<Option<(Period, Vec<String>)>, service::Error> {
+        let period = self.service.digest_period(chat, end, whole_week).await?;
         if period.start >= period.end {
             return Ok(None);
         }
         let tz = self.settings.schedule.tz();
-        Ok(digest::collect(&self.store, period, tz).await?.map(|d| {
+        Ok(self.service.digest(period, tz).await?.map(|d| {
             (
                 period,
                 render::digest(lang, &d, self.settings.show_phones, bot_username),
@@ -95,7 +88,7 @@ impl Poster {
         now_ms: i64,
         whole_week: bool,
     ) -> anyhow::Result<Posted> {
-        if self.store.digest_was_sent(&chat.target, end).await? {
+        if self.service.digest_was_sent(&chat.target, end).await? {
             return Ok(Posted::AlreadySent);
         }
         let me = bot.get_me().await?;
@@ -106,11 +99,10 @@ impl Poster {
             return Ok(Posted::Empty);
         };
         let claimed = self
-            .store
+            .service
             .claim_digest(
                 &chat.target,
-                period.start,
-                end,
+                period,
                 &self.holder,
                 now_ms,
                 now_ms - CLAIM_TIMEOUT_MS,
@@ -129,7 +121,7 @@ impl Poster {
             }
             match send_parts(bot, &chat.target, &parts).await {
                 Ok(()) => {
-                    self.store.digest_sent(&chat.target, end, now_ms).await?;
+                    self.service.digest_sent(&chat.target, end, now_ms).await?;
                     return Ok(Posted::Sent(parts.len()));
                 }
                 Err(e) => {
@@ -140,6 +132,58 @@ impl Poster {
         }
         Err(last_error.map_or_else(|| anyhow::anyhow!("the digest was not sent"), Into::into))
     }
+}
+
+/// `adwatch digest --dry-run`: the digest that would go out now to the first chat (or in the
+/// default language), as messages; `None` when nothing was approved since the last one. The
+/// reminder names the bot: asked of Telegram when `TELOXIDE_TOKEN` is set.
+pub async fn preview(
+    service: Service,
+    settings: &DigestSettings,
+    now: i64,
+) -> anyhow::Result<Option<Vec<String>>> {
+    let (target, lang) = settings
+        .chats
+        .first()
+        .map(|c| (c.target.clone(), c.lang))
+        .unwrap_or((String::new(), settings.language));
+    let username = if super::token_is_set() {
+        super::bot_from_env().get_me().await?.username().to_string()
+    } else {
+        "adwatch_bot".to_string()
+    };
+    let poster = Poster::new(service, settings.clone());
+    Ok(poster
+        .render(&target, lang, now, false, &username)
+        .await?
+        .map(|(_, parts)| parts))
+}
+
+/// `adwatch digest --send [--force]`: posts the digest to every `DIGEST_CHAT_IDS` chat now,
+/// once per chat and period (with `force`, the last 7 days again).
+pub async fn send_now(
+    service: Service,
+    config: &crate::config::Config,
+    now: i64,
+    force: bool,
+) -> anyhow::Result<Vec<(String, Posted)>> {
+    let settings = config.digest.clone();
+    if settings.chats.is_empty() {
+        anyhow::bail!("DIGEST_CHAT_IDS is empty: nowhere to send the digest");
+    }
+    if !super::token_is_set() {
+        anyhow::bail!("TELOXIDE_TOKEN is not set: the bot's token from @BotFather");
+    }
+    let metrics = Arc::new(crate::metrics::Metrics::default());
+    let outbox = super::Outbox::new(config.send_rate, metrics);
+    let bot = TgBot::new(super::bot_from_env(), Arc::new(outbox));
+    let poster = Poster::new(service, settings);
+    let mut posted = Vec::new();
+    for chat in &poster.settings.chats {
+        let p = poster.post(&bot, chat, now, now, force).await?;
+        posted.push((chat.target.clone(), p));
+    }
+    Ok(posted)
 }
 
 fn recipient(target: &str) -> Recipient {
@@ -162,14 +206,14 @@ async fn send_parts(bot: &TgBot, target: &str, parts: &[String]) -> ResponseResu
 /// once (a firing missed by less than a day, while the bot was down, is posted on start).
 pub fn spawn_schedule(
     bot: TgBot,
-    store: Store,
+    service: Service,
     settings: DigestSettings,
     clock: Arc<dyn Fn() -> i64 + Send + Sync>,
 ) -> Option<tokio::task::JoinHandle<()>> {
     if settings.chats.is_empty() {
         return None;
     }
-    let poster = Poster::new(store, settings);
+    let poster = Poster::new(service, settings);
     Some(tokio::spawn(async move {
         // (chat, firing) settled, or not to be tried again before an instant.
         let mut settled: HashMap<(String, i64), Option<Instant>> = HashMap::new();

@@ -115,7 +115,7 @@ pub async fn serve_metrics(
 /// The background reads of the database gauges, for as long as `/metrics` is served.
 fn spawn_gauges(ingress: &Ingress, stop: &CancellationToken) -> tokio::task::JoinHandle<()> {
     let app = ingress.app();
-    crate::metrics::spawn_refresh(app.metrics.clone(), app.store.clone(), stop.clone())
+    crate::metrics::spawn_refresh(app.metrics.clone(), app.service.clone(), stop.clone())
 }
 
 fn join_all(
@@ -210,7 +210,7 @@ impl Health {
             }
         }
         let started = Instant::now();
-        let up = ingress.app().store.ping().await.is_ok();
+        let up = ingress.app().service.ping().await;
         *last = Some((started, up));
         up
     }

@@ -12,15 +12,12 @@ use teloxide::net::Download;
 use teloxide::prelude::*;
 use teloxide::types::{MessageId, ParseMode, ReplyParameters, User};
 
-use super::{
-    marked_links, origin, reads_links, render, reply_lang, spawn_announcement, spawn_link_reading,
-    App, TgBot,
-};
+use super::intake::{marked_links, origin, reads_links, spawn_announcement, spawn_link_reading};
+use super::{render, reply_lang, App, TgBot};
 use crate::extract::Lang;
 use crate::guidance;
 use crate::ocr::OcrError;
-use crate::service::{self, Submission};
-use crate::store::{AlbumPart, ImageRecord, UserSettings};
+use crate::service::{AlbumPart, ImageRecord, Submission, UserSettings};
 
 /// How long an album waits for its last part.
 const ALBUM_WAIT: Duration = Duration::from_millis(1200);
@@ -98,7 +95,7 @@ pub async fn on_image(
     let key = format!("{}:{group}", msg.chat.id.0);
     let message = serde_json::to_string(msg).unwrap_or_default();
     let added = app
-        .store
+        .service
         .add_album_part(
             &key,
             i64::from(msg.id.0),
@@ -161,7 +158,7 @@ pub fn finish_album_later(bot: &TgBot, app: &Arc<App>, key: String) {
         let mut quiet: Option<(i64, Instant)> = None;
         loop {
             tokio::time::sleep(ALBUM_WAIT / 4).await;
-            let last = match app.store.album_last_part(&key).await {
+            let last = match app.service.album_last_part(&key).await {
                 Ok(Some(last)) => last,
                 Ok(None) => return,
                 Err(_) => continue,
@@ -174,7 +171,11 @@ pub fn finish_album_later(bot: &TgBot, app: &Arc<App>, key: String) {
                     continue;
                 }
             }
-            match app.store.close_album(&key, &app.holder, app.now_ms()).await {
+            match app
+                .service
+                .close_album(&key, &app.holder, app.now_ms())
+                .await
+            {
                 Ok(Some(messages)) => {
                     if let Err(e) = finish_album(&bot, &app, &messages).await {
                         tracing::warn!(error = %e, "an album could not be answered");
@@ -200,8 +201,7 @@ async fn finish_album(bot: &TgBot, app: &Arc<App>, messages: &[String]) -> Respo
     let Some(user) = first.from.clone() else {
         return Ok(());
     };
-    let user_hash = app.reporter_key.hash(user.id.0 as i64);
-    let settings = app.store.user_settings(&user_hash).await.ok().flatten();
+    let settings = app.service.settings(user.id.0 as i64).await.ok().flatten();
     let ocr = &app.config.ocr;
     let parts = messages
         .iter()
@@ -290,7 +290,7 @@ async fn read_part(
 ) -> Result<Option<String>, OcrError> {
     let available = app.ocr.available();
     let seen = app
-        .store
+        .service
         .image_seen(&part.file_unique_id, None)
         .await
         .ok()
@@ -324,14 +324,14 @@ async fn read_part(
     };
     // The same bytes under another id (sent as a file, or by another citizen).
     if let Ok(Some(same)) = app
-        .store
+        .service
         .image_seen(&part.file_unique_id, Some(&sha256))
         .await
     {
         if let Some(known) = known_answer(&same, available) {
             record.ocr_text = same.ocr_text;
             record.ocr_error = same.ocr_error;
-            let _ = app.store.save_image(&record).await;
+            let _ = app.service.save_image(&record).await;
             return known;
         }
     }
@@ -347,7 +347,7 @@ async fn read_part(
         Ok(text) => record.ocr_text = Some(text.clone()),
         Err(e) => record.ocr_error = Some(error_code(e).to_string()),
     }
-    if let Err(e) = app.store.save_image(&record).await {
+    if let Err(e) = app.service.save_image(&record).await {
         tracing::warn!(error = %e, "an image's evidence could not be kept");
     }
     result.map(|t| Some(t).filter(|t| !t.is_empty()))
@@ -400,8 +400,7 @@ async fn read_and_file(
         chat_id: notify.then_some(s.chat.0),
         links: s.links.clone(),
     };
-    let done = match service::submit(&app.store, &app.reporter_key, app.now_ms(), &submission).await
-    {
+    let done = match app.service.submit(app.now_ms(), &submission).await {
         Ok(done) => done,
         Err(e) => {
             tracing::warn!(error = %e, "a report from images could not be stored");
@@ -420,7 +419,7 @@ async fn read_and_file(
     };
     let uniques: Vec<String> = parts.iter().map(|p| p.file_unique_id.clone()).collect();
     if let Err(e) = app
-        .store
+        .service
         .attach_images(done.stored.report_id, &uniques)
         .await
     {
@@ -447,7 +446,7 @@ async fn read_and_file(
         .edit_message_text(s.chat, reading.id, html)
         .parse_mode(ParseMode::Html);
     if country.is_none() {
-        edit.reply_markup(super::country_keyboard(lang)).await?;
+        edit.reply_markup(render::country_keyboard(lang)).await?;
     } else {
         edit.await?;
     }

@@ -111,8 +111,8 @@ impl Ingress {
         let kind = kind_of(update);
         let key = update_key(update.id);
         match app
-            .store
-            .claim_delivery(&key, raw, &app.holder, app.now_ms())
+            .service
+            .claim_update(&key, raw, &app.holder, app.now_ms())
             .await
         {
             Ok(true) => {
@@ -245,7 +245,11 @@ pub fn spawn_heartbeat(ingress: Ingress, stop: CancellationToken) -> tokio::task
         let app = ingress.app.clone();
         loop {
             let now = app.now_ms();
-            match app.store.heartbeat(&app.holder, now, now - ALIVE_MS).await {
+            match app
+                .service
+                .heartbeat(&app.holder, now, now - ALIVE_MS)
+                .await
+            {
                 Ok(n) => {
                     app.metrics.replicas.set(i64::from(n));
                     ingress.bot.outbox().share(n);
@@ -253,7 +257,7 @@ pub fn spawn_heartbeat(ingress: Ingress, stop: CancellationToken) -> tokio::task
                 Err(e) => tracing::debug!(error = %e, "heartbeat failed"),
             }
             let taken = app
-                .store
+                .service
                 .take_over_updates(&app.holder, now - ALIVE_MS, now - ALIVE_MS, now, 100)
                 .await
                 .unwrap_or_default();
@@ -270,12 +274,12 @@ pub fn spawn_heartbeat(ingress: Ingress, stop: CancellationToken) -> tokio::task
                     }
                     Err(e) => {
                         tracing::warn!(key = %t.key, error = %e, "a kept update cannot be read; dropped");
-                        let _ = app.store.finish_update(&t.key, &app.holder, now).await;
+                        let _ = app.service.finish_update(&t.key, &app.holder, now).await;
                     }
                 }
             }
             let albums = app
-                .store
+                .service
                 .take_over_albums(&app.holder, now - ALIVE_MS, now - ALIVE_MS)
                 .await
                 .unwrap_or_default();
@@ -288,6 +292,6 @@ pub fn spawn_heartbeat(ingress: Ingress, stop: CancellationToken) -> tokio::task
                 _ = tokio::time::sleep(BEAT) => {}
             }
         }
-        let _ = app.store.leave(&app.holder).await;
+        let _ = app.service.leave(&app.holder).await;
     })
 }

@@ -365,8 +365,7 @@ impl Lanes {
 
 /// Sends `notice` to the citizen's private chat, in their language.
 async fn tell(app: &App, bot: &TgBot, user: &User, notice: Notice) {
-    let hash = app.reporter_key.hash(user.id.0 as i64);
-    let settings = app.store.user_settings(&hash).await.ok().flatten();
+    let settings = app.service.settings(user.id.0 as i64).await.ok().flatten();
     let lang = reply_lang(settings.as_ref(), Some(user), None);
     let chat = ChatId(user.id.0 as i64);
     if let Err(e) = super::send(bot, chat, render::plain(lang, notice.key())).await {

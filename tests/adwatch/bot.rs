@@ -5,13 +5,13 @@ use std::time::Duration;
 
 use adwatch::config::Config;
 use adwatch::fetch::FetchSettings;
-use adwatch::service::ReporterKey;
+use adwatch::service::{ReporterKey, Service};
 use adwatch::store::{ExportFilter, Store};
 use adwatch::telegram::{self, App};
 use serde_json::{json, Value};
 use tokio::sync::oneshot;
 
-use adwatch::fake_bot_api::FakeBotApi;
+use adwatch_fake_bot_api::FakeBotApi;
 
 use crate::digest::TestClock;
 
@@ -63,9 +63,11 @@ impl RunningBot {
     ) -> RunningBot {
         let bot = teloxide::Bot::new("123:TEST").set_api_url(api.url.parse().unwrap());
         let mut app = App::new(
-            store.clone(),
+            Service::new(
+                store.clone(),
+                ReporterKey::new("a test secret of some length"),
+            ),
             config,
-            ReporterKey::new("a test secret of some length"),
             clock,
         )
         .expect("the app starts");
@@ -1005,7 +1007,7 @@ crate::on_both_databases!(
         texts_to_at_least(&bot.api, CITIZEN, 1).await;
         let id = bot.store.export(&ExportFilter::default()).await.unwrap()[0].id;
         let settings = adwatch::store::UserSettings {
-            language: Some("en".into()),
+            language: Some(adwatch::extract::Lang::En),
             country: None,
             notify: true,
         };

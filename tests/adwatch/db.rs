@@ -106,3 +106,11 @@ macro_rules! on_both_databases {
         }
     };
 }
+
+/// The service over a test database, with a test key of citizens' hashes.
+pub fn service(store: &Store) -> adwatch::service::Service {
+    adwatch::service::Service::new(
+        store.clone(),
+        adwatch::service::ReporterKey::new("a test secret of some length"),
+    )
+}

@@ -8,10 +8,11 @@ use std::time::Duration;
 use adwatch::config::Config;
 use adwatch::digest::{DigestChat, DigestSettings, Schedule};
 use adwatch::extract::Lang;
-use adwatch::fake_bot_api::FakeBotApi;
 use adwatch::fetch::FetchSettings;
+use adwatch::review::ReviewAction;
 use adwatch::service::{self, ReporterKey, Submission};
 use adwatch::store::Store;
+use adwatch_fake_bot_api::FakeBotApi;
 
 use crate::bot::RunningBot;
 use crate::on_both_databases;
@@ -60,7 +61,7 @@ fn config(cron: &str) -> Config {
 }
 
 /// Stores an ad from a citizen and decides it, at the given times.
-async fn reported(store: &Store, citizen: i64, text: &str, at: i64, status: &str) -> i64 {
+async fn reported(store: &Store, citizen: i64, text: &str, at: i64, action: ReviewAction) -> i64 {
     let s = Submission {
         text: text.to_string(),
         origin: None,
@@ -72,7 +73,7 @@ async fn reported(store: &Store, citizen: i64, text: &str, at: i64, status: &str
         .await
         .unwrap();
     let id = done.stored.report_id;
-    store.decide(id, status, 900, None, at + 1).await.unwrap();
+    store.decide(id, action, 900, at + 1).await.unwrap();
     id
 }
 
@@ -104,8 +105,8 @@ on_both_databases!(
     |db| {
         let clock = TestClock::at(T0);
         let api = FakeBotApi::start().await;
-        reported(&db.store, 1, APPROVED, T0 - 60_000, "approved").await;
-        reported(&db.store, 2, REJECTED, T0 - 50_000, "rejected").await;
+        reported(&db.store, 1, APPROVED, T0 - 60_000, ReviewAction::Approve).await;
+        reported(&db.store, 2, REJECTED, T0 - 50_000, ReviewAction::Reject).await;
         let bot = RunningBot::start_clocked(
             db.store.clone(),
             api.clone(),
@@ -171,7 +172,7 @@ on_both_databases!(
             3,
             "Контракт, выплата 300 000 рублей, Сахалинская область",
             clock.now() + 1_000,
-            "approved",
+            ReviewAction::Approve,
         )
         .await;
         clock.advance(5_000);
@@ -205,10 +206,19 @@ async fn an_oversized_digest_is_split_into_numbered_parts() {
             "Объявление {i}: контракт с Минобороны, выплата {} 000 рублей, ежемесячно от 2{i:02} 000 рублей, Сахалинская область, Хабаровский край",
             400 + i
         );
-        reported(&db.store, 100 + i, &text, T0 - 100_000 + i, "approved").await;
+        reported(
+            &db.store,
+            100 + i,
+            &text,
+            T0 - 100_000 + i,
+            ReviewAction::Approve,
+        )
+        .await;
     }
-    let poster =
-        adwatch::telegram::digest::Poster::new(db.store.clone(), config("0 0 9 * * Mon").digest);
+    let poster = adwatch::telegram::digest::Poster::new(
+        crate::db::service(&db.store),
+        config("0 0 9 * * Mon").digest,
+    );
     let (_, parts) = poster
         .render(
             &CHANNEL.to_string(),
@@ -241,7 +251,7 @@ async fn a_429_from_the_channel_is_retried_and_the_digest_goes_out_once() {
     let clock = TestClock::at(T0);
     let api = FakeBotApi::start().await;
     api.refuse_sends(1);
-    reported(&db.store, 1, APPROVED, T0 - 60_000, "approved").await;
+    reported(&db.store, 1, APPROVED, T0 - 60_000, ReviewAction::Approve).await;
     let bot = RunningBot::start_clocked(
         db.store.clone(),
         api.clone(),
@@ -261,8 +271,10 @@ async fn a_429_from_the_channel_is_retried_and_the_digest_goes_out_once() {
 async fn an_empty_period_claims_nothing_and_a_crashed_claim_is_taken_over() {
     let db = crate::db::sqlite().await;
     // Nothing approved: no claim.
-    let poster =
-        adwatch::telegram::digest::Poster::new(db.store.clone(), config("*/5 * * * * *").digest);
+    let poster = adwatch::telegram::digest::Poster::new(
+        crate::db::service(&db.store),
+        config("*/5 * * * * *").digest,
+    );
     assert!(poster
         .render("x", Lang::En, T0, false, "b")
         .await
@@ -330,9 +342,23 @@ async fn adwatch_digest_dry_run_prints_the_digest_and_sends_nothing() {
         .unwrap()
         .as_millis() as i64;
     for (i, text) in EXAMPLE.iter().enumerate() {
-        reported(&db.store, 10 + i as i64, text, now - 3_600_000, "approved").await;
+        reported(
+            &db.store,
+            10 + i as i64,
+            text,
+            now - 3_600_000,
+            ReviewAction::Approve,
+        )
+        .await;
     }
-    reported(&db.store, 20, REJECTED, now - 3_600_000, "rejected").await;
+    reported(
+        &db.store,
+        20,
+        REJECTED,
+        now - 3_600_000,
+        ReviewAction::Reject,
+    )
+    .await;
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_adwatch"))
         .args(["digest", "--dry-run"])
         .env_clear()
@@ -391,8 +417,8 @@ async fn every_part_fits_whatever_one_amount_or_entity_holds() {
             fingerprint: "huge".into(),
             near_fingerprint: "huge-near".into(),
             text: "a hostile ad".into(),
-            language: "ru".into(),
-            label: "military_recruitment".into(),
+            language: Lang::Ru,
+            label: adwatch::extract::Label::MilitaryRecruitment,
             risk: 90,
             extraction: extraction.to_string(),
             entities: vec![("org".into(), huge_name.to_lowercase())],
@@ -404,15 +430,24 @@ async fn every_part_fits_whatever_one_amount_or_entity_holds() {
         .await
         .unwrap();
     db.store
-        .decide(stored.report_id, "approved", 900, None, T0 - 199_000)
+        .decide(stored.report_id, ReviewAction::Approve, 900, T0 - 199_000)
         .await
         .unwrap();
     for i in 0..120 {
         let text = format!("Объявление {i}: контракт, выплата {} 000 рублей", 300 + i);
-        reported(&db.store, 100 + i, &text, T0 - 100_000 + i, "approved").await;
+        reported(
+            &db.store,
+            100 + i,
+            &text,
+            T0 - 100_000 + i,
+            ReviewAction::Approve,
+        )
+        .await;
     }
-    let poster =
-        adwatch::telegram::digest::Poster::new(db.store.clone(), config("0 0 9 * * Mon").digest);
+    let poster = adwatch::telegram::digest::Poster::new(
+        crate::db::service(&db.store),
+        config("0 0 9 * * Mon").digest,
+    );
     let (_, parts) = poster
         .render(
             &CHANNEL.to_string(),

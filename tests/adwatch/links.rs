@@ -8,10 +8,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use adwatch::config::Config;
-use adwatch::fake_bot_api::FakeBotApi;
 use adwatch::fetch::guard::Refusal;
 use adwatch::fetch::{Failure, FetchSettings, Fetcher};
 use adwatch::store::ExportFilter;
+use adwatch_fake_bot_api::FakeBotApi;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, Request, State};
 use axum::http::{header, StatusCode};
@@ -468,7 +468,7 @@ async fn the_bot_answers_at_once_then_tells_what_the_page_shows_and_keeps_the_ev
     assert!(snapshot.text.contains("495 000 рублей"));
     assert!(snapshot.fetched_at > 0);
     // The page's findings join the report: its label and its phone.
-    assert_eq!(rows[0].label, "military_recruitment");
+    assert_eq!(rows[0].label, adwatch::extract::Label::MilitaryRecruitment);
     bot.stop().await;
 }
 

@@ -2,6 +2,7 @@
 
 mod amounts;
 mod analyze_cli;
+mod architecture;
 mod bot;
 mod db;
 mod digest;
@@ -16,4 +17,5 @@ mod page_entities;
 mod replicas;
 mod run_cli;
 mod screens;
+mod service;
 mod store;

@@ -2,6 +2,7 @@
 
 use std::process::Command;
 
+use adwatch::review::ReviewAction;
 use adwatch::service::{self, ReporterKey, Submission};
 use adwatch::store::{ExportFilter, Store};
 
@@ -24,7 +25,10 @@ async fn seed(store: &Store) {
             .await
             .unwrap();
     }
-    store.decide(1, "approved", 900, None, 2_000).await.unwrap();
+    store
+        .decide(1, ReviewAction::Approve, 900, 2_000)
+        .await
+        .unwrap();
     store
         .add_note(2, 900, "same phone as #1", 2_100)
         .await

@@ -2,9 +2,10 @@
 //! decisions taken once, the outcome told once, the audit trail and corrections in the export.
 
 use adwatch::config::Config;
-use adwatch::fake_bot_api::FakeBotApi;
 use adwatch::fetch::FetchSettings;
+use adwatch::review::{ReportStatus, ReviewAction};
 use adwatch::store::{ExportFilter, Store};
+use adwatch_fake_bot_api::FakeBotApi;
 use serde_json::{json, Value};
 
 use crate::bot::{group_report, text_message, wait_texts_to, RunningBot};
@@ -129,7 +130,7 @@ async fn a_citizen_pressing_approve_on_a_real_card_changes_nothing() {
         .unwrap()
         .contains("for moderators"));
     let rows = bot.store.export(&ExportFilter::default()).await.unwrap();
-    assert_eq!(rows[0].status, "pending");
+    assert_eq!(rows[0].status, ReportStatus::Pending);
     assert!(rows[0].history.is_empty());
     bot.stop().await;
 }
@@ -191,7 +192,7 @@ on_both_databases!(
             assert_eq!(outcomes.len(), 1, "citizen {citizen}: {citizens_told:?}");
         }
         let rows = bot.store.export(&ExportFilter::default()).await.unwrap();
-        assert_eq!(rows[0].status, "rejected");
+        assert_eq!(rows[0].status, ReportStatus::Rejected);
         assert_eq!(rows[0].history.len(), 1, "{:?}", rows[0].history);
         assert_eq!(rows[0].history[0].action, "reject");
         bot.stop().await;
@@ -266,7 +267,7 @@ on_both_databases!(
 
         let rows = bot.store.export(&ExportFilter::default()).await.unwrap();
         let row = rows.iter().find(|r| r.id.to_string() == id).unwrap();
-        assert_eq!(row.status, "approved");
+        assert_eq!(row.status, ReportStatus::Approved);
         assert!(row.decided_at.is_some());
         let actions: Vec<&str> = row.history.iter().map(|h| h.action.as_str()).collect();
         assert_eq!(actions, ["note", "correct", "approve", "reopen", "approve"]);
@@ -340,14 +341,14 @@ async fn administrators_of_the_moderators_chat_moderate_and_high_risk_reports_ar
     bot.api.wait_for("answerCallbackQuery", 1).await;
     assert_eq!(
         bot.store.export(&ExportFilter::default()).await.unwrap()[0].status,
-        "pending"
+        ReportStatus::Pending
     );
     bot.api.push(callback(3, 777, &approve, card));
     let answers = bot.api.wait_for("answerCallbackQuery", 2).await;
     assert_eq!(answers[1].body["text"], "Approved.");
     assert_eq!(
         bot.store.export(&ExportFilter::default()).await.unwrap()[0].status,
-        "approved"
+        ReportStatus::Approved
     );
     // Commands work in the moderators' chat too; ordinary talk there is left alone.
     let group_message = |update_id: i64, from: i64, text: &str| {
@@ -427,7 +428,7 @@ async fn history_never_sends_an_empty_message() {
     for i in 0..60 {
         let at = 1_700_000_001_000 + i * 10;
         db.store
-            .decide(id, "rejected", MOD_A, None, at)
+            .decide(id, ReviewAction::Reject, MOD_A, at)
             .await
             .unwrap();
         db.store.reopen(id, MOD_B, at + 5).await.unwrap();
@@ -489,7 +490,7 @@ async fn press(bot: &RunningBot, update_id: i64, user: i64, data: &str, card: &V
 async fn status(store: &Store) -> String {
     store.export(&ExportFilter::default()).await.unwrap()[0]
         .status
-        .clone()
+        .to_string()
 }
 
 #[tokio::test]

@@ -140,9 +140,9 @@ fn real_tesseract_outputs_keep_their_amounts_and_phones() {
 mod through_the_bot {
     use super::*;
     use adwatch::config::Config;
-    use adwatch::fake_bot_api::FakeBotApi;
     use adwatch::fetch::FetchSettings;
     use adwatch::store::ExportFilter;
+    use adwatch_fake_bot_api::FakeBotApi;
     use serde_json::{json, Value};
 
     use crate::bot::{private_message, RunningBot};
@@ -321,8 +321,8 @@ mod what_tesseract_gets {
     use std::time::Duration;
 
     use adwatch::config::Config;
-    use adwatch::fake_bot_api::FakeBotApi;
     use adwatch::fetch::FetchSettings;
+    use adwatch_fake_bot_api::FakeBotApi;
     use serde_json::{json, Value};
 
     use crate::bot::{private_message, RunningBot};

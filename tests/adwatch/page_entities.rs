@@ -5,11 +5,12 @@
 use adwatch::config::Config;
 use adwatch::digest::{DigestSettings, Schedule};
 use adwatch::extract::Lang;
-use adwatch::fake_bot_api::FakeBotApi;
 use adwatch::fetch::{FetchSettings, Fetcher};
+use adwatch::review::ReviewAction;
 use adwatch::service::{self, LinkResult, ReporterKey, Submission};
 use adwatch::store::{PageFindings, Store};
 use adwatch::telegram::digest::Poster;
+use adwatch_fake_bot_api::FakeBotApi;
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
@@ -54,7 +55,7 @@ async fn page_with_phone(store: &Store, id: i64, phone: &str, at: i64) {
     };
     let findings = PageFindings {
         entities: vec![("phone".into(), phone.into())],
-        label: "military_recruitment".into(),
+        label: adwatch::extract::Label::MilitaryRecruitment,
         risk: 80,
     };
     store.link_fetched(id, &page, &findings).await.unwrap();
@@ -178,7 +179,7 @@ fn digest_settings() -> DigestSettings {
 }
 
 async fn digest_text(store: &Store, now: i64) -> String {
-    let poster = Poster::new(store.clone(), digest_settings());
+    let poster = Poster::new(crate::db::service(store), digest_settings());
     let (_, parts) = poster
         .render("-100200", Lang::En, now, true, "adwatch_test_bot")
         .await
@@ -211,11 +212,11 @@ async fn a_digest_shows_a_pages_entities_only_once_a_moderator_approved_its_repo
     page_with_phone(store, pending, "+79245550022", now - 3 * DAY).await;
     page_with_phone(store, rejected, "+79245550033", now - 3 * DAY).await;
     store
-        .decide(approved, "approved", 900, None, now - 2 * DAY)
+        .decide(approved, ReviewAction::Approve, 900, now - 2 * DAY)
         .await
         .unwrap();
     store
-        .decide(rejected, "rejected", 900, None, now - 2 * DAY)
+        .decide(rejected, ReviewAction::Reject, 900, now - 2 * DAY)
         .await
         .unwrap();
     let text = digest_text(store, now).await;
@@ -231,7 +232,7 @@ async fn a_digest_shows_a_pages_entities_only_once_a_moderator_approved_its_repo
 
     // Approved, the other report's page is public too.
     store
-        .decide(pending, "approved", 900, None, now - DAY)
+        .decide(pending, ReviewAction::Approve, 900, now - DAY)
         .await
         .unwrap();
     let text = digest_text(store, now).await;

@@ -9,9 +9,10 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use adwatch::config::{Config, WebhookSettings};
-use adwatch::fake_bot_api::FakeBotApi;
 use adwatch::fetch::FetchSettings;
+use adwatch::review::ReviewAction;
 use adwatch::store::{ExportFilter, Store};
+use adwatch_fake_bot_api::FakeBotApi;
 use serde_json::Value;
 
 use crate::bot::{set_postgres_reachable, text_message, RunningBot};
@@ -411,7 +412,12 @@ async fn a_digest_schedule_firing_on_two_replicas_at_once_posts_once() {
     .await
     .unwrap();
     db.store
-        .decide(done.stored.report_id, "approved", 900, None, now - 50_000)
+        .decide(
+            done.stored.report_id,
+            ReviewAction::Approve,
+            900,
+            now - 50_000,
+        )
         .await
         .unwrap();
     let channel = -100_300_i64;
@@ -515,7 +521,7 @@ async fn a_burst_beyond_the_send_rate_is_queued_fairly_and_one_chat_gets_one_mes
     let sent = bot.api.wait_for("sendMessage", 12).await;
     assert_eq!(sent.len(), 12, "every message answered");
     let start = sent[0].at;
-    let at = |c: &adwatch::fake_bot_api::Call| c.at.duration_since(start).as_secs_f64();
+    let at = |c: &adwatch_fake_bot_api::Call| c.at.duration_since(start).as_secs_f64();
     // Overall: four a second, after a first burst of four.
     let last = sent.iter().map(at).fold(0.0, f64::max);
     assert!(

@@ -3,7 +3,7 @@
 
 use std::process::{Command, Stdio};
 
-use adwatch::fake_bot_api::FakeBotApi;
+use adwatch_fake_bot_api::FakeBotApi;
 use serde_json::json;
 
 /// `adwatch run` with nothing but its token, the stand-in API and a database; logs piped.

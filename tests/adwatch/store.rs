@@ -1,5 +1,6 @@
 //! The store's contract, the same on SQLite and PostgreSQL.
 
+use adwatch::review::{ReportStatus, ReviewAction};
 use adwatch::service::{self, ReporterKey, Submission};
 use adwatch::store::{ExportFilter, UserSettings};
 
@@ -170,8 +171,8 @@ on_both_databases!(
             "every distinct source is kept: {:?}",
             rows[0].origins
         );
-        assert_eq!(rows[0].status, "pending");
-        assert_eq!(rows[0].label, "military_recruitment");
+        assert_eq!(rows[0].status, ReportStatus::Pending);
+        assert_eq!(rows[0].label, adwatch::extract::Label::MilitaryRecruitment);
     }
 );
 
@@ -197,7 +198,7 @@ on_both_databases!(forget_removes_the_citizen_but_keeps_the_report, |db| {
         .save_user_settings(
             &hash,
             &UserSettings {
-                language: Some("kk".into()),
+                language: Some(adwatch::extract::Lang::Kk),
                 country: Some("KZ".into()),
                 notify: true,
             },
@@ -230,7 +231,7 @@ on_both_databases!(rejected_texts_are_purged_after_retention, |db| {
         .unwrap();
     assert!(db
         .store
-        .set_status(s.stored.report_id, "rejected", 10)
+        .set_status(s.stored.report_id, ReportStatus::Rejected, 10)
         .await
         .unwrap());
     assert_eq!(db.store.purge_rejected(5).await.unwrap(), 0);
@@ -238,7 +239,7 @@ on_both_databases!(rejected_texts_are_purged_after_retention, |db| {
     let rows = db
         .store
         .export(&ExportFilter {
-            status: Some("rejected".into()),
+            status: Some(ReportStatus::Rejected),
             since_ms: None,
         })
         .await
@@ -273,7 +274,7 @@ on_both_databases!(
             .store
             .export(&ExportFilter {
                 since_ms: None,
-                status: Some("pending".into()),
+                status: Some(ReportStatus::Pending),
             })
             .await
             .unwrap();
@@ -377,7 +378,7 @@ on_both_databases!(
         assert!(db.store.claim_link(id, link, 300, 150).await.unwrap());
         let findings = adwatch::store::PageFindings {
             entities: vec![("phone".into(), "+79241234567".into())],
-            label: "military_recruitment".into(),
+            label: adwatch::extract::Label::MilitaryRecruitment,
             risk: 90,
         };
         let (first, new) = db
@@ -414,7 +415,7 @@ on_both_databases!(
         // The page's findings joined the report: its label, its risk, its phone.
         let rows = db.store.export(&ExportFilter::default()).await.unwrap();
         let row = rows.iter().find(|r| r.id == id).unwrap();
-        assert_eq!(row.label, "military_recruitment");
+        assert_eq!(row.label, adwatch::extract::Label::MilitaryRecruitment);
         assert_eq!(row.risk, 90);
         assert_eq!(row.links[0].state, "fetched");
         assert_eq!(
@@ -475,8 +476,8 @@ on_both_databases!(two_decisions_at_once_make_one, |db| {
         .unwrap();
     let id = a.stored.report_id;
     let (x, y) = tokio::join!(
-        db.store.decide(id, "rejected", 900, None, 10),
-        db.store.decide(id, "approved", 901, None, 10),
+        db.store.decide(id, ReviewAction::Reject, 900, 10),
+        db.store.decide(id, ReviewAction::Approve, 901, 10),
     );
     let decided = [x.unwrap(), y.unwrap()];
     assert_eq!(
@@ -525,7 +526,10 @@ on_both_databases!(a_duplicate_decision_erases_the_chat_ids_at_once, |db| {
         .unwrap();
     let (id, of) = (dup.stored.report_id, original.stored.report_id);
     assert_eq!(db.store.reporter_chats(id).await.unwrap(), vec![1, 2]);
-    let decided = db.store.decide(id, "duplicate", 900, Some(of), 10).await;
+    let decided = db
+        .store
+        .decide(id, ReviewAction::Duplicate(of), 900, 10)
+        .await;
     assert_eq!(decided.unwrap(), adwatch::store::Decision::Decided);
     assert!(
         db.store.reporter_chats(id).await.unwrap().is_empty(),
@@ -567,7 +571,7 @@ async fn traces(store: &adwatch::store::Store, at: i64) -> i64 {
     let page = snapshot("https://kontrakt-sakh.ru/", "c", at);
     let findings = adwatch::store::PageFindings {
         entities: vec![],
-        label: "military_recruitment".into(),
+        label: adwatch::extract::Label::MilitaryRecruitment,
         risk: 80,
     };
     store.link_fetched(id, &page, &findings).await.unwrap();
@@ -647,7 +651,7 @@ on_both_databases!(
         assert_eq!(s.reporter_chats(recent).await.unwrap(), vec![3]);
         let rows = s.export(&ExportFilter::default()).await.unwrap();
         let row = rows.iter().find(|r| r.id == old).unwrap();
-        assert_eq!(row.status, "pending");
+        assert_eq!(row.status, ReportStatus::Pending);
         assert_eq!(
             row.text.as_deref(),
             Some(AD),
@@ -711,7 +715,7 @@ on_both_databases!(
         );
         let findings = adwatch::store::PageFindings {
             entities: vec![],
-            label: "military_recruitment".into(),
+            label: adwatch::extract::Label::MilitaryRecruitment,
             risk: 80,
         };
         let again = snapshot("https://kontrakt-sakh.ru/", "c", now);
@@ -739,7 +743,7 @@ on_both_databases!(
         }
         let findings = adwatch::store::PageFindings {
             entities,
-            label: "military_recruitment".into(),
+            label: adwatch::extract::Label::MilitaryRecruitment,
             risk: 90,
         };
         let page = snapshot("https://kontrakt-sakh.ru/", "a", 2);
@@ -771,7 +775,7 @@ on_both_databases!(
         let link = "https://changing-page.ru/";
         let findings = adwatch::store::PageFindings {
             entities: vec![],
-            label: "scam_job".into(),
+            label: adwatch::extract::Label::ScamJob,
             risk: 40,
         };
         let mut reports = Vec::new();
