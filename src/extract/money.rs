@@ -212,11 +212,23 @@ fn in_smaller_unit(a: i128, ma: i128, b: i128, mb: i128) -> (i128, Option<u64>) 
     }
 }
 
-/// `b` is the smaller unit of `a`'s amount.
+/// `b` is the smaller unit of `a`'s amount: "1 млн 600 тысяч", or a bare number below `a`'s
+/// unit written right after it: "१ हजार २०० रिंगेट", "644 հազար 100 դրամ", "26 ҳазору 880".
 fn merges(text: &str, a: &Candidate, b: &Candidate) -> bool {
+    let adjacent = || a.end <= b.outer_start && text[a.end..b.outer_start].chars().all(is_blank);
     match (a.multiplier, b.multiplier, a.currency) {
-        (Some(ma), Some(mb), None) => {
-            mb < ma && a.end <= b.outer_start && text[a.end..b.outer_start].chars().all(is_blank)
+        (Some(ma), Some(mb), None) => mb < ma && adjacent(),
+        // A whole number of units smaller than `a`'s, not grouped, with no word of its own
+        // before it ("от", "about").
+        (Some(ma), None, None) => {
+            ma >= 1000
+                && b.outer_start == b.start
+                && char_at(text, b.start).and_then(digit_value).is_some()
+                && !b.grouped
+                && b.raw > 0
+                && b.raw % 100 == 0
+                && b.raw < (ma as i128) * 100
+                && adjacent()
         }
         _ => false,
     }
@@ -818,7 +830,12 @@ fn assign_periods(
         }
         while let Some(h) = hits.get(next_hit).filter(|h| h.start < outer) {
             next_hit += 1;
-            if h.start < clause_start || h.end > outer {
+            // A period word right after a number that is no amount counts that number: an
+            // age ("25-50 տարեկան", "aged 30 years"), a count of years.
+            let after_number = text[..h.start]
+                .trim_end_matches(is_blank)
+                .ends_with(|c: char| c.is_numeric());
+            if h.start < clause_start || h.end > outer || after_number {
                 continue;
             }
             if let Some(p) = period_word(lex, h) {

@@ -290,3 +290,48 @@ proptest! {
         prop_assert_eq!(x.amounts.len(), 1, "{}: {:?}", text, x.amounts);
     }
 }
+
+#[test]
+fn a_bare_number_after_a_thousand_word_completes_it() {
+    assert_eq!(values("न्यूनतम तलब २ हजार ३५० रिंगेट पुगेको छ"), [(2_350, "MYR")]);
+    assert_eq!(values("उनको कमाइ एक हजार १०० रिंगेट थियो"), [(1_100, "MYR")]);
+    assert_eq!(
+        values("Աշխատավարձը 312 հազար 400 դրամ է"),
+        [(312_400, "AMD")]
+    );
+    assert_eq!(values("Маош 15 ҳазору 300 сомонӣ аст"), [(15_300, "TJS")]);
+    // Counts stay counts.
+    for text in [
+        "१५ हजार जना",
+        "१५ हजार २० जना पुगे",
+        "5 тысяч 300 человек",
+        "20 миң 500 адам",
+    ] {
+        assert_eq!(values(text), [], "{text}");
+    }
+}
+
+#[test]
+fn a_period_word_right_after_a_bare_number_counts_it_and_governs_nothing() {
+    // "25-50 տարեկան" is an age, not "a year".
+    assert_eq!(
+        read("Անհրաժեշտ են բանվորներ 25-50 տարեկան, աշխատավարձը 400 000 դրամ"),
+        [(400_000, "AMD", None, None)]
+    );
+    assert_eq!(
+        read("Տարեկան աշխատավարձը 400 000 դրամ է"),
+        [(400_000, "AMD", Some(Period::Yearly), None)]
+    );
+}
+
+#[test]
+fn tajik_dollars_glued_to_the_thousand_and_uzbek_sums() {
+    assert_eq!(
+        read("аз ҳар кадоме то 6-ҳазордолларӣ фоида гирифтаанд"),
+        [(6_000, "USD", None, Some(Bound::Max))]
+    );
+    assert_eq!(
+        read("15 миллион сӯм мукофоти якдафъаинаи пулӣ"),
+        [(15_000_000, "UZS", ONE, None)]
+    );
+}
