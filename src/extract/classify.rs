@@ -221,7 +221,7 @@ pub(crate) fn classify(hits: &[PhraseHit], lex: &'static Lexicon, x: &mut Extrac
         add(&mut kept, "computed_foreign_army");
     }
     let lures = signs(&kept, "lure");
-    let away = has_in(&kept, "abroad") || has_in(&kept, "travel_paid");
+    let away = has_in(&kept, "abroad");
     let deceits = signs(&kept, "deceit");
     // What a deceiver does (a lie, a disguise, a fee, a middleman, documents taken), apart from
     // the military word in a job: pay far above the usual alone does not make that a lie, armies
@@ -238,7 +238,7 @@ pub(crate) fn classify(hits: &[PhraseHit], lex: &'static Lexicon, x: &mut Extrac
         // A civilian job with a deceiver's act and one more sign, or with three signs.
         (job && conduct >= 1 && deceits + lures >= 2)
         || (job && deceits + lures >= 3)
-        // A deceiver's act around going abroad (or travel paid), with a second act, or in a
+        // A deceiver's act around going abroad, with a second act, or in a
         // warning about an offer: a fee taken for sending people to work abroad, trafficking
         // and a false promise, fake contracts pressed on migrants. (Pay far above the usual is
         // no such lure: a fraud over a state grant is no job scam; a tour operator's fraud

@@ -317,3 +317,19 @@ fn trafficking_and_withheld_wages_are_signs_of_deceit_that_count_apart() {
         assert_eq!(label(text), Label::Benign, "{text}: {:?}", signals(text));
     }
 }
+
+#[test]
+fn everyday_words_that_only_look_military_or_like_pay_stay_benign() {
+    for text in [
+        // "фронт работ" is the scope of work; "передовые" are leading technologies.
+        "Нужны монтажники и строители, фронт работ большой, зарплата 90 000 рублей в месяц.",
+        "Завод внедряет передовые технологии и заключил контракт на 20 миллионов рублей.",
+        // "recruits" as a verb.
+        "Our company recruits drivers and loaders: $900 a month.",
+        // A settlement («населённый пункт») and bullets («пули») are no Uzbek offer words.
+        "Солдаты вернулись в населённый пункт.",
+        "Армия закупила пули на 5 миллионов рублей.",
+    ] {
+        assert_eq!(label(text), Label::Benign, "{text}: {:?}", signals(text));
+    }
+}
