@@ -257,8 +257,17 @@ pub(crate) fn classify(hits: &[PhraseHit], lex: &'static Lexicon, x: &mut Extrac
         || (warned && job && deceits + lures >= 1);
     // Armed service with an offer; a report of conscription or a warning needs money or two
     // offers, and money paid for past service (veterans) needs an offer only recruitment makes.
-    let recruitment =
-        military && offers >= 1 && (money || !news || offers >= 2) && (!past || binding >= 1);
+    // A contract with a large one-time payment in roubles and no civilian job is the signing
+    // bonus Russia's army pays ("a one-time payment of 3 000 000 roubles to those who sign");
+    // a club's signing bonus in dollars is not.
+    let rouble_bonus = x.amounts.iter().any(|a| {
+        a.period == Some(Period::OneTime) && a.currency == "RUB" && a.usd.unwrap_or(0) >= 1000
+    });
+    let signing_bonus = !job && has_in(&kept, "contract") && rouble_bonus;
+    let recruitment = (military || signing_bonus)
+        && offers >= 1
+        && (money || !news || offers >= 2)
+        && (!past || binding >= 1);
     let label = if scam {
         Label::ScamJob
     } else if recruitment {

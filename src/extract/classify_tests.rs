@@ -333,3 +333,26 @@ fn everyday_words_that_only_look_military_or_like_pay_stay_benign() {
         assert_eq!(label(text), Label::Benign, "{text}: {:?}", signals(text));
     }
 }
+
+#[test]
+fn a_contract_with_a_one_time_payment_in_roubles_and_no_job_is_a_signing_bonus() {
+    for text in [
+        "Заключившим контракт выплатят единовременно 500 000 рублей.",
+        "He got a signing-on bonus of 250,000 roubles when he signed the contract.",
+    ] {
+        assert_eq!(
+            label(text),
+            Label::MilitaryRecruitment,
+            "{text}: {:?}",
+            signals(text)
+        );
+    }
+    for text in [
+        // A club's signing bonus in dollars, a yearly salary, a job's one-time bonus.
+        "The club paid a one-time signing bonus of $50,000 when the striker signed the contract.",
+        "Футболист подписал контракт на три года, зарплата 2 миллиона рублей в год.",
+        "По вакансии инженера контракт на год, единовременная премия 150 000 рублей.",
+    ] {
+        assert_eq!(label(text), Label::Benign, "{text}: {:?}", signals(text));
+    }
+}
