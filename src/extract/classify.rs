@@ -231,7 +231,10 @@ pub(crate) fn classify(hits: &[PhraseHit], lex: &'static Lexicon, x: &mut Extrac
     let news = warned || has_in(&kept, "mobilisation");
     let money = has_in(&kept, "computed_money_offer") || has_in(&kept, "computed_large_one_time");
     // Offers that only recruitment makes: money and benefits are also paid to veterans.
-    let binding = offers - usize::from(money) - usize::from(has_in(&kept, "benefits"));
+    let binding = offers
+        - usize::from(money)
+        - usize::from(has_in(&kept, "benefits"))
+        - usize::from(has_in(&kept, "service_pay"));
     let past = signs(&kept, "history") > 0;
 
     let scam =

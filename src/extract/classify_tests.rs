@@ -356,3 +356,29 @@ fn a_contract_with_a_one_time_payment_in_roubles_and_no_job_is_a_signing_bonus()
         assert_eq!(label(text), Label::Benign, "{text}: {:?}", signals(text));
     }
 }
+
+#[test]
+fn soldiers_pay_next_to_a_military_word_describes_paid_service() {
+    for text in [
+        "Soldiers' salaries will rise by 10% next year.",
+        "Офицерлердің жалақысы 10%-ға көтеріледі, деп хабарлады Қорғаныс министрлігі.",
+        "Զինծառայողների աշխատավարձը կբարձրանա 10 տոկոսով։",
+    ] {
+        assert_eq!(
+            label(text),
+            Label::MilitaryRecruitment,
+            "{text}: {:?}",
+            signals(text)
+        );
+        assert!(signals(text).contains(&"service_pay"), "{text}");
+    }
+    // Far from any military word a salary offers no service; veterans' pay is past service.
+    let far = format!(
+        "Солдаты вернулись домой. {} Зарплата продавцов растёт.",
+        "Ля-ля. ".repeat(40)
+    );
+    assert_eq!(label(&far), Label::Benign, "{:?}", signals(&far));
+    assert!(!signals(&far).contains(&"service_pay"));
+    let text = "Ветеранам армии выплатят ежемесячную надбавку к пенсии и зарплату за прошлые годы.";
+    assert_eq!(label(text), Label::Benign, "{:?}", signals(text));
+}
