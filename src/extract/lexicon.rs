@@ -235,6 +235,9 @@ pub struct Lexicon {
     pub after: PhraseSet<After>,
     pub before: PhraseSet<Before>,
     pub joiners: HashSet<String>,
+    /// Bound words written after an amount that a language may glue to the unit or currency
+    /// word before them («रुपैयाँसम्म»): one word of three letters or more; `true` for a maximum.
+    pub glued_bounds: Vec<(String, bool)>,
     pub signals: Vec<SignalDef>,
     pub signal_index: HashMap<String, usize>,
     pub orgs: Vec<GazetteerEntry>,
@@ -304,6 +307,7 @@ impl Lexicon {
         let mut after: Vec<(String, After)> = Vec::new();
         let mut before: Vec<(String, Before)> = Vec::new();
         let mut joiners = HashSet::new();
+        let mut glued_bounds = Vec::new();
         let mut langs = Vec::new();
 
         for (i, e) in orgs.iter().enumerate() {
@@ -424,6 +428,17 @@ impl Lexicon {
                 ));
             }
             joiners.extend(f.range.joiners.iter().map(|j| j.to_lowercase()));
+            let glued = |w: &String| {
+                w.chars().count() >= 3 && !w.is_ascii() && w.chars().all(super::text::is_word_char)
+            };
+            glued_bounds.extend(
+                (f.bound.max_after.iter().filter(|w| glued(w)))
+                    .map(|w| (w.to_lowercase(), true))
+                    .chain(
+                        (f.bound.min_after.iter().filter(|w| glued(w)))
+                            .map(|w| (w.to_lowercase(), false)),
+                    ),
+            );
         }
 
         let mut letters = vec![0u16; LETTER_TABLE];
@@ -443,6 +458,7 @@ impl Lexicon {
             after: PhraseSet::new(after)?,
             before: PhraseSet::new(before)?,
             joiners,
+            glued_bounds,
             signals,
             signal_index,
             orgs,

@@ -519,6 +519,18 @@ fn read_around(text: &str, low: &str, n: &Number, lex: &Lexicon) -> Candidate {
         c.end = hit.end;
     }
     let _ = pos;
+    // «६० हजार रुपैयाँसम्म»: a bound word glued to the currency or unit word just read.
+    if c.bound.is_none() && (c.currency.is_some() || prefix_currency) && c.end > n.end {
+        let word = last_word(&text[n.end..c.end]);
+        let letters = word.chars().count();
+        if let Some((_, max)) = lex
+            .glued_bounds
+            .iter()
+            .find(|(w, _)| w.chars().count() < letters && word.ends_with(w.as_str()))
+        {
+            c.bound = Some(if *max { Bound::Max } else { Bound::Min });
+        }
+    }
     // "33,996 тыс. рублей": before a thousand written in words, one comma group is a decimal
     // comma (English writes "1.5 million", and "1,500 million" stays 1.5 billion).
     if let Some(m) = c.multiplier {
@@ -574,7 +586,8 @@ fn link_ranges(text: &str, cands: &mut [Candidate], lex: &Lexicon) {
             .trim_matches(is_blank)
             .to_lowercase();
         let joined = lex.joiners.contains(&between)
-            || (between.is_empty() && b.outer_start < b.start && b.bound == Some(Bound::Max));
+            || (between.is_empty() && b.outer_start < b.start && b.bound == Some(Bound::Max))
+            || (between.is_empty() && glued_joiner(&text[a.start..a.end], lex));
         if !joined {
             continue;
         }
@@ -596,6 +609,25 @@ fn link_ranges(text: &str, cands: &mut [Candidate], lex: &Lexicon) {
         }
         b.range_with = Some(i - 1);
     }
+}
+
+/// The last word of `s`, in lower case.
+fn last_word(s: &str) -> String {
+    s.rsplit(|c: char| !is_word_char(c))
+        .next()
+        .unwrap_or("")
+        .to_lowercase()
+}
+
+/// "from" glued to the unit or currency word of the lower amount: «50 миңден 60 миң сомго
+/// чейин», «५० हजारदेखि ६० हजार». Only joiners of three letters or more, ending a longer word.
+fn glued_joiner(a_text: &str, lex: &Lexicon) -> bool {
+    let word = last_word(a_text);
+    let letters = word.chars().count();
+    lex.joiners.iter().any(|j| {
+        let n = j.chars().count();
+        n >= 3 && n < letters && j.chars().all(is_word_char) && word.ends_with(j.as_str())
+    })
 }
 
 /// «85 тысяч рублей … от 150 тысяч», «млн руб. … 400 тыс.»: the last currency named is carried

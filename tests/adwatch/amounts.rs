@@ -335,3 +335,25 @@ fn tajik_dollars_glued_to_the_thousand_and_uzbek_sums() {
         [(15_000_000, "UZS", ONE, None)]
     );
 }
+
+#[test]
+fn from_and_up_to_glued_to_the_unit_or_currency_word() {
+    let max = Some(Bound::Max);
+    assert_eq!(
+        read("Айлыгы 50 миңден 60 миң сомго чейин."),
+        [(50_000, "KGS", MONTH, MIN), (60_000, "KGS", MONTH, max)]
+    );
+    assert_eq!(
+        read("नेपालमा तलब ५० हजारदेखि ६० हजार रुपैयाँसम्म छ ।"),
+        [(50_000, "NPR", None, MIN), (60_000, "NPR", None, max)]
+    );
+    assert_eq!(
+        read("नेपालमा तलब ३० हजार रुपैयाँसम्म हुन्छ ।"),
+        [(30_000, "NPR", None, max)]
+    );
+    // A word that only ends in the same letters joins nothing: two amounts, no range.
+    assert_eq!(
+        read("Айлыгы 50 миң сом, 60 миң сом бонус."),
+        [(50_000, "KGS", MONTH, None), (60_000, "KGS", MONTH, None)]
+    );
+}
