@@ -357,3 +357,26 @@ fn from_and_up_to_glued_to_the_unit_or_currency_word() {
         [(50_000, "KGS", MONTH, None), (60_000, "KGS", MONTH, None)]
     );
 }
+
+#[test]
+fn spelled_numbers_from_eleven_to_ninety_nine_and_gulf_currencies() {
+    assert_eq!(values("उसे अड़तालीस हजार रुपये मिले।"), [(48_000, "INR")]);
+    assert_eq!(values("नेपालमा पच्चीस हजार रुपैयाँ तलब छ ।"), [(25_000, "NPR")]);
+    assert_eq!(values("Маош сиву панҷ ҳазор сомонӣ."), [(35_000, "TJS")]);
+    assert_eq!(values("Айлыгы алтымыш миң сом."), [(60_000, "KGS")]);
+    assert_eq!(values("Айлыгы төрт жүз доллар."), [(400, "USD")]);
+    assert_eq!(
+        values("Աշխատավարձը վաթսուն հազար դրամ է։"),
+        [(60_000, "AMD")]
+    );
+    assert_eq!(
+        values("Մեկուկես միլիոն ռուբլի են խոստացել։"),
+        [(1_500_000, "RUB")]
+    );
+    assert_eq!(values("कतारमा १५०० कतारी रियाल तलब छ ।"), [(1_500, "QAR")]);
+    // «सत्र» is also a session: a number word is money only with a currency.
+    assert_eq!(
+        values("संसदको सत्र सुरु भयो र सत्र हजार रुपैयाँ खर्च भयो ।"),
+        [(17_000, "NPR")]
+    );
+}
