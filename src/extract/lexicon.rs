@@ -38,6 +38,9 @@ struct LangFile {
     words: Vec<String>,
     #[serde(default)]
     approx: Vec<String>,
+    /// The currency of an amount that names none but stands next to a pay noun ("тлаб ५० हजार").
+    #[serde(default)]
+    local_currency: Option<String>,
     #[serde(default)]
     legal_forms: Vec<String>,
     #[serde(default)]
@@ -225,6 +228,7 @@ pub struct LangInfo {
     pub lang: Lang,
     pub scripts: Vec<String>,
     pub letters: Vec<char>,
+    pub local_currency: Option<&'static str>,
 }
 
 pub struct Lexicon {
@@ -347,6 +351,7 @@ impl Lexicon {
                 lang,
                 scripts,
                 letters: f.letters.chars().collect(),
+                local_currency: f.local_currency.as_deref().map(leak),
             });
             free.extend(f.words.iter().map(|w| (w.clone(), Tag::LangWord(lang))));
             let periods = [

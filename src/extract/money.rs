@@ -9,7 +9,7 @@ use super::text::{
     char_at, char_before, digit_value, is_blank, is_space, is_word_char, skip_spaces,
     skip_spaces_back,
 };
-use super::{Bound, Diagnostic, Money, PaymentOffer, Period};
+use super::{Bound, Diagnostic, Lang, Money, PaymentOffer, Period};
 
 /// A number as written, before any word around it is read.
 #[derive(Debug, Clone, Copy)]
@@ -50,6 +50,7 @@ pub(crate) fn find(
     low: &str,
     hits: &[PhraseHit],
     lex: &Lexicon,
+    lang: Lang,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<PaymentOffer> {
     let mut numbers = scan_numbers(text, low, lex, diagnostics);
@@ -65,6 +66,7 @@ pub(crate) fn find(
     link_ranges(text, &mut cands, lex);
     link_equivalents(text, &mut cands);
     carry_currency(text, low, hits, lex, &mut cands);
+    pay_noun_amounts(text, hits, lex, lang, &mut cands);
 
     let rupee = rupee_of_country(hits, lex);
     for c in cands.iter_mut() {
@@ -668,6 +670,71 @@ fn carry_currency(
             cands[i].currency = Some(cur);
             carry = Some((cur, cands[i].end));
             sentences = 0;
+        }
+    }
+}
+
+/// «मासिक डेढ लाख तलब», «कमाइ १७ हजार», «айлыгы 30 миң»: an amount written with a thousand
+/// word and no currency, right next to a pay noun (salary, earnings; the `service_pay` phrases),
+/// is money: in the currency named last before it, else the next one named after it, else the
+/// language's own (`local_currency`). Counts ("15 हजार जना") stand next to no pay noun. One
+/// pass back for the next currency, one forward; each amount looks at the hits around it only.
+fn pay_noun_amounts(
+    text: &str,
+    hits: &[PhraseHit],
+    lex: &Lexicon,
+    lang: Lang,
+    cands: &mut [Candidate],
+) {
+    let Some(pay) = lex.signal("service_pay") else {
+        return;
+    };
+    let is_pay = |h: &PhraseHit| matches!(*lex.free.payload(h.id), Tag::Signal(i) if i == pay);
+    let local = lex
+        .langs
+        .iter()
+        .find(|i| i.lang == lang)
+        .and_then(|i| i.local_currency);
+    let mut next: Vec<Option<&'static str>> = vec![None; cands.len()];
+    let mut seen = None;
+    for i in (0..cands.len()).rev() {
+        next[i] = seen;
+        if cands[i].currency.is_some() {
+            seen = cands[i].currency;
+        }
+    }
+    let mut last = None;
+    for i in 0..cands.len() {
+        if cands[i].currency.is_some() {
+            last = cands[i].currency;
+            continue;
+        }
+        let c = &cands[i];
+        if c.raw <= 0 || c.multiplier.is_none_or(|m| m < 1000) || c.range_with.is_some() {
+            continue;
+        }
+        // A pay noun ending right before the amount (blanks between), or starting right after.
+        let first = hits.partition_point(|h| h.start < c.outer_start);
+        let before = hits[..first]
+            .iter()
+            .rev()
+            .take_while(|h| h.start + 64 >= c.outer_start)
+            .any(|h| {
+                is_pay(h)
+                    && h.end <= c.outer_start
+                    && text[h.end..c.outer_start].chars().all(is_blank)
+            });
+        let at = skip_spaces(text, c.end, 2);
+        let from = hits.partition_point(|h| h.start < at);
+        let after = hits[from..]
+            .iter()
+            .take_while(|h| h.start == at)
+            .any(is_pay);
+        if !(before || after) {
+            continue;
+        }
+        if let Some(cur) = last.or(next[i]).or(local) {
+            cands[i].currency = Some(cur);
         }
     }
 }

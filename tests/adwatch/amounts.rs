@@ -380,3 +380,28 @@ fn spelled_numbers_from_eleven_to_ninety_nine_and_gulf_currencies() {
         [(17_000, "NPR")]
     );
 }
+
+#[test]
+fn a_thousand_word_amount_next_to_a_pay_noun_is_money_in_the_local_currency() {
+    assert_eq!(
+        read("मासिक डेढ लाख तलब पाइने भएपछि उनले जागिर छोडे ।"),
+        [(150_000, "NPR", MONTH, None)]
+    );
+    assert_eq!(values("Айлыгы 30 миң, жумуш оор."), [(30_000, "KGS")]);
+    assert_eq!(values("Маоши 5 ҳазор, кор вазнин."), [(5_000, "TJS")]);
+    assert_eq!(values("Աշխատավարձը 300 հազար է։"), [(300_000, "AMD")]);
+    assert_eq!(values("वेतन 30 हजार मिलेगा।"), [(30_000, "INR")]);
+    // A currency named in the text wins over the local one, before or after the amount.
+    assert_eq!(
+        values("Айлыгы 40 миң, бир жолку төлөм 200 миң рубль."),
+        [(40_000, "RUB"), (200_000, "RUB")]
+    );
+    // Counts and amounts with no pay noun next to them stay numbers.
+    for text in [
+        "१५ हजार जना विदेश गए।",
+        "20 миң адам келди.",
+        "Выплату получат 20 тысяч военных.",
+    ] {
+        assert_eq!(values(text), [], "{text}");
+    }
+}
