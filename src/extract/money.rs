@@ -589,7 +589,9 @@ fn link_ranges(text: &str, cands: &mut [Candidate], lex: &Lexicon) {
             .to_lowercase();
         let joined = lex.joiners.contains(&between)
             || (between.is_empty() && b.outer_start < b.start && b.bound == Some(Bound::Max))
-            || (between.is_empty() && glued_joiner(&text[a.start..a.end], lex));
+            || (between.is_empty()
+                && (b.multiplier.is_some() || b.currency.is_some())
+                && glued_joiner(&text[a.start..a.end], lex));
         if !joined {
             continue;
         }
@@ -622,13 +624,18 @@ fn last_word(s: &str) -> String {
 }
 
 /// "from" glued to the unit or currency word of the lower amount: «50 миңден 60 миң сомго
-/// чейин», «५० हजारदेखि ६० हजार». Only joiners of three letters or more, ending a longer word.
+/// чейин», «५० हजारदेखि ६० हजार». Only joiners of three letters or more, not ASCII ("thousand"
+/// ends in "and"), ending a longer word, before an amount with its own unit or currency.
 fn glued_joiner(a_text: &str, lex: &Lexicon) -> bool {
     let word = last_word(a_text);
     let letters = word.chars().count();
     lex.joiners.iter().any(|j| {
         let n = j.chars().count();
-        n >= 3 && n < letters && j.chars().all(is_word_char) && word.ends_with(j.as_str())
+        n >= 3
+            && n < letters
+            && !j.is_ascii()
+            && j.chars().all(is_word_char)
+            && word.ends_with(j.as_str())
     })
 }
 
@@ -677,7 +684,7 @@ fn carry_currency(
 /// «मासिक डेढ लाख तलब», «कमाइ १७ हजार», «айлыгы 30 миң»: an amount written with a thousand
 /// word and no currency, right next to a pay noun (salary, earnings; the `service_pay` phrases),
 /// is money: in the currency named last before it, else the next one named after it, else the
-/// language's own (`local_currency`). Counts ("15 हजार जना") stand next to no pay noun. One
+/// language's own (`local_currency`; languages without one are left alone). Counts ("15 हजार जना") stand next to no pay noun. One
 /// pass back for the next currency, one forward; each amount looks at the hits around it only.
 fn pay_noun_amounts(
     text: &str,
@@ -690,11 +697,16 @@ fn pay_noun_amounts(
         return;
     };
     let is_pay = |h: &PhraseHit| matches!(*lex.free.payload(h.id), Tag::Signal(i) if i == pay);
-    let local = lex
+    // Only in the languages that name their own currency: Russian, English, Arabic, Kazakh
+    // and Uzbek news write "80 тысяч" of anything.
+    let Some(local) = lex
         .langs
         .iter()
         .find(|i| i.lang == lang)
-        .and_then(|i| i.local_currency);
+        .and_then(|i| i.local_currency)
+    else {
+        return;
+    };
     let mut next: Vec<Option<&'static str>> = vec![None; cands.len()];
     let mut seen = None;
     for i in (0..cands.len()).rev() {
@@ -733,9 +745,7 @@ fn pay_noun_amounts(
         if !(before || after) {
             continue;
         }
-        if let Some(cur) = last.or(next[i]).or(local) {
-            cands[i].currency = Some(cur);
-        }
+        cands[i].currency = Some(last.or(next[i]).unwrap_or(local));
     }
 }
 

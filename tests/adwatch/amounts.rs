@@ -351,6 +351,9 @@ fn from_and_up_to_glued_to_the_unit_or_currency_word() {
         read("नेपालमा तलब ३० हजार रुपैयाँसम्म हुन्छ ।"),
         [(30_000, "NPR", None, max)]
     );
+    // "thousand" ends in "and", «теңгемен» (with tenge) in «мен»: no range with what follows.
+    assert_eq!(values("He paid $5 thousand 10 times."), [(5_000, "USD")]);
+    assert_eq!(values("Жалақы 20 мың теңгемен 5 жыл."), [(20_000, "KZT")]);
     // A word that only ends in the same letters joins nothing: two amounts, no range.
     assert_eq!(
         read("Айлыгы 50 миң сом, 60 миң сом бонус."),
