@@ -221,6 +221,7 @@ pub(crate) fn classify(hits: &[PhraseHit], lex: &'static Lexicon, x: &mut Extrac
         add(&mut kept, "computed_foreign_army");
     }
     let lures = signs(&kept, "lure");
+    let away = has_in(&kept, "abroad");
     let deceits = signs(&kept, "deceit");
     // What a deceiver does (a lie, a disguise, a fee, a middleman, documents taken), apart from
     // the military word in a job: pay far above the usual alone does not make that a lie, armies
@@ -230,21 +231,46 @@ pub(crate) fn classify(hits: &[PhraseHit], lex: &'static Lexicon, x: &mut Extrac
     let news = warned || has_in(&kept, "mobilisation");
     let money = has_in(&kept, "computed_money_offer") || has_in(&kept, "computed_large_one_time");
     // Offers that only recruitment makes: money and benefits are also paid to veterans.
-    let binding = offers - usize::from(money) - usize::from(has_in(&kept, "benefits"));
+    let binding = offers
+        - usize::from(money)
+        - usize::from(has_in(&kept, "benefits"))
+        - usize::from(has_in(&kept, "service_pay"));
     let past = signs(&kept, "history") > 0;
 
     let scam =
         // A civilian job with a deceiver's act and one more sign, or with three signs.
         (job && conduct >= 1 && deceits + lures >= 2)
         || (job && deceits + lures >= 3)
+        // A deceiver's act around going abroad, with a second act, or in a
+        // warning about an offer: a fee taken for sending people to work abroad, trafficking
+        // and a false promise, fake contracts pressed on migrants. (Pay far above the usual is
+        // no such lure: a fraud over a state grant is no job scam; a tour operator's fraud
+        // offers nothing.)
+        || (conduct >= 1 && away && (conduct >= 2 || (news && offers >= 1)))
+        // Guard or construction work with a military word and no pay offered: the usual cover
+        // ("military construction sites", "service in the rear").
+        || (has_in(&kept, "security_job") && has_in(&kept, "computed_military_in_job") && !money)
         // Two acts of a deceiver around armed service: a trafficker's fee and a middleman.
         || (military && conduct >= 2)
+        // A deceiver's act that brings people to armed service from abroad, or a report of
+        // one, with no pay offered: men trapped, taken to Russia and made to sign; a
+        // trafficking ring arrested. (With pay offered, "lured by the salaries" is recruitment.)
+        || (military && conduct >= 1 && !money && (lures >= 1 || news))
         // A warning about a job that has a sign of deceit.
         || (warned && job && deceits + lures >= 1);
     // Armed service with an offer; a report of conscription or a warning needs money or two
     // offers, and money paid for past service (veterans) needs an offer only recruitment makes.
-    let recruitment =
-        military && offers >= 1 && (money || !news || offers >= 2) && (!past || binding >= 1);
+    // A contract with a large one-time payment in roubles and no civilian job is the signing
+    // bonus Russia's army pays ("a one-time payment of 3 000 000 roubles to those who sign");
+    // a club's signing bonus in dollars is not.
+    let rouble_bonus = x.amounts.iter().any(|a| {
+        a.period == Some(Period::OneTime) && a.currency == "RUB" && a.usd.unwrap_or(0) >= 1000
+    });
+    let signing_bonus = !job && has_in(&kept, "contract") && rouble_bonus;
+    let recruitment = (military || signing_bonus)
+        && offers >= 1
+        && (money || !news || offers >= 2)
+        && (!past || binding >= 1);
     let label = if scam {
         Label::ScamJob
     } else if recruitment {

@@ -193,3 +193,192 @@ fn every_label_keeps_its_signals_explained_in_every_language() {
         }
     }
 }
+
+#[test]
+fn armed_service_with_an_offer_is_military_recruitment_in_the_five_new_languages() {
+    for text in [
+        "Орусиянын армиясында келишим боюнча кызмат: айына 200 миң рубль айлык.",
+        "Хизмати ҳарбӣ дар артиши Русия тибқи шартнома: маоши моҳона 200 ҳазор рубл.",
+        "Պայմանագրային ծառայություն ռուսական բանակում՝ ամսական 200 հազար ռուբլի աշխատավարձ։",
+        "रुसी सेनामा सम्झौतामा सेवा: मासिक २ लाख रुबल तलब पाइन्छ ।",
+        "रूसी सेना में अनुबंध पर सेवा: हर महीने 2 लाख रूबल वेतन मिलेगा।",
+    ] {
+        assert_eq!(
+            label(text),
+            Label::MilitaryRecruitment,
+            "{text}: {:?}",
+            signals(text)
+        );
+    }
+}
+
+#[test]
+fn a_job_abroad_with_an_agent_a_fee_or_passports_taken_is_a_scam_in_the_five_new_languages() {
+    for text in [
+        "Ортомчу чет өлкөдө жакшы айлыктуу жумуш убада кылып, алардан акча талап кылган.",
+        "Миёнарав бо ваъдаи кори хуб дар хориҷа аз ҳар кас пул талаб кард.",
+        "Գործակալը խոստացել էր բարձր աշխատավարձով աշխատանք արտերկրում, սակայն անձնագրերը վերցրել է։",
+        "म्यानपावर एजेन्टले मलेसियामा राम्रो तलबको जागिर दिने भन्दै पाँच लाख रुपैयाँ लिए र राहदानी खोसे ।",
+        "एजेंट ने विदेश में अच्छी सैलरी वाली नौकरी का झांसा देकर पैसे वसूले।",
+    ] {
+        assert_eq!(label(text), Label::ScamJob, "{text}: {:?}", signals(text));
+    }
+}
+
+#[test]
+fn everyday_work_pay_and_veterans_in_the_five_new_languages_stay_benign() {
+    for text in [
+        "Мен күн сайын жумушка барам, айлыгым айына 40 миң сом.",
+        "Апам мени алдап койду деп күлдү.",
+        "Ардагерлерге 10 миң сом сыйлык берилди.",
+        "Падарам дар сохтмон коргар аст, маоши моҳонааш 4 ҳазор сомонӣ.",
+        "Ба собиқадорони ҷанги бузурги ватанӣ 5 ҳазор сомонӣ мукофот дода шуд.",
+        "Նա աշխատում է շինարարությունում, աշխատավարձը ամսական 300 հազար դրամ է։",
+        "उनी कतारमा कामदार हुन् र मासिक ६० हजार रुपैयाँ कमाउँछन् ।",
+        "वह दुबई में ड्राइवर की नौकरी करता है और हर महीने 60 हजार रुपये कमाता है।",
+        "पूर्व सैनिकों को हर महीने 20 हजार रुपये पेंशन मिलती है।",
+    ] {
+        assert_eq!(label(text), Label::Benign, "{text}: {:?}", signals(text));
+    }
+}
+
+#[test]
+fn a_deceivers_act_around_going_abroad_with_a_second_act_or_a_warning_is_a_scam() {
+    for text in [
+        // A lie and a fee, no job word: "claiming to send them abroad, took money and cheated".
+        "उनीहरूले विदेश पठाउने भन्दै तीन जनासँग रकम लिएर ठगी गरे ।",
+        // Trafficking and a false promise.
+        "Занонро бо ваъдаи дурӯғ ба хориҷа бурда, ба қочоқчиён супурдаанд.",
+        // A warning about contracts pressed on migrants with lies.
+        "Посольство предупреждает: мигрантов, приехавших в Россию, обманом заставляют подписать контракт.",
+    ] {
+        assert_eq!(label(text), Label::ScamJob, "{text}: {:?}", signals(text));
+    }
+    // Fraud with no going abroad, or a tour operator's fraud that offers nothing, is no job scam.
+    for text in [
+        "Мошенница обманула пенсионерку, пообещав ей компенсацию от государства в 3 миллиона рублей.",
+        "Турагентство обмануло туристов: путёвки за границу оказались фальшивыми, полиция предупреждает о мошенничестве.",
+    ] {
+        assert_eq!(label(text), Label::Benign, "{text}: {:?}", signals(text));
+    }
+}
+
+#[test]
+fn a_deceivers_act_that_brings_people_to_armed_service_without_pay_is_a_scam() {
+    for text in [
+        "एजेंटों ने युवाओं को झांसा देकर रूस भेजा और वहां सेना में भर्ती करा दिया।",
+        "Police arrested traffickers who sent Nepali men to fight in the Russian army.",
+    ] {
+        assert_eq!(label(text), Label::ScamJob, "{text}: {:?}", signals(text));
+    }
+    // With pay offered, "lured by the salary" describes recruitment.
+    let text = "Foreign fighters are lured to the Russian army by a salary of $2,500 a month.";
+    assert_eq!(
+        label(text),
+        Label::MilitaryRecruitment,
+        "{:?}",
+        signals(text)
+    );
+}
+
+#[test]
+fn guard_or_construction_work_with_a_military_word_and_no_pay_is_a_scam() {
+    for text in [
+        "Мигрантов нанимают строителями на военные объекты в зоне боевых действий.",
+        "Компаниялар мигранттарды аскердик курулуштарга жалдап жатышат.",
+    ] {
+        assert_eq!(label(text), Label::ScamJob, "{text}: {:?}", signals(text));
+    }
+    // An open army ad that pays is recruitment.
+    let text = "Служба по контракту: охрана объектов в зоне СВО, выплата 400 000 рублей.";
+    assert_eq!(
+        label(text),
+        Label::MilitaryRecruitment,
+        "{:?}",
+        signals(text)
+    );
+}
+
+#[test]
+fn trafficking_and_withheld_wages_are_signs_of_deceit_that_count_apart() {
+    // Trafficking, a lie and a job: two acts of a deceiver.
+    let text = "Fake job offers lured workers to Cambodia, where they were held captive.";
+    assert_eq!(label(text), Label::ScamJob, "{:?}", signals(text));
+    assert!(signals(text).contains(&"trafficking"));
+    // Wages withheld in a warning about a job.
+    let text = "МВД предупреждает: по таким вакансиям зарплату часто не платят.";
+    assert_eq!(label(text), Label::ScamJob, "{:?}", signals(text));
+    assert!(signals(text).contains(&"wages_withheld"));
+    // Alone, neither decides.
+    for text in [
+        "Фильм о рабстве вышел в прокат.",
+        "Зарплату за март задержали на два дня.",
+    ] {
+        assert_eq!(label(text), Label::Benign, "{text}: {:?}", signals(text));
+    }
+}
+
+#[test]
+fn everyday_words_that_only_look_military_or_like_pay_stay_benign() {
+    for text in [
+        // "фронт работ" is the scope of work; "передовые" are leading technologies.
+        "Нужны монтажники и строители, фронт работ большой, зарплата 90 000 рублей в месяц.",
+        "Завод внедряет передовые технологии и заключил контракт на 20 миллионов рублей.",
+        // "recruits" as a verb.
+        "Our company recruits drivers and loaders: $900 a month.",
+        // A settlement («населённый пункт») and bullets («пули») are no Uzbek offer words.
+        "Солдаты вернулись в населённый пункт.",
+        "Армия закупила пули на 5 миллионов рублей.",
+    ] {
+        assert_eq!(label(text), Label::Benign, "{text}: {:?}", signals(text));
+    }
+}
+
+#[test]
+fn a_contract_with_a_one_time_payment_in_roubles_and_no_job_is_a_signing_bonus() {
+    for text in [
+        "Заключившим контракт выплатят единовременно 500 000 рублей.",
+        "He got a signing-on bonus of 250,000 roubles when he signed the contract.",
+    ] {
+        assert_eq!(
+            label(text),
+            Label::MilitaryRecruitment,
+            "{text}: {:?}",
+            signals(text)
+        );
+    }
+    for text in [
+        // A club's signing bonus in dollars, a yearly salary, a job's one-time bonus.
+        "The club paid a one-time signing bonus of $50,000 when the striker signed the contract.",
+        "Футболист подписал контракт на три года, зарплата 2 миллиона рублей в год.",
+        "По вакансии инженера контракт на год, единовременная премия 150 000 рублей.",
+    ] {
+        assert_eq!(label(text), Label::Benign, "{text}: {:?}", signals(text));
+    }
+}
+
+#[test]
+fn soldiers_pay_next_to_a_military_word_describes_paid_service() {
+    for text in [
+        "Soldiers' salaries will rise by 10% next year.",
+        "Офицерлердің жалақысы 10%-ға көтеріледі, деп хабарлады Қорғаныс министрлігі.",
+        "Զինծառայողների աշխատավարձը կբարձրանա 10 տոկոսով։",
+    ] {
+        assert_eq!(
+            label(text),
+            Label::MilitaryRecruitment,
+            "{text}: {:?}",
+            signals(text)
+        );
+        assert!(signals(text).contains(&"service_pay"), "{text}");
+    }
+    // Far from any military word a salary offers no service; veterans' pay is past service.
+    let far = format!(
+        "Солдаты вернулись домой. {} Зарплата продавцов растёт.",
+        "Ля-ля. ".repeat(40)
+    );
+    assert_eq!(label(&far), Label::Benign, "{:?}", signals(&far));
+    assert!(!signals(&far).contains(&"service_pay"));
+    let text = "Ветеранам армии выплатят ежемесячную надбавку к пенсии и зарплату за прошлые годы.";
+    assert_eq!(label(text), Label::Benign, "{:?}", signals(text));
+}

@@ -38,6 +38,9 @@ struct LangFile {
     words: Vec<String>,
     #[serde(default)]
     approx: Vec<String>,
+    /// The currency of an amount that names none but stands next to a pay noun ("тлаб ५० हजार").
+    #[serde(default)]
+    local_currency: Option<String>,
     #[serde(default)]
     legal_forms: Vec<String>,
     #[serde(default)]
@@ -225,6 +228,7 @@ pub struct LangInfo {
     pub lang: Lang,
     pub scripts: Vec<String>,
     pub letters: Vec<char>,
+    pub local_currency: Option<&'static str>,
 }
 
 pub struct Lexicon {
@@ -235,6 +239,9 @@ pub struct Lexicon {
     pub after: PhraseSet<After>,
     pub before: PhraseSet<Before>,
     pub joiners: HashSet<String>,
+    /// Bound words written after an amount that a language may glue to the unit or currency
+    /// word before them («रुपैयाँसम्म»): one word of three letters or more; `true` for a maximum.
+    pub glued_bounds: Vec<(String, bool)>,
     pub signals: Vec<SignalDef>,
     pub signal_index: HashMap<String, usize>,
     pub orgs: Vec<GazetteerEntry>,
@@ -304,6 +311,7 @@ impl Lexicon {
         let mut after: Vec<(String, After)> = Vec::new();
         let mut before: Vec<(String, Before)> = Vec::new();
         let mut joiners = HashSet::new();
+        let mut glued_bounds = Vec::new();
         let mut langs = Vec::new();
 
         for (i, e) in orgs.iter().enumerate() {
@@ -343,6 +351,7 @@ impl Lexicon {
                 lang,
                 scripts,
                 letters: f.letters.chars().collect(),
+                local_currency: f.local_currency.as_deref().map(leak),
             });
             free.extend(f.words.iter().map(|w| (w.clone(), Tag::LangWord(lang))));
             let periods = [
@@ -424,6 +433,17 @@ impl Lexicon {
                 ));
             }
             joiners.extend(f.range.joiners.iter().map(|j| j.to_lowercase()));
+            let glued = |w: &String| {
+                w.chars().count() >= 3 && !w.is_ascii() && w.chars().all(super::text::is_word_char)
+            };
+            glued_bounds.extend(
+                (f.bound.max_after.iter().filter(|w| glued(w)))
+                    .map(|w| (w.to_lowercase(), true))
+                    .chain(
+                        (f.bound.min_after.iter().filter(|w| glued(w)))
+                            .map(|w| (w.to_lowercase(), false)),
+                    ),
+            );
         }
 
         let mut letters = vec![0u16; LETTER_TABLE];
@@ -443,6 +463,7 @@ impl Lexicon {
             after: PhraseSet::new(after)?,
             before: PhraseSet::new(before)?,
             joiners,
+            glued_bounds,
             signals,
             signal_index,
             orgs,

@@ -323,7 +323,7 @@ pub fn extract(text: &str) -> Extraction {
     lex.free.scan(&low.text, &mut hits);
 
     let mut x = Extraction::empty(classify::language(&low, &hits, lex));
-    x.amounts = money::find(text, &low.text, &hits, lex, &mut diagnostics);
+    x.amounts = money::find(text, &low.text, &hits, lex, x.language, &mut diagnostics);
     if x.language == Lang::Ne {
         money::rupees_of_nepali(text, &mut x.amounts, lex);
     }

@@ -9,7 +9,7 @@ use super::text::{
     char_at, char_before, digit_value, is_blank, is_space, is_word_char, skip_spaces,
     skip_spaces_back,
 };
-use super::{Bound, Diagnostic, Money, PaymentOffer, Period};
+use super::{Bound, Diagnostic, Lang, Money, PaymentOffer, Period};
 
 /// A number as written, before any word around it is read.
 #[derive(Debug, Clone, Copy)]
@@ -50,6 +50,7 @@ pub(crate) fn find(
     low: &str,
     hits: &[PhraseHit],
     lex: &Lexicon,
+    lang: Lang,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<PaymentOffer> {
     let mut numbers = scan_numbers(text, low, lex, diagnostics);
@@ -65,6 +66,7 @@ pub(crate) fn find(
     link_ranges(text, &mut cands, lex);
     link_equivalents(text, &mut cands);
     carry_currency(text, low, hits, lex, &mut cands);
+    pay_noun_amounts(text, hits, lex, lang, &mut cands);
 
     let rupee = rupee_of_country(hits, lex);
     for c in cands.iter_mut() {
@@ -212,11 +214,23 @@ fn in_smaller_unit(a: i128, ma: i128, b: i128, mb: i128) -> (i128, Option<u64>) 
     }
 }
 
-/// `b` is the smaller unit of `a`'s amount.
+/// `b` is the smaller unit of `a`'s amount: "1 млн 600 тысяч", or a bare number below `a`'s
+/// unit written right after it: "१ हजार २०० रिंगेट", "644 հազար 100 դրամ", "26 ҳазору 880".
 fn merges(text: &str, a: &Candidate, b: &Candidate) -> bool {
+    let adjacent = || a.end <= b.outer_start && text[a.end..b.outer_start].chars().all(is_blank);
     match (a.multiplier, b.multiplier, a.currency) {
-        (Some(ma), Some(mb), None) => {
-            mb < ma && a.end <= b.outer_start && text[a.end..b.outer_start].chars().all(is_blank)
+        (Some(ma), Some(mb), None) => mb < ma && adjacent(),
+        // A whole number of units smaller than `a`'s, not grouped, with no word of its own
+        // before it ("от", "about").
+        (Some(ma), None, None) => {
+            ma >= 1000
+                && b.outer_start == b.start
+                && char_at(text, b.start).and_then(digit_value).is_some()
+                && !b.grouped
+                && b.raw > 0
+                && b.raw % 100 == 0
+                && b.raw < (ma as i128) * 100
+                && adjacent()
         }
         _ => false,
     }
@@ -507,6 +521,18 @@ fn read_around(text: &str, low: &str, n: &Number, lex: &Lexicon) -> Candidate {
         c.end = hit.end;
     }
     let _ = pos;
+    // «६० हजार रुपैयाँसम्म»: a bound word glued to the currency or unit word just read.
+    if c.bound.is_none() && (c.currency.is_some() || prefix_currency) && c.end > n.end {
+        let word = last_word(&text[n.end..c.end]);
+        let letters = word.chars().count();
+        if let Some((_, max)) = lex
+            .glued_bounds
+            .iter()
+            .find(|(w, _)| w.chars().count() < letters && word.ends_with(w.as_str()))
+        {
+            c.bound = Some(if *max { Bound::Max } else { Bound::Min });
+        }
+    }
     // "33,996 тыс. рублей": before a thousand written in words, one comma group is a decimal
     // comma (English writes "1.5 million", and "1,500 million" stays 1.5 billion).
     if let Some(m) = c.multiplier {
@@ -562,7 +588,10 @@ fn link_ranges(text: &str, cands: &mut [Candidate], lex: &Lexicon) {
             .trim_matches(is_blank)
             .to_lowercase();
         let joined = lex.joiners.contains(&between)
-            || (between.is_empty() && b.outer_start < b.start && b.bound == Some(Bound::Max));
+            || (between.is_empty() && b.outer_start < b.start && b.bound == Some(Bound::Max))
+            || (between.is_empty()
+                && (b.multiplier.is_some() || b.currency.is_some())
+                && glued_joiner(&text[a.start..a.end], lex));
         if !joined {
             continue;
         }
@@ -584,6 +613,30 @@ fn link_ranges(text: &str, cands: &mut [Candidate], lex: &Lexicon) {
         }
         b.range_with = Some(i - 1);
     }
+}
+
+/// The last word of `s`, in lower case.
+fn last_word(s: &str) -> String {
+    s.rsplit(|c: char| !is_word_char(c))
+        .next()
+        .unwrap_or("")
+        .to_lowercase()
+}
+
+/// "from" glued to the unit or currency word of the lower amount: «50 миңден 60 миң сомго
+/// чейин», «५० हजारदेखि ६० हजार». Only joiners of three letters or more, not ASCII ("thousand"
+/// ends in "and"), ending a longer word, before an amount with its own unit or currency.
+fn glued_joiner(a_text: &str, lex: &Lexicon) -> bool {
+    let word = last_word(a_text);
+    let letters = word.chars().count();
+    lex.joiners.iter().any(|j| {
+        let n = j.chars().count();
+        n >= 3
+            && n < letters
+            && !j.is_ascii()
+            && j.chars().all(is_word_char)
+            && word.ends_with(j.as_str())
+    })
 }
 
 /// «85 тысяч рублей … от 150 тысяч», «млн руб. … 400 тыс.»: the last currency named is carried
@@ -625,6 +678,74 @@ fn carry_currency(
             carry = Some((cur, cands[i].end));
             sentences = 0;
         }
+    }
+}
+
+/// «मासिक डेढ लाख तलब», «कमाइ १७ हजार», «айлыгы 30 миң»: an amount written with a thousand
+/// word and no currency, right next to a pay noun (salary, earnings; the `service_pay` phrases),
+/// is money: in the currency named last before it, else the next one named after it, else the
+/// language's own (`local_currency`; languages without one are left alone). Counts ("15 हजार जना") stand next to no pay noun. One
+/// pass back for the next currency, one forward; each amount looks at the hits around it only.
+fn pay_noun_amounts(
+    text: &str,
+    hits: &[PhraseHit],
+    lex: &Lexicon,
+    lang: Lang,
+    cands: &mut [Candidate],
+) {
+    let Some(pay) = lex.signal("service_pay") else {
+        return;
+    };
+    let is_pay = |h: &PhraseHit| matches!(*lex.free.payload(h.id), Tag::Signal(i) if i == pay);
+    // Only in the languages that name their own currency: Russian, English, Arabic, Kazakh
+    // and Uzbek news write "80 тысяч" of anything.
+    let Some(local) = lex
+        .langs
+        .iter()
+        .find(|i| i.lang == lang)
+        .and_then(|i| i.local_currency)
+    else {
+        return;
+    };
+    let mut next: Vec<Option<&'static str>> = vec![None; cands.len()];
+    let mut seen = None;
+    for i in (0..cands.len()).rev() {
+        next[i] = seen;
+        if cands[i].currency.is_some() {
+            seen = cands[i].currency;
+        }
+    }
+    let mut last = None;
+    for i in 0..cands.len() {
+        if cands[i].currency.is_some() {
+            last = cands[i].currency;
+            continue;
+        }
+        let c = &cands[i];
+        if c.raw <= 0 || c.multiplier.is_none_or(|m| m < 1000) || c.range_with.is_some() {
+            continue;
+        }
+        // A pay noun ending right before the amount (blanks between), or starting right after.
+        let first = hits.partition_point(|h| h.start < c.outer_start);
+        let before = hits[..first]
+            .iter()
+            .rev()
+            .take_while(|h| h.start + 64 >= c.outer_start)
+            .any(|h| {
+                is_pay(h)
+                    && h.end <= c.outer_start
+                    && text[h.end..c.outer_start].chars().all(is_blank)
+            });
+        let at = skip_spaces(text, c.end, 2);
+        let from = hits.partition_point(|h| h.start < at);
+        let after = hits[from..]
+            .iter()
+            .take_while(|h| h.start == at)
+            .any(is_pay);
+        if !(before || after) {
+            continue;
+        }
+        cands[i].currency = Some(last.or(next[i]).unwrap_or(local));
     }
 }
 
@@ -818,7 +939,12 @@ fn assign_periods(
         }
         while let Some(h) = hits.get(next_hit).filter(|h| h.start < outer) {
             next_hit += 1;
-            if h.start < clause_start || h.end > outer {
+            // A period word right after a number that is no amount counts that number: an
+            // age ("25-50 տարեկան", "aged 30 years"), a count of years.
+            let after_number = text[..h.start]
+                .trim_end_matches(is_blank)
+                .ends_with(|c: char| c.is_numeric());
+            if h.start < clause_start || h.end > outer || after_number {
                 continue;
             }
             if let Some(p) = period_word(lex, h) {

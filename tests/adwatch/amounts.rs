@@ -290,3 +290,121 @@ proptest! {
         prop_assert_eq!(x.amounts.len(), 1, "{}: {:?}", text, x.amounts);
     }
 }
+
+#[test]
+fn a_bare_number_after_a_thousand_word_completes_it() {
+    assert_eq!(values("न्यूनतम तलब २ हजार ३५० रिंगेट पुगेको छ"), [(2_350, "MYR")]);
+    assert_eq!(values("उनको कमाइ एक हजार १०० रिंगेट थियो"), [(1_100, "MYR")]);
+    assert_eq!(
+        values("Աշխատավարձը 312 հազար 400 դրամ է"),
+        [(312_400, "AMD")]
+    );
+    assert_eq!(values("Маош 15 ҳазору 300 сомонӣ аст"), [(15_300, "TJS")]);
+    // Counts stay counts.
+    for text in [
+        "१५ हजार जना",
+        "१५ हजार २० जना पुगे",
+        "5 тысяч 300 человек",
+        "20 миң 500 адам",
+    ] {
+        assert_eq!(values(text), [], "{text}");
+    }
+}
+
+#[test]
+fn a_period_word_right_after_a_bare_number_counts_it_and_governs_nothing() {
+    // "25-50 տարեկան" is an age, not "a year".
+    assert_eq!(
+        read("Անհրաժեշտ են բանվորներ 25-50 տարեկան, աշխատավարձը 400 000 դրամ"),
+        [(400_000, "AMD", None, None)]
+    );
+    assert_eq!(
+        read("Տարեկան աշխատավարձը 400 000 դրամ է"),
+        [(400_000, "AMD", Some(Period::Yearly), None)]
+    );
+}
+
+#[test]
+fn tajik_dollars_glued_to_the_thousand_and_uzbek_sums() {
+    assert_eq!(
+        read("аз ҳар кадоме то 6-ҳазордолларӣ фоида гирифтаанд"),
+        [(6_000, "USD", None, Some(Bound::Max))]
+    );
+    assert_eq!(
+        read("15 миллион сӯм мукофоти якдафъаинаи пулӣ"),
+        [(15_000_000, "UZS", ONE, None)]
+    );
+}
+
+#[test]
+fn from_and_up_to_glued_to_the_unit_or_currency_word() {
+    let max = Some(Bound::Max);
+    assert_eq!(
+        read("Айлыгы 50 миңден 60 миң сомго чейин."),
+        [(50_000, "KGS", MONTH, MIN), (60_000, "KGS", MONTH, max)]
+    );
+    assert_eq!(
+        read("नेपालमा तलब ५० हजारदेखि ६० हजार रुपैयाँसम्म छ ।"),
+        [(50_000, "NPR", None, MIN), (60_000, "NPR", None, max)]
+    );
+    assert_eq!(
+        read("नेपालमा तलब ३० हजार रुपैयाँसम्म हुन्छ ।"),
+        [(30_000, "NPR", None, max)]
+    );
+    // "thousand" ends in "and", «теңгемен» (with tenge) in «мен»: no range with what follows.
+    assert_eq!(values("He paid $5 thousand 10 times."), [(5_000, "USD")]);
+    assert_eq!(values("Жалақы 20 мың теңгемен 5 жыл."), [(20_000, "KZT")]);
+    // A word that only ends in the same letters joins nothing: two amounts, no range.
+    assert_eq!(
+        read("Айлыгы 50 миң сом, 60 миң сом бонус."),
+        [(50_000, "KGS", MONTH, None), (60_000, "KGS", MONTH, None)]
+    );
+}
+
+#[test]
+fn spelled_numbers_from_eleven_to_ninety_nine_and_gulf_currencies() {
+    assert_eq!(values("उसे अड़तालीस हजार रुपये मिले।"), [(48_000, "INR")]);
+    assert_eq!(values("नेपालमा पच्चीस हजार रुपैयाँ तलब छ ।"), [(25_000, "NPR")]);
+    assert_eq!(values("Маош сиву панҷ ҳазор сомонӣ."), [(35_000, "TJS")]);
+    assert_eq!(values("Айлыгы алтымыш миң сом."), [(60_000, "KGS")]);
+    assert_eq!(values("Айлыгы төрт жүз доллар."), [(400, "USD")]);
+    assert_eq!(
+        values("Աշխատավարձը վաթսուն հազար դրամ է։"),
+        [(60_000, "AMD")]
+    );
+    assert_eq!(
+        values("Մեկուկես միլիոն ռուբլի են խոստացել։"),
+        [(1_500_000, "RUB")]
+    );
+    assert_eq!(values("कतारमा १५०० कतारी रियाल तलब छ ।"), [(1_500, "QAR")]);
+    // «सत्र» is also a session: a number word is money only with a currency.
+    assert_eq!(
+        values("संसदको सत्र सुरु भयो र सत्र हजार रुपैयाँ खर्च भयो ।"),
+        [(17_000, "NPR")]
+    );
+}
+
+#[test]
+fn a_thousand_word_amount_next_to_a_pay_noun_is_money_in_the_local_currency() {
+    assert_eq!(
+        read("मासिक डेढ लाख तलब पाइने भएपछि उनले जागिर छोडे ।"),
+        [(150_000, "NPR", MONTH, None)]
+    );
+    assert_eq!(values("Айлыгы 30 миң, жумуш оор."), [(30_000, "KGS")]);
+    assert_eq!(values("Маоши 5 ҳазор, кор вазнин."), [(5_000, "TJS")]);
+    assert_eq!(values("Աշխատավարձը 300 հազար է։"), [(300_000, "AMD")]);
+    assert_eq!(values("वेतन 30 हजार मिलेगा।"), [(30_000, "INR")]);
+    // A currency named in the text wins over the local one, before or after the amount.
+    assert_eq!(
+        values("Айлыгы 40 миң, бир жолку төлөм 200 миң рубль."),
+        [(40_000, "RUB"), (200_000, "RUB")]
+    );
+    // Counts and amounts with no pay noun next to them stay numbers.
+    for text in [
+        "१५ हजार जना विदेश गए।",
+        "20 миң адам келди.",
+        "Выплату получат 20 тысяч военных.",
+    ] {
+        assert_eq!(values(text), [], "{text}");
+    }
+}
