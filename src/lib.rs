@@ -3,9 +3,10 @@
 //! # Layout
 //! The full map, the invariants and how each is checked, and the path of one ad are in
 //! `ARCHITECTURE.md` at the top of the repository.
-//! - [`extract`]: the extraction engine. **Pure**: text in, findings out (payment offers,
-//!   recruiting entities, language, label, risk, signals). Its word lists are data files under
-//!   `data/`, compiled in. (To become the crate `adwatch-extract`.)
+//! - [`extract`]: the extraction engine, the crate `adwatch-extract` (`crates/adwatch-extract`)
+//!   re-exported. **Pure**: text in, findings out (payment offers, recruiting entities,
+//!   language, label, risk, signals). Its word lists are data files in that crate's `data/`,
+//!   compiled in.
 //! - [`review`]: a report's review status and a moderator's action, as types.
 //! - [`service`]: the use cases every adapter calls, one module each (intake, links,
 //!   moderation, digests, privacy, updates, admin); [`service::Service`] is what an adapter
@@ -21,8 +22,8 @@
 //! - [`digest`]: what a weekly digest says; [`metrics`]: the Prometheus metrics.
 //!
 //! # Architecture invariants
-//! - `extract` imports no teloxide, sqlx, tokio, reqwest or axum, reads no clock and never fails:
-//!   odd input becomes a diagnostic.
+//! - `extract` depends on no teloxide, sqlx, tokio, reqwest or axum (its own manifest, so Cargo
+//!   checks it), reads no clock and never fails: odd input becomes a diagnostic.
 //! - Adapters (`telegram`, `main.rs`) call `service` and never name `store`; only `store` holds
 //!   SQL, and it returns its own error type. Review states are [`review::ReportStatus`] outside
 //!   the store.
@@ -36,7 +37,7 @@ pub mod analyze;
 pub mod config;
 pub mod digest;
 pub mod export;
-pub mod extract;
+pub use adwatch_extract as extract;
 pub mod fetch;
 pub mod guidance;
 pub mod i18n;

@@ -1,3 +1,4 @@
+#![doc = include_str!("../README.md")]
 //! The extraction engine: text in, findings out.
 //!
 //! Architecture invariant: this module is pure. It imports no teloxide, sqlx, tokio, reqwest or

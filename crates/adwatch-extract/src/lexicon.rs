@@ -9,27 +9,27 @@ use super::phrase::PhraseSet;
 use super::{Lang, Period};
 
 const LANG_FILES: [(Lang, &str); 10] = [
-    (Lang::Ru, include_str!("../../data/lang/ru.toml")),
-    (Lang::Kk, include_str!("../../data/lang/kk.toml")),
-    (Lang::Ar, include_str!("../../data/lang/ar.toml")),
-    (Lang::En, include_str!("../../data/lang/en.toml")),
-    (Lang::Uz, include_str!("../../data/lang/uz.toml")),
-    (Lang::Ky, include_str!("../../data/lang/ky.toml")),
-    (Lang::Tg, include_str!("../../data/lang/tg.toml")),
-    (Lang::Hy, include_str!("../../data/lang/hy.toml")),
-    (Lang::Ne, include_str!("../../data/lang/ne.toml")),
-    (Lang::Hi, include_str!("../../data/lang/hi.toml")),
+    (Lang::Ru, include_str!("../data/lang/ru.toml")),
+    (Lang::Kk, include_str!("../data/lang/kk.toml")),
+    (Lang::Ar, include_str!("../data/lang/ar.toml")),
+    (Lang::En, include_str!("../data/lang/en.toml")),
+    (Lang::Uz, include_str!("../data/lang/uz.toml")),
+    (Lang::Ky, include_str!("../data/lang/ky.toml")),
+    (Lang::Tg, include_str!("../data/lang/tg.toml")),
+    (Lang::Hy, include_str!("../data/lang/hy.toml")),
+    (Lang::Ne, include_str!("../data/lang/ne.toml")),
+    (Lang::Hi, include_str!("../data/lang/hi.toml")),
 ];
-const SIGNALS: &str = include_str!("../../data/signals.toml");
-const RATES: &str = include_str!("../../data/rates.toml");
-const REGIONS: &str = include_str!("../../data/gazetteer/regions.toml");
-const COUNTRIES: &str = include_str!("../../data/gazetteer/countries.toml");
-const ORGS: &str = include_str!("../../data/gazetteer/orgs.toml");
+const SIGNALS: &str = include_str!("../data/signals.toml");
+const RATES: &str = include_str!("../data/rates.toml");
+const REGIONS: &str = include_str!("../data/gazetteer/regions.toml");
+const COUNTRIES: &str = include_str!("../data/gazetteer/countries.toml");
+const ORGS: &str = include_str!("../data/gazetteer/orgs.toml");
 /// Cities and subdivisions built by `scripts/build_places.py` from GeoNames and iso-codes.
-const PLACES: &str = include_str!("../../data/gazetteer/places.toml");
-const COUNTRIES_ISO: &str = include_str!("../../data/gazetteer/countries_iso.toml");
+const PLACES: &str = include_str!("../data/gazetteer/places.toml");
+const COUNTRIES_ISO: &str = include_str!("../data/gazetteer/countries_iso.toml");
 /// Words that name an organisation written next to them («ООО «…»», "… agentligi").
-const ORG_PATTERNS: &str = include_str!("../../data/gazetteer/org_patterns.toml");
+const ORG_PATTERNS: &str = include_str!("../data/gazetteer/org_patterns.toml");
 
 #[derive(Deserialize)]
 struct LangFile {

@@ -1,6 +1,6 @@
 //! Labels come from evidence families that co-occur, never from one phrase (issue 14).
 
-use crate::extract::{explain_signal, extract, lexicon, Label, Lang};
+use crate::{explain_signal, extract, lexicon, Label, Lang};
 
 fn label(text: &str) -> Label {
     extract(text).label
