@@ -76,6 +76,20 @@ struct PeriodWords {
     /// Pay by a period adwatch does not name ("per hour", "в неделю"): the amount has none.
     #[serde(default)]
     other: Vec<String>,
+    /// Nouns whose amounts have a period by the language's convention when no word says one
+    /// (Russian «зарплата», Kazakh «жалақы», «зейнетақы» are quoted by the month).
+    #[serde(default)]
+    implied: ImpliedPeriods,
+}
+
+#[derive(Deserialize, Default)]
+struct ImpliedPeriods {
+    #[serde(default)]
+    one_time: Vec<String>,
+    #[serde(default)]
+    monthly: Vec<String>,
+    #[serde(default)]
+    yearly: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -177,6 +191,8 @@ pub enum Tag {
     Period(Period),
     /// "per hour", "в неделю": a period the offers do not name.
     OtherPeriod,
+    /// A noun whose amounts have this period when no period word says one («зарплата»).
+    ImpliedPeriod(Period),
     Signal(usize),
     Org(usize),
     Region(usize),
@@ -355,6 +371,14 @@ impl Lexicon {
                 free.extend(words.iter().map(|w| (w.clone(), Tag::Period(p))));
             }
             free.extend(f.period.other.iter().map(|w| (w.clone(), Tag::OtherPeriod)));
+            let implied = [
+                (Period::OneTime, &f.period.implied.one_time),
+                (Period::Monthly, &f.period.implied.monthly),
+                (Period::Yearly, &f.period.implied.yearly),
+            ];
+            for (p, words) in implied {
+                free.extend(words.iter().map(|w| (w.clone(), Tag::ImpliedPeriod(p))));
+            }
             for (id, phrases) in &f.signals {
                 let Some(&i) = signal_index.get(id) else {
                     return Err(format!(

@@ -738,6 +738,14 @@ fn period_word(lex: &Lexicon, h: &PhraseHit) -> Option<Option<Period>> {
     }
 }
 
+/// A noun that implies a period by convention («зарплата», «жалақы»).
+fn implied_word(lex: &Lexicon, h: &PhraseHit) -> Option<Period> {
+    match *lex.free.payload(h.id) {
+        Tag::ImpliedPeriod(p) => Some(p),
+        _ => None,
+    }
+}
+
 fn period_hits<'a>(
     hits: &'a [PhraseHit],
     lex: &'a Lexicon,
@@ -805,6 +813,13 @@ fn assign_periods(
     // размере 400 000 рублей", "a signing bonus paid on arrival of $2,000"). A word right after
     // an amount, or a little after it, is that amount's and governs nothing further.
     let mut governing: Option<Option<Period>> = None;
+    // The last noun of the clause whose amount has a period by convention («Средняя зарплата
+    // составляет …»); weaker than any period word.
+    let mut implied: Option<Period> = None;
+    // The period of the last amount, or of the last period word no amount took, and where it
+    // ended (`Carry`): an amount no word gives a period may take it (`carried`).
+    let mut carry: Option<Carry> = None;
+    let pay = lex.signal("pay");
     let mut read_to = 0usize;
     let mut next_hit = 0usize;
     for (gi, group) in groups.iter().enumerate() {
@@ -814,15 +829,32 @@ fn assign_periods(
         let mut clause_start = from;
         if let Some(b) = text[from..outer].rfind(is_clause_break) {
             governing = None;
+            implied = None;
             clause_start = from + b + 1;
         }
         while let Some(h) = hits.get(next_hit).filter(|h| h.start < outer) {
             next_hit += 1;
+            // A period word no amount took is carried like an amount's ("айлық алатын санат
+            // бар. 1-2 млн теңге …"), unless it counts something else ("12 часов в день").
+            if h.end <= outer && carry.is_none_or(|c| c.at <= h.start) {
+                let word = period_word(lex, h)
+                    .filter(|_| !counts_other(text, h.start))
+                    .or_else(|| implied_word(lex, h).map(Some));
+                if let Some(period) = word {
+                    carry = Some(Carry {
+                        period,
+                        at: h.end,
+                        from_amount: false,
+                    });
+                }
+            }
             if h.start < clause_start || h.end > outer {
                 continue;
             }
             if let Some(p) = period_word(lex, h) {
                 governing = Some(p);
+            } else if let Some(p) = implied_word(lex, h) {
+                implied = Some(p);
             }
         }
         let own = group
@@ -835,14 +867,89 @@ fn assign_periods(
                 Some(p) => (p, end),
                 None => match right_period(text, hits, lex, end, next_start) {
                     Some((p, to)) => (p, to),
-                    None => (None, end),
+                    None => (
+                        implied
+                            .or_else(|| implied_after(text, hits, lex, end, next_start))
+                            .or_else(|| carried(text, hits, lex, pay, carry, outer)),
+                        end,
+                    ),
                 },
             },
         };
+        // A noun of implied period leads the one amount after it; the others of its clause
+        // have it only by `carried`.
+        implied = None;
+        carry = Some(Carry {
+            period,
+            at: taken_to.max(end),
+            from_amount: true,
+        });
         read_to = read_to.max(taken_to).max(end);
         for &i in group {
             offers[index_of[i]].period = period;
         }
+    }
+}
+
+/// A number just before a period word that is not an amount's ("12 часов в день", "8 hours a
+/// day"): the period belongs to that count.
+fn counts_other(text: &str, at: usize) -> bool {
+    let from = super::text::floor_boundary(text, at.saturating_sub(16));
+    text[from..at].chars().any(|c| c.is_numeric())
+}
+
+/// How far a period is carried to a later amount, in bytes.
+const CARRY_REACH: usize = 300;
+
+/// A period that may pass to a later amount, and where its amount or word ended.
+#[derive(Clone, Copy)]
+struct Carry {
+    period: Option<Period>,
+    at: usize,
+    from_amount: bool,
+}
+
+/// The carried period of an amount no word gives one. An amount's period passes to the next
+/// amounts of its sentence («до 25 тыс. рублей в месяц), Москве (на 42%, до 85 тыс.
+/// рублей)»), unless a pay word of their own leads them («…в месяц, премия 50 000 рублей»).
+/// A line's period word no amount took passes to the amounts that open the next line (a
+/// heading: «Базалық зейнетақы⏎Ең төменгі мөлшері – 35 596 теңге»). Never past a paragraph.
+fn carried(
+    text: &str,
+    hits: &[PhraseHit],
+    lex: &Lexicon,
+    pay: Option<usize>,
+    carry: Option<Carry>,
+    outer: usize,
+) -> Option<Period> {
+    let c = carry?;
+    if c.at > outer || outer - c.at > CARRY_REACH {
+        return None;
+    }
+    let between = &text[c.at..outer];
+    let ends = sentence_ends(between);
+    let passes = if c.from_amount {
+        // A line broken after a comma goes on with its sentence.
+        let ends = ends - usize::from(ends == 1 && between.contains(",\n"));
+        // The amount's own lead: the words since the last comma, dash or bracket.
+        let lead = c.at
+            + between
+                .rfind([',', '(', '—', '–', ':', '،'])
+                .map_or(0, |i| i + 1);
+        let first = hits.partition_point(|h| h.start < lead);
+        let own_pay = hits[first..]
+            .iter()
+            .take_while(|h| h.start < outer)
+            .any(|h| pay.is_some_and(|p| *lex.free.payload(h.id) == Tag::Signal(p)));
+        ends == 0 && !own_pay
+    } else {
+        let lines = between.matches('\n').count();
+        ends == 1 && lines == 1
+    };
+    if passes {
+        c.period
+    } else {
+        None
     }
 }
 
@@ -869,6 +976,32 @@ fn immediate_period(
                 .all(|c| is_blank(c) || matches!(c, '/' | '.' | ')' | ']'))
                 .then_some((p, h.end))
         })
+}
+
+/// A noun of implied period a little after the amount, in its clause («700 мың теңге жалақы
+/// алдым»), that does not lead into the next amount.
+fn implied_after(
+    text: &str,
+    hits: &[PhraseHit],
+    lex: &Lexicon,
+    end: usize,
+    next_start: usize,
+) -> Option<Period> {
+    let mut to = super::text::floor_boundary(text, (end + 32).min(next_start));
+    if let Some(b) = text[end..to].find(is_clause_break) {
+        to = end + b;
+    }
+    let first = hits.partition_point(|h| h.start < end);
+    hits[first..]
+        .iter()
+        .take_while(|h| h.start < to)
+        .filter(|h| h.end <= to)
+        .filter(|h| {
+            !(next_start < text.len()
+                && next_start.saturating_sub(h.end) <= 40
+                && !text[h.end..next_start].contains(is_clause_break))
+        })
+        .find_map(|h| implied_word(lex, h))
 }
 
 fn right_period(

@@ -131,6 +131,75 @@ fn every_amount_of_the_clause_gets_the_period_and_a_nearer_word_wins() {
     assert_eq!(x.iter().map(|a| a.2).collect::<Vec<_>>(), [None]);
 }
 
+fn periods(text: &str) -> Vec<Option<Period>> {
+    read(text).into_iter().map(|a| a.2).collect()
+}
+
+const YEAR: Option<Period> = Some(Period::Yearly);
+
+#[test]
+fn russian_and_kazakh_pay_nouns_imply_a_month_when_no_word_says_a_period() {
+    // Russian and Kazakh quote salaries, pensions and rents by the month.
+    assert_eq!(
+        periods("Средняя зарплата составляет 85 тысяч рублей."),
+        [MONTH]
+    );
+    assert_eq!(periods("Базалық зейнетақы 35 596 теңге."), [MONTH]);
+    assert_eq!(
+        periods("Пәтерақы - 60-70 мың теңге көлемінде."),
+        [MONTH, MONTH]
+    );
+    // After the amount, in its clause (Kazakh puts the noun last).
+    assert_eq!(periods("Ол 700 мың теңге жалақы алды."), [MONTH]);
+    // Any period word wins over the noun.
+    assert_eq!(periods("Зарплата 1,2 млн рублей в год."), [YEAR]);
+    assert_eq!(periods("Ежегодная зарплата 1,2 млн рублей."), [YEAR]);
+    // The noun leads one amount; a bonus of its own is not a salary.
+    assert_eq!(
+        periods("Зарплата — 240 тысяч рублей. Плюс премии, там до 1 млн рублей."),
+        [MONTH, None]
+    );
+    // English does not: "a salary of $2,000" may be a year's.
+    assert_eq!(periods("They were promised a salary of $2,000."), [None]);
+}
+
+#[test]
+fn an_amounts_period_passes_to_the_parallel_amounts_of_its_sentence() {
+    assert_eq!(
+        periods("Цены выросли: в Барнауле до 25 тыс. рублей в месяц, в Москве (до 85 тыс. рублей), в Петербурге (до 35 тыс. рублей)."),
+        [MONTH, MONTH, MONTH]
+    );
+    // A line broken after a comma goes on with its sentence.
+    assert_eq!(
+        periods("Зарплата 35 596 теңге,\nең жоғары мөлшері 60 005 теңге."),
+        [MONTH, MONTH]
+    );
+    // Not to an amount a pay word of its own leads, nor past the sentence.
+    assert_eq!(
+        periods("Оклад 100 000 рублей в месяц, премия 50 000 рублей."),
+        [MONTH, None]
+    );
+    assert_eq!(
+        periods("Платят 100 000 рублей в месяц. Квартира стоит 5 млн рублей."),
+        [MONTH, None]
+    );
+}
+
+#[test]
+fn a_heading_lines_period_passes_to_the_amounts_that_open_the_next_line() {
+    assert_eq!(
+        periods("Базалық зейнетақы\nЕң төменгі мөлшері – 35 596 теңге"),
+        [MONTH]
+    );
+    assert_eq!(periods("Ежемесячно\nот 150 000 рублей"), [MONTH]);
+    // Not a period that counts something else ("12 часов в день"), nor past a blank line.
+    assert_eq!(
+        periods("Смена 12 часов в день\nОплата 150 000 рублей"),
+        [None]
+    );
+    assert_eq!(periods("Ежемесячно\n\nКвартира за 150 000 рублей"), [None]);
+}
+
 #[test]
 fn a_bound_after_a_prefix_currency_is_read() {
     assert_eq!(
