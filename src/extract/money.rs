@@ -820,6 +820,9 @@ fn assign_periods(
     // ended (`Carry`): an amount no word gives a period may take it (`carried`).
     let mut carry: Option<Carry> = None;
     let pay = lex.signal("pay");
+    // A line that ends with a colon and names a period heads the list of lines after it
+    // ("Visa Fees are as follows:⏎⏎Multiple entry – US $ 25⏎Multiple entry – US $ 40").
+    let mut list: Option<ListHead> = None;
     let mut read_to = 0usize;
     let mut next_hit = 0usize;
     for (gi, group) in groups.iter().enumerate() {
@@ -846,6 +849,13 @@ fn assign_periods(
                         at: h.end,
                         from_amount: false,
                     });
+                    if let Some(at) = heads_list(text, h.end) {
+                        list = Some(ListHead {
+                            period,
+                            at,
+                            first: true,
+                        });
+                    }
                 }
             }
             if h.start < clause_start || h.end > outer {
@@ -857,6 +867,7 @@ fn assign_periods(
                 implied = Some(p);
             }
         }
+        let listed = list.and_then(|l| in_list(text, l, outer));
         let own = group
             .iter()
             .find_map(|&i| immediate_period(text, hits, lex, cands[i].end, next_start))
@@ -867,15 +878,23 @@ fn assign_periods(
                 Some(p) => (p, end),
                 None => match right_period(text, hits, lex, end, next_start) {
                     Some((p, to)) => (p, to),
-                    None => (
-                        implied
-                            .or_else(|| implied_after(text, hits, lex, end, next_start))
-                            .or_else(|| carried(text, hits, lex, pay, carry, outer)),
-                        end,
-                    ),
+                    None => match listed {
+                        Some(p) => (p, end),
+                        None => (
+                            implied
+                                .or_else(|| implied_after(text, hits, lex, end, next_start))
+                                .or_else(|| carried(text, hits, lex, pay, carry, outer)),
+                            end,
+                        ),
+                    },
                 },
             },
         };
+        list = listed.and(list).map(|l| ListHead {
+            at: taken_to.max(end),
+            first: false,
+            ..l
+        });
         // A noun of implied period leads the one amount after it; the others of its clause
         // have it only by `carried`.
         implied = None;
@@ -896,6 +915,39 @@ fn assign_periods(
 fn counts_other(text: &str, at: usize) -> bool {
     let from = super::text::floor_boundary(text, at.saturating_sub(16));
     text[from..at].chars().any(|c| c.is_numeric())
+}
+
+/// The period of a list's heading line, and where its last line read ended.
+#[derive(Clone, Copy)]
+struct ListHead {
+    period: Option<Period>,
+    at: usize,
+    /// No item read yet: blank lines may stand between the heading and the first.
+    first: bool,
+}
+
+/// Where the line ends when the rest of it after `at` is a heading's end: no clause break,
+/// then a colon ("Visa Fees are as follows:", «Ежемесячные выплаты:»). Reads at most a
+/// short line.
+fn heads_list(text: &str, at: usize) -> Option<usize> {
+    let limit = super::text::floor_boundary(text, at + 120);
+    let line_end = at + text[at..limit].find('\n')?;
+    let rest = text[at..line_end].trim_end_matches(is_blank);
+    let body = rest.strip_suffix(':')?;
+    (!body.contains(is_clause_break)).then_some(line_end)
+}
+
+/// The list's period for an amount that opens the next line of the list (after blank lines,
+/// for the first): an item of it.
+fn in_list(text: &str, l: ListHead, outer: usize) -> Option<Option<Period>> {
+    if l.at > outer || outer - l.at > CARRY_REACH {
+        return None;
+    }
+    let between = &text[l.at..outer];
+    let lines = between.matches('\n').count();
+    let item_line = &between[between.rfind('\n').map_or(0, |i| i + 1)..];
+    let ok = if l.first { lines >= 1 } else { lines == 1 };
+    (ok && !item_line.contains(is_clause_break)).then_some(l.period)
 }
 
 /// How far a period is carried to a later amount, in bytes.

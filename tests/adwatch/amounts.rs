@@ -201,6 +201,36 @@ fn a_heading_lines_period_passes_to_the_amounts_that_open_the_next_line() {
 }
 
 #[test]
+fn a_heading_that_ends_with_a_colon_gives_its_period_to_the_lines_of_its_list() {
+    assert_eq!(
+        periods("Visa Fees are as follows:\n\nMultiple entry – 15 Days – US $ 25 or equivalent\nMultiple entry – 30 Days – US $ 40 or equivalent"),
+        [ONE, ONE]
+    );
+    assert_eq!(
+        periods("Ежемесячные выплаты:\n- оклад 50 000 рублей;\n- надбавка 30 000 рублей."),
+        [MONTH, MONTH]
+    );
+    // The list ends at a blank line after its items.
+    assert_eq!(
+        periods("Fees:\n\nVisa – $25\n\nThe salary is $2,000"),
+        [ONE, None]
+    );
+}
+
+#[test]
+fn fees_charges_and_deposits_are_paid_once() {
+    assert_eq!(
+        periods("The agency charged each man $3,000 for the job"),
+        [ONE]
+    );
+    assert_eq!(
+        periods("They demanded Rs 600,000 each for sending youths abroad"),
+        [ONE]
+    );
+    assert_eq!(periods("مقابل إيداع مبلغ 20 ألف جنيه كضمان"), [ONE]);
+}
+
+#[test]
 fn a_bound_after_a_prefix_currency_is_read() {
     assert_eq!(
         read("They are promised salaries of $1,500 or more"),
