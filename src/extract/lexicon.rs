@@ -98,6 +98,13 @@ struct BoundWords {
     max_before: Vec<String>,
     min_after: Vec<String>,
     max_after: Vec<String>,
+    /// Verbs of change: "до" after «подорожали», "to" after "rose" names the new value, not a
+    /// maximum.
+    #[serde(default)]
+    change: Vec<String>,
+    /// Endings glued to a currency word that make it a maximum (Uzbek «12 ming dollargacha»).
+    #[serde(default)]
+    max_suffix: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -212,6 +219,9 @@ pub enum Tag {
     },
     /// A legal form or head word written after the name ("… agentligi", "Acme LLC").
     NameAfter,
+    /// A verb of change («подорожали», "rose", «ارتفع»): a "до"/"to" in its clause is the new
+    /// value, not a maximum.
+    Change,
 }
 
 /// What a phrase right after a number means.
@@ -251,6 +261,8 @@ pub struct Lexicon {
     pub after: PhraseSet<After>,
     pub before: PhraseSet<Before>,
     pub joiners: HashSet<String>,
+    /// Endings of a currency word that make its amount a maximum («dollargacha»).
+    pub max_suffixes: Vec<String>,
     pub signals: Vec<SignalDef>,
     pub signal_index: HashMap<String, usize>,
     pub orgs: Vec<GazetteerEntry>,
@@ -320,6 +332,7 @@ impl Lexicon {
         let mut after: Vec<(String, After)> = Vec::new();
         let mut before: Vec<(String, Before)> = Vec::new();
         let mut joiners = HashSet::new();
+        let mut max_suffixes: Vec<String> = Vec::new();
         let mut langs = Vec::new();
 
         for (i, e) in orgs.iter().enumerate() {
@@ -448,6 +461,8 @@ impl Lexicon {
                 ));
             }
             joiners.extend(f.range.joiners.iter().map(|j| j.to_lowercase()));
+            free.extend(f.bound.change.iter().map(|w| (w.clone(), Tag::Change)));
+            max_suffixes.extend(f.bound.max_suffix.iter().map(|w| w.to_lowercase()));
         }
 
         let mut letters = vec![0u16; LETTER_TABLE];
@@ -467,6 +482,7 @@ impl Lexicon {
             after: PhraseSet::new(after)?,
             before: PhraseSet::new(before)?,
             joiners,
+            max_suffixes,
             signals,
             signal_index,
             orgs,

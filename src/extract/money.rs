@@ -63,6 +63,7 @@ pub(crate) fn find(
     cands.dedup_by(|b, a| b.start < a.end);
     merge_compounds(text, &mut cands);
     link_ranges(text, &mut cands, lex);
+    changes_are_not_bounds(text, hits, lex, &mut cands);
     link_equivalents(text, &mut cands);
     carry_currency(text, low, hits, lex, &mut cands);
 
@@ -486,7 +487,14 @@ fn read_around(text: &str, low: &str, n: &Number, lex: &Lexicon) -> Candidate {
             After::Multiplier(m) if c.multiplier.is_none() && c.currency.is_none() => {
                 c.multiplier = Some(m)
             }
-            After::Currency(code) if c.currency.is_none() => c.currency = Some(code),
+            After::Currency(code) if c.currency.is_none() => {
+                c.currency = Some(code);
+                let word = &low[hit.start..hit.end];
+                if c.bound.is_none() && lex.max_suffixes.iter().any(|s| word.ends_with(s.as_str()))
+                {
+                    c.bound = Some(Bound::Max);
+                }
+            }
             After::CurrencyThousands(code) if c.currency.is_none() && c.multiplier.is_none() => {
                 c.currency = Some(code);
                 c.multiplier = Some(1000);
@@ -583,6 +591,53 @@ fn link_ranges(text: &str, cands: &mut [Candidate], lex: &Lexicon) {
             b.multiplier = a_mult;
         }
         b.range_with = Some(i - 1);
+    }
+}
+
+/// How far before an amount a verb of change is looked for, and after it (Kazakh and Uzbek put
+/// the verb last).
+const CHANGE_BEFORE: usize = 400;
+const CHANGE_AFTER: usize = 48;
+
+/// «Цены подорожали на 25%, с 20 до 24 тыс. рублей», «увеличена до 2 млн рублей», "rose to
+/// $500", «رفع الحد الأدنى للأجور إلى 3500 جنيه»: after a verb of change in its clause (or just
+/// after the amount), a "до"/"to" names the new value, and a range without a "from" word of
+/// its own is the old and the new value; neither is a bound. One pass with a pointer into the
+/// hits; each amount looks at most a fixed stretch around it.
+fn changes_are_not_bounds(text: &str, hits: &[PhraseHit], lex: &Lexicon, cands: &mut [Candidate]) {
+    let is_change = |h: &PhraseHit| *lex.free.payload(h.id) == Tag::Change;
+    let mut last_change: Option<usize> = None;
+    let mut next_hit = 0usize;
+    for i in 0..cands.len() {
+        let (outer, end) = (cands[i].outer_start, cands[i].end);
+        while let Some(h) = hits.get(next_hit).filter(|h| h.start < outer) {
+            if h.end <= outer && is_change(h) {
+                last_change = Some(h.end);
+            }
+            next_hit += 1;
+        }
+        let before = last_change
+            .is_some_and(|at| outer - at <= CHANGE_BEFORE && sentence_ends(&text[at..outer]) == 0);
+        let after = || {
+            let to = super::text::floor_boundary(text, end + CHANGE_AFTER);
+            let to = text[end..to].find(is_clause_break).map_or(to, |b| end + b);
+            let first = hits.partition_point(|h| h.start < end);
+            hits[first..]
+                .iter()
+                .take_while(|h| h.start < to)
+                .any(|h| h.end <= to && is_change(h))
+        };
+        if cands[i].bound != Some(Bound::Max) || !(before || after()) {
+            continue;
+        }
+        match cands[i].range_with.filter(|&r| r < i) {
+            Some(r) if cands[r].outer_start == cands[r].start => {
+                cands[r].bound = None;
+                cands[i].bound = None;
+            }
+            Some(_) => {}
+            None => cands[i].bound = None,
+        }
     }
 }
 

@@ -230,6 +230,56 @@ fn fees_charges_and_deposits_are_paid_once() {
     assert_eq!(periods("مقابل إيداع مبلغ 20 ألف جنيه كضمان"), [ONE]);
 }
 
+fn bounds(text: &str) -> Vec<Option<Bound>> {
+    read(text).into_iter().map(|a| a.3).collect()
+}
+
+const MAX: Option<Bound> = Some(Bound::Max);
+
+#[test]
+fn after_a_verb_of_change_to_names_the_new_value_not_a_maximum() {
+    assert_eq!(
+        bounds("Квартиры подорожали на 25%, с 20 тыс. до 24 тыс. рублей в месяц."),
+        [None, None]
+    );
+    assert_eq!(
+        bounds("Выплата при заключении контракта увеличена до 2 млн рублей."),
+        [None]
+    );
+    assert_eq!(bounds("The minimum wage rose to $500 this year."), [None]);
+    assert_eq!(
+        bounds("قررت الحكومة رفع الحد الأدنى للأجور إلى 3500 جنيه"),
+        [None]
+    );
+    // Without one, "до" and "to" stay maxima, and "от … до" a range.
+    assert_eq!(bounds("Зарплата до 200 000 рублей."), [MAX]);
+    assert_eq!(bounds("Pay of up to $3,000 a month."), [MAX]);
+    assert_eq!(
+        bounds("Зарплата выросла и составляет от 100 до 150 тысяч рублей."),
+        [MIN, MAX]
+    );
+    // Not past the sentence.
+    assert_eq!(bounds("Цены выросли. Зарплата до 200 000 рублей."), [MAX]);
+}
+
+#[test]
+fn bounds_written_as_endings_and_after_the_amount_in_uzbek_kazakh_and_arabic() {
+    assert_eq!(
+        bounds("Narxi 9 ming dollardan boshlanib, 12 ming dollargacha bo‘ladi."),
+        [MIN, MAX]
+    );
+    assert_eq!(bounds("Maoshi 1,2 million rubldan ortiq."), [MIN]);
+    assert_eq!(bounds("Жалақы 250 мың теңгеден басталады."), [MIN]);
+    assert_eq!(bounds("قرر تحديد 250 جنيهًا كحد أدنى للعلاوة"), [MIN]);
+    assert_eq!(bounds("رواتب لا تتجاوز 25 دولاراً شهرياً"), [MAX]);
+    // "About" and "what amounts to" are no bounds.
+    assert_eq!(
+        read("يعرض عليهم ما يقرب من 3 آلاف دولار شهريا"),
+        [(3_000, "USD", MONTH, None)]
+    );
+    assert_eq!(bounds("a total of what amounts to $35,473"), [None]);
+}
+
 #[test]
 fn a_bound_after_a_prefix_currency_is_read() {
     assert_eq!(
