@@ -105,6 +105,11 @@ struct BoundWords {
     /// Endings glued to a currency word that make it a maximum (Uzbek «12 ming dollargacha»).
     #[serde(default)]
     max_suffix: Vec<String>,
+    /// Endings glued to a currency word that open a range with a maximum right after it
+    /// (Kazakh «150 000 теңгеден 300 000 теңгеге дейін», Uzbek «9 ming dollardan 12 ming
+    /// dollargacha»); alone they may mean "each", so they make no bound by themselves.
+    #[serde(default)]
+    range_suffix: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -263,6 +268,8 @@ pub struct Lexicon {
     pub joiners: HashSet<String>,
     /// Endings of a currency word that make its amount a maximum («dollargacha»).
     pub max_suffixes: Vec<String>,
+    /// Endings of a currency word that open a range with a maximum after it («теңгеден»).
+    pub range_suffixes: Vec<String>,
     pub signals: Vec<SignalDef>,
     pub signal_index: HashMap<String, usize>,
     pub orgs: Vec<GazetteerEntry>,
@@ -333,6 +340,7 @@ impl Lexicon {
         let mut before: Vec<(String, Before)> = Vec::new();
         let mut joiners = HashSet::new();
         let mut max_suffixes: Vec<String> = Vec::new();
+        let mut range_suffixes: Vec<String> = Vec::new();
         let mut langs = Vec::new();
 
         for (i, e) in orgs.iter().enumerate() {
@@ -463,6 +471,7 @@ impl Lexicon {
             joiners.extend(f.range.joiners.iter().map(|j| j.to_lowercase()));
             free.extend(f.bound.change.iter().map(|w| (w.clone(), Tag::Change)));
             max_suffixes.extend(f.bound.max_suffix.iter().map(|w| w.to_lowercase()));
+            range_suffixes.extend(f.bound.range_suffix.iter().map(|w| w.to_lowercase()));
         }
 
         let mut letters = vec![0u16; LETTER_TABLE];
@@ -483,6 +492,7 @@ impl Lexicon {
             before: PhraseSet::new(before)?,
             joiners,
             max_suffixes,
+            range_suffixes,
             signals,
             signal_index,
             orgs,

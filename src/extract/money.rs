@@ -569,8 +569,18 @@ fn link_ranges(text: &str, cands: &mut [Candidate], lex: &Lexicon) {
         let between = text[a.end..b.outer_start]
             .trim_matches(is_blank)
             .to_lowercase();
+        let opens_range = || {
+            let written = text[a.start..a.end].to_lowercase();
+            a.currency.is_some()
+                && lex
+                    .range_suffixes
+                    .iter()
+                    .any(|s| written.ends_with(s.as_str()))
+        };
         let joined = lex.joiners.contains(&between)
-            || (between.is_empty() && b.outer_start < b.start && b.bound == Some(Bound::Max));
+            || (between.is_empty()
+                && b.bound == Some(Bound::Max)
+                && (b.outer_start < b.start || opens_range()));
         if !joined {
             continue;
         }

@@ -270,6 +270,16 @@ fn bounds_written_as_endings_and_after_the_amount_in_uzbek_kazakh_and_arabic() {
     );
     assert_eq!(bounds("Maoshi 1,2 million rubldan ortiq."), [MIN]);
     assert_eq!(bounds("Жалақы 250 мың теңгеден басталады."), [MIN]);
+    // The ablative opens a range before a maximum; alone it may mean "each".
+    assert_eq!(
+        bounds("Жалақы 150 000 теңгеден 300 000 теңгеге дейін."),
+        [MIN, MAX]
+    );
+    assert_eq!(
+        bounds("Narxi 9 ming dollardan 12 ming dollargacha."),
+        [MIN, MAX]
+    );
+    assert_eq!(bounds("Әрқайсысына 100 мың теңгеден берілді."), [None]);
     assert_eq!(bounds("قرر تحديد 250 جنيهًا كحد أدنى للعلاوة"), [MIN]);
     assert_eq!(bounds("رواتب لا تتجاوز 25 دولاراً شهرياً"), [MAX]);
     // "About" and "what amounts to" are no bounds.
