@@ -42,6 +42,10 @@ struct LangFile {
     legal_forms: Vec<String>,
     #[serde(default)]
     org_heads: Vec<String>,
+    /// Words after which a country's bare name is an attribute, not the country ("Rossiya
+    /// fuqaroligi", Russian citizenship): as an adjective would be, it is no entity.
+    #[serde(default)]
+    attributive: Attributive,
     currency: CurrencyWords,
     multiplier: BTreeMap<String, u64>,
     period: PeriodWords,
@@ -57,6 +61,17 @@ struct LangFile {
     platforms: BTreeMap<String, String>,
     #[serde(default)]
     signals: BTreeMap<String, Vec<String>>,
+}
+
+#[derive(Deserialize, Default)]
+struct Attributive {
+    /// The words that follow the country's name ("fuqaro*", "tomon*").
+    #[serde(default)]
+    heads: Vec<String>,
+    /// Endings of a country's name that make it a genitive, which names the country ("of
+    /// Russia"): «Rossiyaning fuqarolari» keeps it.
+    #[serde(default)]
+    genitives: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -179,6 +194,15 @@ pub struct GazetteerEntry {
     /// A body often named with its region ("военкомат Волгоградской области").
     #[serde(default)]
     pub takes_region: bool,
+    /// What kind of body this is in every country ("Ministry of Defence"), for a name written
+    /// without its country (`bare`).
+    #[serde(default)]
+    pub of: Option<String>,
+    /// Forms that name the body without its country («Министерство обороны», "Mudofaa
+    /// vazirligi»): it is the body of this kind of the country the text is about, when the text
+    /// is about one that has it, else this entry.
+    #[serde(default)]
+    pub bare: bool,
     /// A one-word form counts only when the text writes it with a capital letter (generated
     /// places, many of which are also words or names somewhere).
     #[serde(default)]
@@ -227,6 +251,8 @@ pub enum Tag {
     /// A verb of change («подорожали», "rose", «ارتفع»): a "до"/"to" in its clause is the new
     /// value, not a maximum.
     Change,
+    /// A word after which a country's bare name is an attribute ("Rossiya fuqaroligi").
+    Attributive,
 }
 
 /// What a phrase right after a number means.
@@ -270,9 +296,14 @@ pub struct Lexicon {
     pub max_suffixes: Vec<String>,
     /// Endings of a currency word that open a range with a maximum after it («теңгеден»).
     pub range_suffixes: Vec<String>,
+    /// Genitive endings of a country's name, which keep it a country before an attributive
+    /// head («Rossiyaning fuqarolari»).
+    pub genitives: Vec<String>,
     pub signals: Vec<SignalDef>,
     pub signal_index: HashMap<String, usize>,
     pub orgs: Vec<GazetteerEntry>,
+    /// The body of each kind (`of`) of each country: (kind, country code) to its entry.
+    pub org_of_country: HashMap<(String, String), usize>,
     pub regions: Vec<GazetteerEntry>,
     pub countries: Vec<GazetteerEntry>,
     pub rates: HashMap<String, f64>,
@@ -332,6 +363,14 @@ impl Lexicon {
                 })
                 .filter(|c| !c.forms.is_empty()),
         );
+        let mut org_of_country = HashMap::new();
+        for (i, e) in orgs.iter().enumerate() {
+            if let (false, Some(of), Some(code)) = (e.bare, &e.of, &e.country) {
+                org_of_country
+                    .entry((of.clone(), code.clone()))
+                    .or_insert(i);
+            }
+        }
         let rate_file: RateFile =
             toml::from_str(RATES).map_err(|e| format!("data/rates.toml: {e}"))?;
 
@@ -341,6 +380,7 @@ impl Lexicon {
         let mut joiners = HashSet::new();
         let mut max_suffixes: Vec<String> = Vec::new();
         let mut range_suffixes: Vec<String> = Vec::new();
+        let mut genitives: Vec<String> = Vec::new();
         let mut langs = Vec::new();
 
         for (i, e) in orgs.iter().enumerate() {
@@ -423,6 +463,13 @@ impl Lexicon {
             }
             free.extend(f.legal_forms.iter().map(|w| (w.clone(), Tag::LegalForm)));
             free.extend(f.org_heads.iter().map(|w| (w.clone(), Tag::OrgHead)));
+            free.extend(
+                f.attributive
+                    .heads
+                    .iter()
+                    .map(|w| (w.clone(), Tag::Attributive)),
+            );
+            genitives.extend(f.attributive.genitives.iter().map(|w| w.to_lowercase()));
 
             for (word, code) in &f.currency.after {
                 after.push((word.clone(), After::Currency(leak(code))));
@@ -484,17 +531,24 @@ impl Lexicon {
                 }
             }
         }
+        // The text's shadow reads a left quote as a right one (`text::Lowered`): so do the
+        // phrases, and «so‘m», «Qirg‘iziston» match however the turned comma is written.
+        fn fold<P>((phrase, payload): (String, P)) -> (String, P) {
+            (phrase.replace('\u{2018}', "\u{2019}"), payload)
+        }
         Ok(Lexicon {
             letters,
             langs,
-            free: PhraseSet::new(free)?,
-            after: PhraseSet::new(after)?,
-            before: PhraseSet::new(before)?,
+            free: PhraseSet::new(free.into_iter().map(fold))?,
+            after: PhraseSet::new(after.into_iter().map(fold))?,
+            before: PhraseSet::new(before.into_iter().map(fold))?,
             joiners,
             max_suffixes,
             range_suffixes,
+            genitives,
             signals,
             signal_index,
+            org_of_country,
             orgs,
             regions,
             countries,

@@ -60,6 +60,12 @@ impl Lowered {
                     out.push(c);
                     continue;
                 }
+                // The turned comma of Uzbek written as a left quote («Qirg‘iziston») reads as
+                // the right one («Qirg’iziston»), the same length: the lexicon folds them too.
+                '\u{2018}' => {
+                    out.push('\u{2019}');
+                    continue;
+                }
                 // Punctuation and symbols (NBSP, «», dashes, quotes, ₽, ₸) have no case.
                 '\u{0080}'..='\u{00BF}' | '\u{2000}'..='\u{20FF}' => {
                     out.push(c);

@@ -769,3 +769,87 @@ fn a_town_inside_a_longer_proper_name_or_alone_in_quotes_is_no_place() {
         x.entities
     );
 }
+
+#[test]
+fn a_defence_ministry_named_without_its_country_is_that_of_the_country_the_text_is_about() {
+    for (text, org) in [
+        (
+            "Rossiyada ko‘plab markaziy osiyoliklar Mudofaa vazirligi bilan shartnoma imzolayapti. Rossiya armiyasiga yollash davom etmoqda.",
+            "Russian Ministry of Defence",
+        ),
+        (
+            "According to the Defence Ministry website, anyone can join the Russian army.",
+            "Russian Ministry of Defence",
+        ),
+        (
+            "Қорғаныс министрлігі Қазақстан азаматтарын әскери қызметке шақырады.",
+            "Ministry of Defence of the Republic of Kazakhstan",
+        ),
+        // No country said: the language's own, as before.
+        (
+            "Mudofaa vazirligi xabar berdi.",
+            "Ministry of Defence of Uzbekistan",
+        ),
+    ] {
+        let x = extract(text);
+        assert_eq!(entity(&x, EntityKind::Org)[0], org, "{text}");
+    }
+}
+
+#[test]
+fn an_uzbek_country_name_before_citizenship_or_side_is_an_attribute_not_the_country() {
+    for text in [
+        "Ular yaqinda Rossiya fuqaroligini olgan.",
+        "Хизматга боришни истаганлар Россия Федерацияси фуқаролигини олиши керак.",
+        "O‘zbekiston, Tojikiston va Qirg‘iziston fuqarolari safarbar qilinmoqda.",
+        "Hozircha bunga Oʻzbekiston tomoni munosabat bildirmadi.",
+    ] {
+        let x = extract(text);
+        assert!(
+            entity(&x, EntityKind::Country).is_empty(),
+            "{text}: {:?}",
+            x.entities
+        );
+    }
+    // A genitive, or a name standing alone, names the country.
+    let x = extract("Rossiyaning fuqarolari va Tojikistonda ishlaganlar.");
+    assert_eq!(
+        entity(&x, EntityKind::Country),
+        ["Russia", "Tajikistan"],
+        "{:?}",
+        x.entities
+    );
+    // The turned comma written as a left quote is read as the others are.
+    let x = extract("Qirg‘izistonda ish bor");
+    assert_eq!(entity(&x, EntityKind::Country), ["Kyrgyzstan"]);
+}
+
+#[test]
+fn a_place_inside_a_longer_name_or_alone_in_quotes_is_no_place() {
+    for text in [
+        "He went for Rs 16 crore to Delhi Daredevils in the auction",
+        "said Punjab Congress chief Amarinder Singh",
+        "Савио Нсереко «Атырау» футбол клубымен келісімшартқа отырды",
+    ] {
+        let x = extract(text);
+        assert!(
+            entity(&x, EntityKind::Region).is_empty(),
+            "{text}: {:?}",
+            x.entities
+        );
+    }
+    // A Russian place before a person's name stays a place.
+    let x = extract("по словам губернатора Югры Алексея Шипилова");
+    assert_eq!(
+        entity(&x, EntityKind::Region),
+        ["Khanty-Mansi Autonomous Okrug"]
+    );
+    // An embassy is a body; the countries in its name are its own.
+    let x = extract("Unga ko‘ra, O‘zbekistonning Avstriyadagi elchixonasi pul beradi");
+    assert!(
+        entity(&x, EntityKind::Country).is_empty(),
+        "{:?}",
+        x.entities
+    );
+    assert_eq!(entity(&x, EntityKind::Org).len(), 1, "{:?}", x.entities);
+}
