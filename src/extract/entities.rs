@@ -607,7 +607,14 @@ fn gazetteer(text: &str, hits: &[PhraseHit], lex: &Lexicon, out: &mut Vec<Recrui
     let longest = phrase::longest(hits);
     for h in hits {
         match *lex.free.payload(h.id) {
-            Tag::Org(i) => orgs.push((h.start, h.end, org_name(lex, i, country))),
+            Tag::Org(i) => {
+                let country = if lex.orgs[i].bare {
+                    country_beside(text, hits, longest, lex, h).or(country)
+                } else {
+                    country
+                };
+                orgs.push((h.start, h.end, org_name(lex, i, country)))
+            }
             Tag::Region(i)
                 if written_as_name(text, h, lex.regions[i].cased)
                     && !in_longer_name(text, hits, longest, lex, h, lex.regions[i].cased) =>
@@ -633,14 +640,22 @@ fn gazetteer(text: &str, hits: &[PhraseHit], lex: &Lexicon, out: &mut Vec<Recrui
                 continue;
             }
             let after = regions.partition_point(|&(rs, _, _)| rs < h.end);
-            if let Some(&(_, rend, ri)) = regions[after..]
+            let next = regions[after..]
                 .iter()
                 .take_while(|&&(rs, _, _)| rs - h.end <= 16)
                 .find(|&&(rs, _, _)| place_gap(&text[h.end..rs]))
-            {
+                .map(|&(_, rend, ri)| (h.start, rend, ri));
+            // "the Tashkent military commissariat", «Toshkent shahar harbiy komissariati»:
+            // English, Kazakh and Uzbek put the place first.
+            let before = regions[..after]
+                .last()
+                .filter(|&&(_, rend, _)| rend <= h.start && h.start - rend <= 16)
+                .filter(|&&(_, rend, _)| place_gap(&text[rend..h.start]))
+                .map(|&(rs, _, ri)| (rs, h.end, ri));
+            if let Some((s, e, ri)) = next.or(before) {
                 orgs.push((
-                    h.start,
-                    rend,
+                    s,
+                    e,
                     format!("{} of {}", lex.orgs[i].name, lex.regions[ri].name),
                 ));
             }
@@ -810,6 +825,30 @@ fn text_country<'l>(hits: &[PhraseHit], lex: &'l Lexicon) -> Option<&'l str> {
     }
 }
 
+/// The country a demonym or name right beside a body names: "the Uzbek Ministry of Defence",
+/// "Kazakhstan's Ministry of Defence", «وزارة الدفاع البريطانية» (Arabic puts it after).
+fn country_beside<'l>(
+    text: &str,
+    hits: &[PhraseHit],
+    longest: usize,
+    lex: &'l Lexicon,
+    h: &PhraseHit,
+) -> Option<&'l str> {
+    let before = super::text::skip_spaces_back(text, h.start, 2);
+    let before = ["'s", "’s"]
+        .iter()
+        .find(|s| text[..before].ends_with(*s))
+        .map_or(before, |s| before - s.len());
+    let after = super::text::skip_spaces(text, h.end, 2);
+    phrase::hits_between(hits, longest, before, after)
+        .iter()
+        .filter(|p| p.end == before || p.start == after)
+        .find_map(|p| match *lex.free.payload(p.id) {
+            Tag::Country(i) | Tag::CountryHint(i) => lex.countries[i].code.as_deref(),
+            _ => None,
+        })
+}
+
 /// The name of body `i`; one named without its country is the body of its kind of the
 /// country the text is about, when that country has one in the gazetteer.
 fn org_name(lex: &Lexicon, i: usize, country: Option<&str>) -> String {
@@ -919,7 +958,14 @@ fn place_gap(gap: &str) -> bool {
             [] => true,
             [w] => matches!(
                 w.to_lowercase().as_str(),
-                "г." | "города" | "city" | "shahri"
+                "г." | "города"
+                    | "city"
+                    | "shahri"
+                    | "shahar"
+                    | "шаҳар"
+                    | "шаҳри"
+                    | "қаласы"
+                    | "қалалық"
             ),
             _ => false,
         }

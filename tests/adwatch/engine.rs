@@ -853,3 +853,35 @@ fn a_place_inside_a_longer_name_or_alone_in_quotes_is_no_place() {
     );
     assert_eq!(entity(&x, EntityKind::Org).len(), 1, "{:?}", x.entities);
 }
+
+#[test]
+fn a_commissariat_named_after_a_place_written_before_it() {
+    for text in [
+        "Contact the Tashkent military commissariat today",
+        "Toshkent shahar harbiy komissariatiga murojaat qiling",
+    ] {
+        let x = extract(text);
+        assert!(
+            entity(&x, EntityKind::Org).contains(&"Military Commissariat of Tashkent"),
+            "{text}: {:?}",
+            x.entities
+        );
+    }
+}
+
+#[test]
+fn a_demonym_beside_a_ministry_says_whose_it_is() {
+    let x = extract("The Russian army recruits. The Uzbek Ministry of Defence said nothing.");
+    assert!(
+        entity(&x, EntityKind::Org).contains(&"Ministry of Defence of Uzbekistan"),
+        "{:?}",
+        x.entities
+    );
+    // A country the gazetteer has no ministry for leaves it unnamed, not Russian.
+    let x = extract("يقاتلون في الجيش الروسي، وذكر بيان صادر عن وزارة الدفاع البريطانية");
+    assert!(
+        entity(&x, EntityKind::Org).contains(&"Ministry of Defence"),
+        "{:?}",
+        x.entities
+    );
+}
