@@ -531,10 +531,14 @@ impl Lexicon {
                 }
             }
         }
-        // The text's shadow reads a left quote as a right one (`text::Lowered`): so do the
-        // phrases, and «so‘m», «Qirg‘iziston» match however the turned comma is written.
+        // The text's shadow reads a left quote as a right one and a backtick as an apostrophe
+        // (`text::Lowered`): so do the phrases, and «so‘m», «Qirg‘iziston» match however the
+        // turned comma is written.
         fn fold<P>((phrase, payload): (String, P)) -> (String, P) {
-            (phrase.replace('\u{2018}', "\u{2019}"), payload)
+            (
+                phrase.replace('\u{2018}', "\u{2019}").replace('`', "'"),
+                payload,
+            )
         }
         Ok(Lexicon {
             letters,

@@ -30,7 +30,12 @@ impl Lowered {
         for c in text.chars() {
             if c.is_ascii() {
                 latin += usize::from(c.is_ascii_alphabetic());
-                out.push(c.to_ascii_lowercase());
+                // A backtick for the Uzbek turned comma («so`m») reads as an apostrophe.
+                out.push(if c == '`' {
+                    '\''
+                } else {
+                    c.to_ascii_lowercase()
+                });
                 continue;
             }
             if let Some(&mask) = letter_table.get(c as usize) {
@@ -244,6 +249,12 @@ mod tests {
             assert_eq!(Lowered::new(s, &[]).text.len(), s.len(), "{s}");
         }
         assert_eq!(Lowered::new("МИНОБОРОНЫ РФ", &[]).text, "минобороны рф");
+        // The Uzbek turned comma written as a left quote or a backtick reads as the right
+        // quote or the apostrophe, keeping the length.
+        assert_eq!(
+            Lowered::new("Qirg‘iziston so`m", &[]).text,
+            "qirg’iziston so'm"
+        );
     }
 
     #[test]

@@ -291,6 +291,18 @@ fn bounds_written_as_endings_and_after_the_amount_in_uzbek_kazakh_and_arabic() {
 }
 
 #[test]
+fn uzbek_sums_with_a_case_ending_and_any_turned_comma() {
+    assert_eq!(
+        read("2013 yilda bir martalik pul mukofoti - 500 000 so‘mni, 2014 yilda – 600 000 so‘mni tashkil etgan."),
+        [(500_000, "UZS", ONE, None), (600_000, "UZS", ONE, None)]
+    );
+    assert_eq!(
+        values("O`rtacha oylik ish haqi 8 mln so`mdan oshdi"),
+        [(8_000_000, "UZS")]
+    );
+}
+
+#[test]
 fn a_bound_after_a_prefix_currency_is_read() {
     assert_eq!(
         read("They are promised salaries of $1,500 or more"),
