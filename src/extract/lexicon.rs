@@ -130,6 +130,15 @@ struct BoundWords {
 #[derive(Deserialize)]
 struct RangeWords {
     joiners: Vec<String>,
+    /// "and", «و», «мен»: they join a range only after "between" («بين», "between") or
+    /// before «аралығында»; otherwise they list two amounts ("a one-off payment of 195,000
+    /// roubles and 204,000 roubles a month").
+    #[serde(default)]
+    conjunctions: Vec<String>,
+    #[serde(default)]
+    between_before: Vec<String>,
+    #[serde(default)]
+    between_after: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -253,6 +262,10 @@ pub enum Tag {
     Change,
     /// A word after which a country's bare name is an attribute ("Rossiya fuqaroligi").
     Attributive,
+    /// "between" before a range joined by "and" (`before`), or «аралығында» after it.
+    Between {
+        before: bool,
+    },
 }
 
 /// What a phrase right after a number means.
@@ -292,6 +305,8 @@ pub struct Lexicon {
     pub after: PhraseSet<After>,
     pub before: PhraseSet<Before>,
     pub joiners: HashSet<String>,
+    /// Joiners that make a range only with a "between" word around it.
+    pub conjunctions: HashSet<String>,
     /// Endings of a currency word that make its amount a maximum («dollargacha»).
     pub max_suffixes: Vec<String>,
     /// Endings of a currency word that open a range with a maximum after it («теңгеден»).
@@ -378,6 +393,7 @@ impl Lexicon {
         let mut after: Vec<(String, After)> = Vec::new();
         let mut before: Vec<(String, Before)> = Vec::new();
         let mut joiners = HashSet::new();
+        let mut conjunctions = HashSet::new();
         let mut max_suffixes: Vec<String> = Vec::new();
         let mut range_suffixes: Vec<String> = Vec::new();
         let mut genitives: Vec<String> = Vec::new();
@@ -516,6 +532,19 @@ impl Lexicon {
                 ));
             }
             joiners.extend(f.range.joiners.iter().map(|j| j.to_lowercase()));
+            conjunctions.extend(f.range.conjunctions.iter().map(|j| j.to_lowercase()));
+            free.extend(
+                f.range
+                    .between_before
+                    .iter()
+                    .map(|w| (w.clone(), Tag::Between { before: true })),
+            );
+            free.extend(
+                f.range
+                    .between_after
+                    .iter()
+                    .map(|w| (w.clone(), Tag::Between { before: false })),
+            );
             free.extend(f.bound.change.iter().map(|w| (w.clone(), Tag::Change)));
             max_suffixes.extend(f.bound.max_suffix.iter().map(|w| w.to_lowercase()));
             range_suffixes.extend(f.bound.range_suffix.iter().map(|w| w.to_lowercase()));
@@ -547,6 +576,7 @@ impl Lexicon {
             after: PhraseSet::new(after.into_iter().map(fold))?,
             before: PhraseSet::new(before.into_iter().map(fold))?,
             joiners,
+            conjunctions,
             max_suffixes,
             range_suffixes,
             genitives,

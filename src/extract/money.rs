@@ -62,7 +62,7 @@ pub(crate) fn find(
     // Two readings of the same place (digits inside a spelled number) keep the first.
     cands.dedup_by(|b, a| b.start < a.end);
     merge_compounds(text, &mut cands);
-    link_ranges(text, &mut cands, lex);
+    link_ranges(text, hits, &mut cands, lex);
     changes_are_not_bounds(text, hits, lex, &mut cands);
     link_equivalents(text, &mut cands);
     carry_currency(text, low, hits, lex, &mut cands);
@@ -554,7 +554,19 @@ fn read_around(text: &str, low: &str, n: &Number, lex: &Lexicon) -> Candidate {
 }
 
 /// "от 204 000 до 250 000 руб.", "150-200 тыс.", "من 1000 إلى 1200 دولار".
-fn link_ranges(text: &str, cands: &mut [Candidate], lex: &Lexicon) {
+fn link_ranges(text: &str, hits: &[PhraseHit], cands: &mut [Candidate], lex: &Lexicon) {
+    // "between" right before the first amount, or «аралығында» right after the second.
+    let between_at = |at: usize, before: bool| {
+        let first = hits.partition_point(|h| h.start < at.saturating_sub(MAX_BETWEEN));
+        hits[first..].iter().take_while(|h| h.start <= at).any(|h| {
+            *lex.free.payload(h.id) == Tag::Between { before }
+                && if before {
+                    h.end <= at && text[h.end..at].chars().all(is_blank)
+                } else {
+                    h.start == at
+                }
+        })
+    };
     for i in 1..cands.len() {
         let (a, b) = (&cands[i - 1], &cands[i]);
         if a.range_with.is_some() || a.end > b.outer_start {
@@ -577,7 +589,10 @@ fn link_ranges(text: &str, cands: &mut [Candidate], lex: &Lexicon) {
                     .iter()
                     .any(|s| written.ends_with(s.as_str()))
         };
+        let conjunction = lex.conjunctions.contains(&between)
+            && (between_at(a.outer_start, true) || between_at(skip_spaces(text, b.end, 2), false));
         let joined = lex.joiners.contains(&between)
+            || conjunction
             || (between.is_empty()
                 && b.bound == Some(Bound::Max)
                 && (b.outer_start < b.start || opens_range()));
@@ -603,6 +618,9 @@ fn link_ranges(text: &str, cands: &mut [Candidate], lex: &Lexicon) {
         b.range_with = Some(i - 1);
     }
 }
+
+/// The longest "between" word looked for before a range, in bytes.
+const MAX_BETWEEN: usize = 64;
 
 /// How far before an amount a verb of change is looked for, and after it (Kazakh and Uzbek put
 /// the verb last).

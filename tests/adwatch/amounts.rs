@@ -303,6 +303,24 @@ fn uzbek_sums_with_a_case_ending_and_any_turned_comma() {
 }
 
 #[test]
+fn and_joins_a_range_only_after_between() {
+    assert_eq!(
+        read("They get a one-off payment of 195,000 roubles and 204,000 roubles a month."),
+        [(195_000, "RUB", ONE, None), (204_000, "RUB", MONTH, None)]
+    );
+    assert_eq!(
+        read("Salaries between $2,000 and $3,000 a month."),
+        [(2_000, "USD", MONTH, MIN), (3_000, "USD", MONTH, MAX)]
+    );
+    assert_eq!(
+        bounds("يتقاضون رواتب تتراوح بين 2000 و2500 دولار شهرياً"),
+        [MIN, MAX]
+    );
+    assert_eq!(bounds("تسلم 800 دولار لعائلاتهم و600 دولار لهم"), [None, None]);
+    assert_eq!(bounds("Жалақы 60 мен 70 мың теңге аралығында."), [MIN, MAX]);
+}
+
+#[test]
 fn a_bound_after_a_prefix_currency_is_read() {
     assert_eq!(
         read("They are promised salaries of $1,500 or more"),
