@@ -131,6 +131,195 @@ fn every_amount_of_the_clause_gets_the_period_and_a_nearer_word_wins() {
     assert_eq!(x.iter().map(|a| a.2).collect::<Vec<_>>(), [None]);
 }
 
+fn periods(text: &str) -> Vec<Option<Period>> {
+    read(text).into_iter().map(|a| a.2).collect()
+}
+
+const YEAR: Option<Period> = Some(Period::Yearly);
+
+#[test]
+fn russian_and_kazakh_pay_nouns_imply_a_month_when_no_word_says_a_period() {
+    // Russian and Kazakh quote salaries, pensions and rents by the month.
+    assert_eq!(
+        periods("Средняя зарплата составляет 85 тысяч рублей."),
+        [MONTH]
+    );
+    assert_eq!(periods("Базалық зейнетақы 35 596 теңге."), [MONTH]);
+    assert_eq!(
+        periods("Пәтерақы - 60-70 мың теңге көлемінде."),
+        [MONTH, MONTH]
+    );
+    // After the amount, in its clause (Kazakh puts the noun last).
+    assert_eq!(periods("Ол 700 мың теңге жалақы алды."), [MONTH]);
+    // Any period word wins over the noun.
+    assert_eq!(periods("Зарплата 1,2 млн рублей в год."), [YEAR]);
+    assert_eq!(periods("Ежегодная зарплата 1,2 млн рублей."), [YEAR]);
+    // The noun leads one amount; a bonus of its own is not a salary.
+    assert_eq!(
+        periods("Зарплата — 240 тысяч рублей. Плюс премии, там до 1 млн рублей."),
+        [MONTH, None]
+    );
+    // English does not: "a salary of $2,000" may be a year's.
+    assert_eq!(periods("They were promised a salary of $2,000."), [None]);
+}
+
+#[test]
+fn an_amounts_period_passes_to_the_parallel_amounts_of_its_sentence() {
+    assert_eq!(
+        periods("Цены выросли: в Барнауле до 25 тыс. рублей в месяц, в Москве (до 85 тыс. рублей), в Петербурге (до 35 тыс. рублей)."),
+        [MONTH, MONTH, MONTH]
+    );
+    // A line broken after a comma goes on with its sentence.
+    assert_eq!(
+        periods("Зарплата 35 596 теңге,\nең жоғары мөлшері 60 005 теңге."),
+        [MONTH, MONTH]
+    );
+    // Not to an amount a pay word of its own leads, nor past the sentence.
+    assert_eq!(
+        periods("Оклад 100 000 рублей в месяц, премия 50 000 рублей."),
+        [MONTH, None]
+    );
+    assert_eq!(
+        periods("Платят 100 000 рублей в месяц. Квартира стоит 5 млн рублей."),
+        [MONTH, None]
+    );
+}
+
+#[test]
+fn a_heading_lines_period_passes_to_the_amounts_that_open_the_next_line() {
+    assert_eq!(
+        periods("Базалық зейнетақы\nЕң төменгі мөлшері – 35 596 теңге"),
+        [MONTH]
+    );
+    assert_eq!(periods("Ежемесячно\nот 150 000 рублей"), [MONTH]);
+    // Not a period that counts something else ("12 часов в день"), nor past a blank line.
+    assert_eq!(
+        periods("Смена 12 часов в день\nОплата 150 000 рублей"),
+        [None]
+    );
+    assert_eq!(periods("Ежемесячно\n\nКвартира за 150 000 рублей"), [None]);
+}
+
+#[test]
+fn a_heading_that_ends_with_a_colon_gives_its_period_to_the_lines_of_its_list() {
+    assert_eq!(
+        periods("Visa Fees are as follows:\n\nMultiple entry – 15 Days – US $ 25 or equivalent\nMultiple entry – 30 Days – US $ 40 or equivalent"),
+        [ONE, ONE]
+    );
+    assert_eq!(
+        periods("Ежемесячные выплаты:\n- оклад 50 000 рублей;\n- надбавка 30 000 рублей."),
+        [MONTH, MONTH]
+    );
+    // The list ends at a blank line after its items.
+    assert_eq!(
+        periods("Fees:\n\nVisa – $25\n\nThe salary is $2,000"),
+        [ONE, None]
+    );
+}
+
+#[test]
+fn fees_charges_and_deposits_are_paid_once() {
+    assert_eq!(
+        periods("The agency charged each man $3,000 for the job"),
+        [ONE]
+    );
+    assert_eq!(
+        periods("They demanded Rs 600,000 each for sending youths abroad"),
+        [ONE]
+    );
+    assert_eq!(periods("مقابل إيداع مبلغ 20 ألف جنيه كضمان"), [ONE]);
+}
+
+fn bounds(text: &str) -> Vec<Option<Bound>> {
+    read(text).into_iter().map(|a| a.3).collect()
+}
+
+const MAX: Option<Bound> = Some(Bound::Max);
+
+#[test]
+fn after_a_verb_of_change_to_names_the_new_value_not_a_maximum() {
+    assert_eq!(
+        bounds("Квартиры подорожали на 25%, с 20 тыс. до 24 тыс. рублей в месяц."),
+        [None, None]
+    );
+    assert_eq!(
+        bounds("Выплата при заключении контракта увеличена до 2 млн рублей."),
+        [None]
+    );
+    assert_eq!(bounds("The minimum wage rose to $500 this year."), [None]);
+    assert_eq!(
+        bounds("قررت الحكومة رفع الحد الأدنى للأجور إلى 3500 جنيه"),
+        [None]
+    );
+    // Without one, "до" and "to" stay maxima, and "от … до" a range.
+    assert_eq!(bounds("Зарплата до 200 000 рублей."), [MAX]);
+    assert_eq!(bounds("Pay of up to $3,000 a month."), [MAX]);
+    assert_eq!(
+        bounds("Зарплата выросла и составляет от 100 до 150 тысяч рублей."),
+        [MIN, MAX]
+    );
+    // Not past the sentence.
+    assert_eq!(bounds("Цены выросли. Зарплата до 200 000 рублей."), [MAX]);
+}
+
+#[test]
+fn bounds_written_as_endings_and_after_the_amount_in_uzbek_kazakh_and_arabic() {
+    assert_eq!(
+        bounds("Narxi 9 ming dollardan boshlanib, 12 ming dollargacha bo‘ladi."),
+        [MIN, MAX]
+    );
+    assert_eq!(bounds("Maoshi 1,2 million rubldan ortiq."), [MIN]);
+    assert_eq!(bounds("Жалақы 250 мың теңгеден басталады."), [MIN]);
+    // The ablative opens a range before a maximum; alone it may mean "each".
+    assert_eq!(
+        bounds("Жалақы 150 000 теңгеден 300 000 теңгеге дейін."),
+        [MIN, MAX]
+    );
+    assert_eq!(
+        bounds("Narxi 9 ming dollardan 12 ming dollargacha."),
+        [MIN, MAX]
+    );
+    assert_eq!(bounds("Әрқайсысына 100 мың теңгеден берілді."), [None]);
+    assert_eq!(bounds("قرر تحديد 250 جنيهًا كحد أدنى للعلاوة"), [MIN]);
+    assert_eq!(bounds("رواتب لا تتجاوز 25 دولاراً شهرياً"), [MAX]);
+    // "About" and "what amounts to" are no bounds.
+    assert_eq!(
+        read("يعرض عليهم ما يقرب من 3 آلاف دولار شهريا"),
+        [(3_000, "USD", MONTH, None)]
+    );
+    assert_eq!(bounds("a total of what amounts to $35,473"), [None]);
+}
+
+#[test]
+fn uzbek_sums_with_a_case_ending_and_any_turned_comma() {
+    assert_eq!(
+        read("2013 yilda bir martalik pul mukofoti - 500 000 so‘mni, 2014 yilda – 600 000 so‘mni tashkil etgan."),
+        [(500_000, "UZS", ONE, None), (600_000, "UZS", ONE, None)]
+    );
+    assert_eq!(
+        values("O`rtacha oylik ish haqi 8 mln so`mdan oshdi"),
+        [(8_000_000, "UZS")]
+    );
+}
+
+#[test]
+fn and_joins_a_range_only_after_between() {
+    assert_eq!(
+        read("They get a one-off payment of 195,000 roubles and 204,000 roubles a month."),
+        [(195_000, "RUB", ONE, None), (204_000, "RUB", MONTH, None)]
+    );
+    assert_eq!(
+        read("Salaries between $2,000 and $3,000 a month."),
+        [(2_000, "USD", MONTH, MIN), (3_000, "USD", MONTH, MAX)]
+    );
+    assert_eq!(
+        bounds("يتقاضون رواتب تتراوح بين 2000 و2500 دولار شهرياً"),
+        [MIN, MAX]
+    );
+    assert_eq!(bounds("تسلم 800 دولار لعائلاتهم و600 دولار لهم"), [None, None]);
+    assert_eq!(bounds("Жалақы 60 мен 70 мың теңге аралығында."), [MIN, MAX]);
+}
+
 #[test]
 fn a_bound_after_a_prefix_currency_is_read() {
     assert_eq!(

@@ -309,21 +309,21 @@ fn fresh_sets(file: &str) -> Vec<(String, fixtures::Score)> {
 type Floors = &'static [(&'static str, [usize; 7])];
 
 const DEV_FLOORS: Floors = &[
-    ("all", [180, 27, 138, 160, 144, 97, 121]),
-    ("ar", [48, 6, 44, 42, 25, 8, 22]),
-    ("en", [42, 12, 30, 41, 37, 25, 30]),
-    ("kk", [20, 0, 13, 20, 22, 11, 21]),
-    ("ru", [39, 3, 22, 29, 36, 28, 25]),
-    ("uz", [31, 6, 29, 28, 24, 25, 23]),
+    ("all", [186, 21, 170, 185, 154, 73, 122]),
+    ("ar", [48, 6, 47, 47, 28, 5, 22]),
+    ("en", [42, 12, 40, 42, 39, 18, 31]),
+    ("kk", [20, 0, 17, 20, 22, 10, 21]),
+    ("ru", [39, 3, 31, 39, 39, 24, 25]),
+    ("uz", [37, 0, 35, 37, 26, 16, 23]),
 ];
 
 const TEST_FLOORS: Floors = &[
-    ("all", [178, 18, 117, 164, 117, 92, 102]),
-    ("ar", [26, 4, 19, 23, 20, 14, 19]),
-    ("en", [54, 6, 44, 49, 29, 28, 23]),
-    ("kk", [19, 3, 2, 19, 21, 20, 19]),
-    ("ru", [42, 3, 22, 38, 34, 12, 23]),
-    ("uz", [37, 2, 30, 35, 13, 18, 18]),
+    ("all", [178, 18, 140, 166, 122, 82, 102]),
+    ("ar", [26, 4, 18, 23, 21, 13, 19]),
+    ("en", [54, 6, 47, 50, 29, 25, 23]),
+    ("kk", [19, 3, 12, 19, 21, 19, 19]),
+    ("ru", [42, 3, 33, 37, 35, 10, 23]),
+    ("uz", [37, 2, 30, 37, 16, 15, 18]),
 ];
 
 /// The five languages of issue 15 (`gathered15-*.jsonl`), the same way.
@@ -337,8 +337,8 @@ const DEV15_FLOORS: Floors = &[
 ];
 
 const TEST15_FLOORS: Floors = &[
-    ("all", [45, 11, 30, 44, 63, 47, 44]),
-    ("hi", [13, 2, 4, 13, 15, 10, 9]),
+    ("all", [45, 11, 30, 44, 62, 48, 44]),
+    ("hi", [13, 2, 4, 13, 14, 11, 9]),
     ("hy", [11, 0, 9, 10, 6, 11, 7]),
     ("ky", [11, 1, 9, 11, 13, 3, 8]),
     ("ne", [5, 4, 3, 5, 15, 7, 9]),
@@ -347,21 +347,21 @@ const TEST15_FLOORS: Floors = &[
 
 /// The second batch in those languages (`gathered15b-*.jsonl`), split the same way.
 const DEV15B_FLOORS: Floors = &[
-    ("all", [28, 17, 15, 27, 56, 43, 21]),
-    ("hi", [2, 1, 2, 2, 16, 14, 6]),
-    ("hy", [9, 4, 4, 8, 5, 12, 3]),
-    ("ky", [9, 0, 4, 9, 8, 3, 5]),
-    ("ne", [5, 8, 3, 5, 13, 10, 5]),
-    ("tg", [3, 4, 2, 3, 14, 4, 2]),
+    ("all", [37, 4, 28, 36, 56, 43, 33]),
+    ("hi", [3, 0, 3, 3, 16, 14, 7]),
+    ("hy", [9, 4, 7, 8, 5, 12, 6]),
+    ("ky", [9, 0, 5, 9, 8, 3, 7]),
+    ("ne", [10, 0, 8, 10, 13, 10, 7]),
+    ("tg", [6, 0, 5, 6, 14, 4, 6]),
 ];
 
 const TEST15B_FLOORS: Floors = &[
-    ("all", [37, 12, 25, 36, 36, 36, 18]),
-    ("hi", [14, 0, 11, 14, 6, 7, 4]),
-    ("hy", [8, 2, 7, 8, 4, 4, 3]),
-    ("ky", [3, 1, 0, 2, 10, 6, 4]),
-    ("ne", [7, 7, 4, 7, 5, 12, 4]),
-    ("tg", [5, 2, 3, 5, 11, 7, 3]),
+    ("all", [38, 10, 26, 38, 38, 33, 21]),
+    ("hi", [14, 0, 11, 14, 7, 6, 4]),
+    ("hy", [9, 0, 8, 9, 4, 4, 4]),
+    ("ky", [3, 1, 0, 3, 11, 4, 4]),
+    ("ne", [7, 7, 4, 7, 5, 12, 5]),
+    ("tg", [5, 2, 3, 5, 11, 7, 4]),
 ];
 
 fn holds(sets: &[(String, fixtures::Score)], floors: Floors) -> Vec<String> {
@@ -786,6 +786,122 @@ fn a_town_inside_a_longer_proper_name_or_alone_in_quotes_is_no_place() {
     let x = extract("Живу в Ревде Свердловской области");
     assert!(
         entity(&x, EntityKind::Region).contains(&"Revda"),
+        "{:?}",
+        x.entities
+    );
+}
+
+#[test]
+fn a_defence_ministry_named_without_its_country_is_that_of_the_country_the_text_is_about() {
+    for (text, org) in [
+        (
+            "Rossiyada ko‘plab markaziy osiyoliklar Mudofaa vazirligi bilan shartnoma imzolayapti. Rossiya armiyasiga yollash davom etmoqda.",
+            "Russian Ministry of Defence",
+        ),
+        (
+            "According to the Defence Ministry website, anyone can join the Russian army.",
+            "Russian Ministry of Defence",
+        ),
+        (
+            "Қорғаныс министрлігі Қазақстан азаматтарын әскери қызметке шақырады.",
+            "Ministry of Defence of the Republic of Kazakhstan",
+        ),
+        // No country said: the language's own, as before.
+        (
+            "Mudofaa vazirligi xabar berdi.",
+            "Ministry of Defence of Uzbekistan",
+        ),
+    ] {
+        let x = extract(text);
+        assert_eq!(entity(&x, EntityKind::Org)[0], org, "{text}");
+    }
+}
+
+#[test]
+fn an_uzbek_country_name_before_citizenship_or_side_is_an_attribute_not_the_country() {
+    for text in [
+        "Ular yaqinda Rossiya fuqaroligini olgan.",
+        "Хизматга боришни истаганлар Россия Федерацияси фуқаролигини олиши керак.",
+        "O‘zbekiston, Tojikiston va Qirg‘iziston fuqarolari safarbar qilinmoqda.",
+        "Hozircha bunga Oʻzbekiston tomoni munosabat bildirmadi.",
+    ] {
+        let x = extract(text);
+        assert!(
+            entity(&x, EntityKind::Country).is_empty(),
+            "{text}: {:?}",
+            x.entities
+        );
+    }
+    // A genitive, or a name standing alone, names the country.
+    let x = extract("Rossiyaning fuqarolari va Tojikistonda ishlaganlar.");
+    assert_eq!(
+        entity(&x, EntityKind::Country),
+        ["Russia", "Tajikistan"],
+        "{:?}",
+        x.entities
+    );
+    // The turned comma written as a left quote is read as the others are.
+    let x = extract("Qirg‘izistonda ish bor");
+    assert_eq!(entity(&x, EntityKind::Country), ["Kyrgyzstan"]);
+}
+
+#[test]
+fn a_place_inside_a_longer_name_or_alone_in_quotes_is_no_place() {
+    for text in [
+        "He went for Rs 16 crore to Delhi Daredevils in the auction",
+        "said Punjab Congress chief Amarinder Singh",
+        "Савио Нсереко «Атырау» футбол клубымен келісімшартқа отырды",
+    ] {
+        let x = extract(text);
+        assert!(
+            entity(&x, EntityKind::Region).is_empty(),
+            "{text}: {:?}",
+            x.entities
+        );
+    }
+    // A Russian place before a person's name stays a place.
+    let x = extract("по словам губернатора Югры Алексея Шипилова");
+    assert_eq!(
+        entity(&x, EntityKind::Region),
+        ["Khanty-Mansi Autonomous Okrug"]
+    );
+    // An embassy is a body; the countries in its name are its own.
+    let x = extract("Unga ko‘ra, O‘zbekistonning Avstriyadagi elchixonasi pul beradi");
+    assert!(
+        entity(&x, EntityKind::Country).is_empty(),
+        "{:?}",
+        x.entities
+    );
+    assert_eq!(entity(&x, EntityKind::Org).len(), 1, "{:?}", x.entities);
+}
+
+#[test]
+fn a_commissariat_named_after_a_place_written_before_it() {
+    for text in [
+        "Contact the Tashkent military commissariat today",
+        "Toshkent shahar harbiy komissariatiga murojaat qiling",
+    ] {
+        let x = extract(text);
+        assert!(
+            entity(&x, EntityKind::Org).contains(&"Military Commissariat of Tashkent"),
+            "{text}: {:?}",
+            x.entities
+        );
+    }
+}
+
+#[test]
+fn a_demonym_beside_a_ministry_says_whose_it_is() {
+    let x = extract("The Russian army recruits. The Uzbek Ministry of Defence said nothing.");
+    assert!(
+        entity(&x, EntityKind::Org).contains(&"Ministry of Defence of Uzbekistan"),
+        "{:?}",
+        x.entities
+    );
+    // A country the gazetteer has no ministry for leaves it unnamed, not Russian.
+    let x = extract("يقاتلون في الجيش الروسي، وذكر بيان صادر عن وزارة الدفاع البريطانية");
+    assert!(
+        entity(&x, EntityKind::Org).contains(&"Ministry of Defence"),
         "{:?}",
         x.entities
     );

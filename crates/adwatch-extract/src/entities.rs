@@ -603,18 +603,29 @@ fn gazetteer(text: &str, hits: &[PhraseHit], lex: &Lexicon, out: &mut Vec<Recrui
     let mut orgs: Vec<(usize, usize, String)> = Vec::new();
     let mut regions: Vec<(usize, usize, usize)> = Vec::new();
     let mut countries: Vec<(usize, usize, usize)> = Vec::new();
+    let country = text_country(hits, lex);
+    let longest = phrase::longest(hits);
     for h in hits {
         match *lex.free.payload(h.id) {
-            Tag::Org(i) => orgs.push((h.start, h.end, lex.orgs[i].name.clone())),
+            Tag::Org(i) => {
+                let country = if lex.orgs[i].bare {
+                    country_beside(text, hits, longest, lex, h).or(country)
+                } else {
+                    country
+                };
+                orgs.push((h.start, h.end, org_name(lex, i, country)))
+            }
             Tag::Region(i)
                 if written_as_name(text, h, lex.regions[i].cased)
-                    && !(lex.regions[i].cased && in_longer_name(text, hits, lex, h)) =>
+                    && !in_longer_name(text, hits, longest, lex, h, lex.regions[i].cased) =>
             {
                 regions.push((h.start, h.end, i))
             }
             Tag::Country(i)
                 if written_as_name(text, h, lex.countries[i].cased)
-                    && !(lex.countries[i].cased && in_longer_name(text, hits, lex, h)) =>
+                    && !(lex.countries[i].cased
+                        && in_longer_name(text, hits, longest, lex, h, true))
+                    && !attributive(text, hits, lex, h) =>
             {
                 countries.push((h.start, h.end, i))
             }
@@ -629,14 +640,22 @@ fn gazetteer(text: &str, hits: &[PhraseHit], lex: &Lexicon, out: &mut Vec<Recrui
                 continue;
             }
             let after = regions.partition_point(|&(rs, _, _)| rs < h.end);
-            if let Some(&(_, rend, ri)) = regions[after..]
+            let next = regions[after..]
                 .iter()
                 .take_while(|&&(rs, _, _)| rs - h.end <= 16)
                 .find(|&&(rs, _, _)| place_gap(&text[h.end..rs]))
-            {
+                .map(|&(_, rend, ri)| (h.start, rend, ri));
+            // "the Tashkent military commissariat", «Toshkent shahar harbiy komissariati»:
+            // English, Kazakh and Uzbek put the place first.
+            let before = regions[..after]
+                .last()
+                .filter(|&&(_, rend, _)| rend <= h.start && h.start - rend <= 16)
+                .filter(|&&(_, rend, _)| place_gap(&text[rend..h.start]))
+                .map(|&(rs, _, ri)| (rs, h.end, ri));
+            if let Some((s, e, ri)) = next.or(before) {
                 orgs.push((
-                    h.start,
-                    rend,
+                    s,
+                    e,
                     format!("{} of {}", lex.orgs[i].name, lex.regions[ri].name),
                 ));
             }
@@ -721,6 +740,129 @@ fn gazetteer(text: &str, hits: &[PhraseHit], lex: &Lexicon, out: &mut Vec<Recrui
     }
 }
 
+/// A country's bare name before a word that makes it an attribute ("Rossiya fuqaroligi",
+/// Russian citizenship; "Oʻzbekiston tomoni", the Uzbek side; "Oʻzbekiston, Tojikiston va
+/// Qirgʻiziston fuqarolari"): no more the country than an adjective would be. A genitive
+/// («Rossiyaning fuqarolari») still names it. Reads the longest name at the hit, then at most
+/// a few more names joined by a comma or "and".
+fn attributive(text: &str, hits: &[PhraseHit], lex: &Lexicon, h: &PhraseHit) -> bool {
+    let is_country = |p: &PhraseHit| matches!(lex.free.payload(p.id), Tag::Country(_));
+    let at_start = |pos: usize| {
+        let from = hits.partition_point(|p| p.start < pos);
+        hits[from..].iter().take_while(move |p| p.start == pos)
+    };
+    let mut end = at_start(h.start)
+        .filter(|p| is_country(p))
+        .map(|p| p.end)
+        .max()
+        .unwrap_or(h.end);
+    for _ in 0..MAX_COORDINATED {
+        let low =
+            text[super::text::floor_boundary(text, end.saturating_sub(16))..end].to_lowercase();
+        if lex.genitives.iter().any(|g| low.ends_with(g.as_str())) {
+            return false;
+        }
+        let next = super::text::skip_spaces(text, end, 2);
+        if at_start(next).any(|p| *lex.free.payload(p.id) == Tag::Attributive) {
+            return true;
+        }
+        // ", Tojikiston", " va Qirgʻiziston": another name of the list.
+        let rest = &text[next..super::text::floor_boundary(text, next + 8)];
+        let skip = if rest.starts_with(',') {
+            1
+        } else {
+            COORDINATORS
+                .iter()
+                .find(|c| {
+                    rest.to_lowercase().starts_with(*c) && rest[c.len()..].starts_with(is_space)
+                })
+                .map_or(0, |c| c.len())
+        };
+        if skip == 0 {
+            return false;
+        }
+        let name = super::text::skip_spaces(text, next + skip, 2);
+        match at_start(name)
+            .filter(|p| is_country(p))
+            .map(|p| p.end)
+            .max()
+        {
+            Some(e) => end = e,
+            None => return false,
+        }
+    }
+    false
+}
+
+/// How many names joined by commas or "and" are read after a country for an attributive head.
+const MAX_COORDINATED: usize = 6;
+/// "And" between names of a list, in the languages that put an attributive name first.
+const COORDINATORS: [&str; 4] = ["va", "ва", "және", "мен"];
+
+/// The country the text is about: the one its names, places, demonyms and bodies point to
+/// most often, if one does more often than any other.
+fn text_country<'l>(hits: &[PhraseHit], lex: &'l Lexicon) -> Option<&'l str> {
+    let mut counts: Vec<(&str, usize)> = Vec::new();
+    for h in hits {
+        let code = match *lex.free.payload(h.id) {
+            Tag::Country(i) | Tag::CountryHint(i) => lex.countries[i].code.as_deref(),
+            Tag::Region(i) => lex.regions[i].country.as_deref(),
+            Tag::Org(i) if !lex.orgs[i].bare => lex.orgs[i].country.as_deref(),
+            _ => None,
+        };
+        if let Some(code) = code {
+            match counts.iter_mut().find(|(c, _)| *c == code) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((code, 1)),
+            }
+        }
+    }
+    counts.sort_by_key(|&(_, n)| std::cmp::Reverse(n));
+    match counts.as_slice() {
+        [(code, _)] => Some(code),
+        [(code, a), (_, b), ..] if a > b => Some(code),
+        _ => None,
+    }
+}
+
+/// The country a demonym or name right beside a body names: "the Uzbek Ministry of Defence",
+/// "Kazakhstan's Ministry of Defence", «وزارة الدفاع البريطانية» (Arabic puts it after).
+fn country_beside<'l>(
+    text: &str,
+    hits: &[PhraseHit],
+    longest: usize,
+    lex: &'l Lexicon,
+    h: &PhraseHit,
+) -> Option<&'l str> {
+    let before = super::text::skip_spaces_back(text, h.start, 2);
+    let before = ["'s", "’s"]
+        .iter()
+        .find(|s| text[..before].ends_with(*s))
+        .map_or(before, |s| before - s.len());
+    let after = super::text::skip_spaces(text, h.end, 2);
+    phrase::hits_between(hits, longest, before, after)
+        .iter()
+        .filter(|p| p.end == before || p.start == after)
+        .find_map(|p| match *lex.free.payload(p.id) {
+            Tag::Country(i) | Tag::CountryHint(i) => lex.countries[i].code.as_deref(),
+            _ => None,
+        })
+}
+
+/// The name of body `i`; one named without its country is the body of its kind of the
+/// country the text is about, when that country has one in the gazetteer.
+fn org_name(lex: &Lexicon, i: usize, country: Option<&str>) -> String {
+    let e = &lex.orgs[i];
+    let of_country = match (e.bare, &e.of, country) {
+        (true, Some(of), Some(code)) => lex
+            .org_of_country
+            .get(&(of.clone(), code.to_string()))
+            .map(|&j| &lex.orgs[j]),
+        _ => None,
+    };
+    of_country.unwrap_or(e).name.clone()
+}
+
 /// A place hit that reads as a name: a form of several words, or one written with a capital
 /// (or in a script without case) when its entry is `cased`.
 fn written_as_name(text: &str, h: &PhraseHit, cased: bool) -> bool {
@@ -731,9 +873,26 @@ fn written_as_name(text: &str, h: &PhraseHit, cased: bool) -> bool {
 
 /// A one-word place that is part of a longer proper name ("Rajasthan Royals", "NIT
 /// Puducherry"): a capitalised word next to it that is no place or body of its own, the one
-/// before it not the first of a sentence.
-fn in_longer_name(text: &str, hits: &[PhraseHit], lex: &Lexicon, h: &PhraseHit) -> bool {
+/// before it not the first of a sentence. A hand-listed place (not `cased`) is read so only
+/// in Latin letters ("Delhi Daredevils", "Punjab Congress"): in Russian a capital after a
+/// place is as often a person («губернатора Югры Алексея Шипилова»). In quotes alone, any
+/// place names something else («Атырау» футбол клубы).
+fn in_longer_name(
+    text: &str,
+    hits: &[PhraseHit],
+    longest: usize,
+    lex: &Lexicon,
+    h: &PhraseHit,
+    cased: bool,
+) -> bool {
     if text[h.start..h.end].contains(is_blank) {
+        return false;
+    }
+    let quote = |c: Option<char>| c.is_some_and(|c| matches!(c, '«' | '»' | '"' | '“' | '”' | '„'));
+    if quote(char_before(text, h.start)) && quote(char_at(text, h.end)) {
+        return true;
+    }
+    if !cased && !text[h.start..h.end].is_ascii() {
         return false;
     }
     // "Катайского района": the adjective of a town names its district, not the town (a
@@ -753,20 +912,18 @@ fn in_longer_name(text: &str, hits: &[PhraseHit], lex: &Lexicon, h: &PhraseHit) 
     if ADJECTIVE.iter().any(|e| low.ends_with(e)) {
         return true;
     }
-    // «Зайсан» шекара басқармасы: a place alone in quotes names something else.
-    let quote = |c: Option<char>| c.is_some_and(|c| matches!(c, '«' | '»' | '"' | '“' | '”' | '„'));
-    if quote(char_before(text, h.start)) && quote(char_at(text, h.end)) {
-        return true;
-    }
     let capital = |at: usize| char_at(text, at).is_some_and(char::is_uppercase);
     let next = super::text::skip_spaces(text, h.end, 1);
+    // A word that a place, country or body starts or covers ("Federatsiyasi" of "Rossiya
+    // Federatsiyasi"). The hits looked at start at most `longest` bytes before it.
     let named = |at: usize| {
-        let from = hits.partition_point(|p| p.start < at);
-        hits[from..].iter().take_while(|p| p.start == at).any(|p| {
-            matches!(
-                lex.free.payload(p.id),
-                Tag::Region(_) | Tag::Country(_) | Tag::Org(_)
-            )
+        phrase::hits_between(hits, longest, at, at).iter().any(|p| {
+            p.start <= at
+                && at < p.end
+                && matches!(
+                    lex.free.payload(p.id),
+                    Tag::Region(_) | Tag::Country(_) | Tag::Org(_)
+                )
         })
     };
     if next > h.end && capital(next) && !named(next) {
@@ -801,7 +958,14 @@ fn place_gap(gap: &str) -> bool {
             [] => true,
             [w] => matches!(
                 w.to_lowercase().as_str(),
-                "г." | "города" | "city" | "shahri"
+                "г." | "города"
+                    | "city"
+                    | "shahri"
+                    | "shahar"
+                    | "шаҳар"
+                    | "шаҳри"
+                    | "қаласы"
+                    | "қалалық"
             ),
             _ => false,
         }
@@ -815,7 +979,9 @@ const MAX_NAME_WORD_CHARS: usize = 40;
 fn name_word_len(chars: impl Iterator<Item = char>) -> Option<usize> {
     let mut len = 0;
     for (n, c) in chars.enumerate() {
-        if !(is_word_char(c) || c == '-' || c == '&') {
+        // An apostrophe inside a word is part of it: "O‘zbekiston", "O'Brien".
+        let apostrophe = n > 0 && matches!(c, '\'' | '’' | '‘' | 'ʻ');
+        if !(is_word_char(c) || c == '-' || c == '&' || apostrophe) {
             break;
         }
         if n == MAX_NAME_WORD_CHARS {
@@ -871,7 +1037,10 @@ fn capitalised_name_start(text: &str, pos: usize) -> Option<usize> {
     }
     let mut start = None;
     for _ in 0..MAX_NAME_WORDS {
-        let word_start = at - name_word_len(text[..at].chars().rev())?;
+        let Some(len) = name_word_len(text[..at].chars().rev()) else {
+            break;
+        };
+        let word_start = at - len;
         if !char_at(text, word_start).is_some_and(|c| c.is_uppercase()) {
             break;
         }

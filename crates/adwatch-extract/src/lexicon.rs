@@ -45,6 +45,10 @@ struct LangFile {
     legal_forms: Vec<String>,
     #[serde(default)]
     org_heads: Vec<String>,
+    /// Words after which a country's bare name is an attribute, not the country ("Rossiya
+    /// fuqaroligi", Russian citizenship): as an adjective would be, it is no entity.
+    #[serde(default)]
+    attributive: Attributive,
     currency: CurrencyWords,
     multiplier: BTreeMap<String, u64>,
     period: PeriodWords,
@@ -60,6 +64,17 @@ struct LangFile {
     platforms: BTreeMap<String, String>,
     #[serde(default)]
     signals: BTreeMap<String, Vec<String>>,
+}
+
+#[derive(Deserialize, Default)]
+struct Attributive {
+    /// The words that follow the country's name ("fuqaro*", "tomon*").
+    #[serde(default)]
+    heads: Vec<String>,
+    /// Endings of a country's name that make it a genitive, which names the country ("of
+    /// Russia"): «Rossiyaning fuqarolari» keeps it.
+    #[serde(default)]
+    genitives: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -79,6 +94,20 @@ struct PeriodWords {
     /// Pay by a period adwatch does not name ("per hour", "в неделю"): the amount has none.
     #[serde(default)]
     other: Vec<String>,
+    /// Nouns whose amounts have a period by the language's convention when no word says one
+    /// (Russian «зарплата», Kazakh «жалақы», «зейнетақы» are quoted by the month).
+    #[serde(default)]
+    implied: ImpliedPeriods,
+}
+
+#[derive(Deserialize, Default)]
+struct ImpliedPeriods {
+    #[serde(default)]
+    one_time: Vec<String>,
+    #[serde(default)]
+    monthly: Vec<String>,
+    #[serde(default)]
+    yearly: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -87,11 +116,32 @@ struct BoundWords {
     max_before: Vec<String>,
     min_after: Vec<String>,
     max_after: Vec<String>,
+    /// Verbs of change: "до" after «подорожали», "to" after "rose" names the new value, not a
+    /// maximum.
+    #[serde(default)]
+    change: Vec<String>,
+    /// Endings glued to a currency word that make it a maximum (Uzbek «12 ming dollargacha»).
+    #[serde(default)]
+    max_suffix: Vec<String>,
+    /// Endings glued to a currency word that open a range with a maximum right after it
+    /// (Kazakh «150 000 теңгеден 300 000 теңгеге дейін», Uzbek «9 ming dollardan 12 ming
+    /// dollargacha»); alone they may mean "each", so they make no bound by themselves.
+    #[serde(default)]
+    range_suffix: Vec<String>,
 }
 
 #[derive(Deserialize)]
 struct RangeWords {
     joiners: Vec<String>,
+    /// "and", «و», «мен»: they join a range only after "between" («بين», "between") or
+    /// before «аралығында»; otherwise they list two amounts ("a one-off payment of 195,000
+    /// roubles and 204,000 roubles a month").
+    #[serde(default)]
+    conjunctions: Vec<String>,
+    #[serde(default)]
+    between_before: Vec<String>,
+    #[serde(default)]
+    between_after: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -156,6 +206,15 @@ pub struct GazetteerEntry {
     /// A body often named with its region ("военкомат Волгоградской области").
     #[serde(default)]
     pub takes_region: bool,
+    /// What kind of body this is in every country ("Ministry of Defence"), for a name written
+    /// without its country (`bare`).
+    #[serde(default)]
+    pub of: Option<String>,
+    /// Forms that name the body without its country («Министерство обороны», "Mudofaa
+    /// vazirligi»): it is the body of this kind of the country the text is about, when the text
+    /// is about one that has it, else this entry.
+    #[serde(default)]
+    pub bare: bool,
     /// A one-word form counts only when the text writes it with a capital letter (generated
     /// places, many of which are also words or names somewhere).
     #[serde(default)]
@@ -180,6 +239,8 @@ pub enum Tag {
     Period(Period),
     /// "per hour", "в неделю": a period the offers do not name.
     OtherPeriod,
+    /// A noun whose amounts have this period when no period word says one («зарплата»).
+    ImpliedPeriod(Period),
     Signal(usize),
     Org(usize),
     Region(usize),
@@ -199,6 +260,15 @@ pub enum Tag {
     },
     /// A legal form or head word written after the name ("… agentligi", "Acme LLC").
     NameAfter,
+    /// A verb of change («подорожали», "rose", «ارتفع»): a "до"/"to" in its clause is the new
+    /// value, not a maximum.
+    Change,
+    /// A word after which a country's bare name is an attribute ("Rossiya fuqaroligi").
+    Attributive,
+    /// "between" before a range joined by "and" (`before`), or «аралығында» after it.
+    Between {
+        before: bool,
+    },
 }
 
 /// What a phrase right after a number means.
@@ -242,9 +312,20 @@ pub struct Lexicon {
     /// Bound words written after an amount that a language may glue to the unit or currency
     /// word before them («रुपैयाँसम्म»): one word of three letters or more; `true` for a maximum.
     pub glued_bounds: Vec<(String, bool)>,
+    /// Joiners that make a range only with a "between" word around it.
+    pub conjunctions: HashSet<String>,
+    /// Endings of a currency word that make its amount a maximum («dollargacha»).
+    pub max_suffixes: Vec<String>,
+    /// Endings of a currency word that open a range with a maximum after it («теңгеден»).
+    pub range_suffixes: Vec<String>,
+    /// Genitive endings of a country's name, which keep it a country before an attributive
+    /// head («Rossiyaning fuqarolari»).
+    pub genitives: Vec<String>,
     pub signals: Vec<SignalDef>,
     pub signal_index: HashMap<String, usize>,
     pub orgs: Vec<GazetteerEntry>,
+    /// The body of each kind (`of`) of each country: (kind, country code) to its entry.
+    pub org_of_country: HashMap<(String, String), usize>,
     pub regions: Vec<GazetteerEntry>,
     pub countries: Vec<GazetteerEntry>,
     pub rates: HashMap<String, f64>,
@@ -304,6 +385,14 @@ impl Lexicon {
                 })
                 .filter(|c| !c.forms.is_empty()),
         );
+        let mut org_of_country = HashMap::new();
+        for (i, e) in orgs.iter().enumerate() {
+            if let (false, Some(of), Some(code)) = (e.bare, &e.of, &e.country) {
+                org_of_country
+                    .entry((of.clone(), code.clone()))
+                    .or_insert(i);
+            }
+        }
         let rate_file: RateFile =
             toml::from_str(RATES).map_err(|e| format!("data/rates.toml: {e}"))?;
 
@@ -312,6 +401,10 @@ impl Lexicon {
         let mut before: Vec<(String, Before)> = Vec::new();
         let mut joiners = HashSet::new();
         let mut glued_bounds = Vec::new();
+        let mut conjunctions = HashSet::new();
+        let mut max_suffixes: Vec<String> = Vec::new();
+        let mut range_suffixes: Vec<String> = Vec::new();
+        let mut genitives: Vec<String> = Vec::new();
         let mut langs = Vec::new();
 
         for (i, e) in orgs.iter().enumerate() {
@@ -364,6 +457,14 @@ impl Lexicon {
                 free.extend(words.iter().map(|w| (w.clone(), Tag::Period(p))));
             }
             free.extend(f.period.other.iter().map(|w| (w.clone(), Tag::OtherPeriod)));
+            let implied = [
+                (Period::OneTime, &f.period.implied.one_time),
+                (Period::Monthly, &f.period.implied.monthly),
+                (Period::Yearly, &f.period.implied.yearly),
+            ];
+            for (p, words) in implied {
+                free.extend(words.iter().map(|w| (w.clone(), Tag::ImpliedPeriod(p))));
+            }
             for (id, phrases) in &f.signals {
                 let Some(&i) = signal_index.get(id) else {
                     return Err(format!(
@@ -387,6 +488,13 @@ impl Lexicon {
             }
             free.extend(f.legal_forms.iter().map(|w| (w.clone(), Tag::LegalForm)));
             free.extend(f.org_heads.iter().map(|w| (w.clone(), Tag::OrgHead)));
+            free.extend(
+                f.attributive
+                    .heads
+                    .iter()
+                    .map(|w| (w.clone(), Tag::Attributive)),
+            );
+            genitives.extend(f.attributive.genitives.iter().map(|w| w.to_lowercase()));
 
             for (word, code) in &f.currency.after {
                 after.push((word.clone(), After::Currency(leak(code))));
@@ -444,6 +552,22 @@ impl Lexicon {
                             .map(|w| (w.to_lowercase(), false)),
                     ),
             );
+            conjunctions.extend(f.range.conjunctions.iter().map(|j| j.to_lowercase()));
+            free.extend(
+                f.range
+                    .between_before
+                    .iter()
+                    .map(|w| (w.clone(), Tag::Between { before: true })),
+            );
+            free.extend(
+                f.range
+                    .between_after
+                    .iter()
+                    .map(|w| (w.clone(), Tag::Between { before: false })),
+            );
+            free.extend(f.bound.change.iter().map(|w| (w.clone(), Tag::Change)));
+            max_suffixes.extend(f.bound.max_suffix.iter().map(|w| w.to_lowercase()));
+            range_suffixes.extend(f.bound.range_suffix.iter().map(|w| w.to_lowercase()));
         }
 
         let mut letters = vec![0u16; LETTER_TABLE];
@@ -456,16 +580,30 @@ impl Lexicon {
                 }
             }
         }
+        // The text's shadow reads a left quote as a right one and a backtick as an apostrophe
+        // (`text::Lowered`): so do the phrases, and «so‘m», «Qirg‘iziston» match however the
+        // turned comma is written.
+        fn fold<P>((phrase, payload): (String, P)) -> (String, P) {
+            (
+                phrase.replace('\u{2018}', "\u{2019}").replace('`', "'"),
+                payload,
+            )
+        }
         Ok(Lexicon {
             letters,
             langs,
-            free: PhraseSet::new(free)?,
-            after: PhraseSet::new(after)?,
-            before: PhraseSet::new(before)?,
+            free: PhraseSet::new(free.into_iter().map(fold))?,
+            after: PhraseSet::new(after.into_iter().map(fold))?,
+            before: PhraseSet::new(before.into_iter().map(fold))?,
             joiners,
             glued_bounds,
+            conjunctions,
+            max_suffixes,
+            range_suffixes,
+            genitives,
             signals,
             signal_index,
+            org_of_country,
             orgs,
             regions,
             countries,

@@ -63,7 +63,8 @@ pub(crate) fn find(
     // Two readings of the same place (digits inside a spelled number) keep the first.
     cands.dedup_by(|b, a| b.start < a.end);
     merge_compounds(text, &mut cands);
-    link_ranges(text, &mut cands, lex);
+    link_ranges(text, hits, &mut cands, lex);
+    changes_are_not_bounds(text, hits, lex, &mut cands);
     link_equivalents(text, &mut cands);
     carry_currency(text, low, hits, lex, &mut cands);
     pay_noun_amounts(text, hits, lex, lang, &mut cands);
@@ -500,7 +501,14 @@ fn read_around(text: &str, low: &str, n: &Number, lex: &Lexicon) -> Candidate {
             After::Multiplier(m) if c.multiplier.is_none() && c.currency.is_none() => {
                 c.multiplier = Some(m)
             }
-            After::Currency(code) if c.currency.is_none() => c.currency = Some(code),
+            After::Currency(code) if c.currency.is_none() => {
+                c.currency = Some(code);
+                let word = &low[hit.start..hit.end];
+                if c.bound.is_none() && lex.max_suffixes.iter().any(|s| word.ends_with(s.as_str()))
+                {
+                    c.bound = Some(Bound::Max);
+                }
+            }
             After::CurrencyThousands(code) if c.currency.is_none() && c.multiplier.is_none() => {
                 c.currency = Some(code);
                 c.multiplier = Some(1000);
@@ -572,7 +580,19 @@ fn read_around(text: &str, low: &str, n: &Number, lex: &Lexicon) -> Candidate {
 }
 
 /// "от 204 000 до 250 000 руб.", "150-200 тыс.", "من 1000 إلى 1200 دولار".
-fn link_ranges(text: &str, cands: &mut [Candidate], lex: &Lexicon) {
+fn link_ranges(text: &str, hits: &[PhraseHit], cands: &mut [Candidate], lex: &Lexicon) {
+    // "between" right before the first amount, or «аралығында» right after the second.
+    let between_at = |at: usize, before: bool| {
+        let first = hits.partition_point(|h| h.start < at.saturating_sub(MAX_BETWEEN));
+        hits[first..].iter().take_while(|h| h.start <= at).any(|h| {
+            *lex.free.payload(h.id) == Tag::Between { before }
+                && if before {
+                    h.end <= at && text[h.end..at].chars().all(is_blank)
+                } else {
+                    h.start == at
+                }
+        })
+    };
     for i in 1..cands.len() {
         let (a, b) = (&cands[i - 1], &cands[i]);
         if a.range_with.is_some() || a.end > b.outer_start {
@@ -587,8 +607,21 @@ fn link_ranges(text: &str, cands: &mut [Candidate], lex: &Lexicon) {
         let between = text[a.end..b.outer_start]
             .trim_matches(is_blank)
             .to_lowercase();
+        let opens_range = || {
+            let written = text[a.start..a.end].to_lowercase();
+            a.currency.is_some()
+                && lex
+                    .range_suffixes
+                    .iter()
+                    .any(|s| written.ends_with(s.as_str()))
+        };
+        let conjunction = lex.conjunctions.contains(&between)
+            && (between_at(a.outer_start, true) || between_at(skip_spaces(text, b.end, 2), false));
         let joined = lex.joiners.contains(&between)
-            || (between.is_empty() && b.outer_start < b.start && b.bound == Some(Bound::Max))
+            || conjunction
+            || (between.is_empty()
+                && b.bound == Some(Bound::Max)
+                && (b.outer_start < b.start || opens_range()))
             || (between.is_empty()
                 && (b.multiplier.is_some() || b.currency.is_some())
                 && glued_joiner(&text[a.start..a.end], lex));
@@ -637,6 +670,56 @@ fn glued_joiner(a_text: &str, lex: &Lexicon) -> bool {
             && j.chars().all(is_word_char)
             && word.ends_with(j.as_str())
     })
+}
+
+/// The longest "between" word looked for before a range, in bytes.
+const MAX_BETWEEN: usize = 64;
+
+/// How far before an amount a verb of change is looked for, and after it (Kazakh and Uzbek put
+/// the verb last).
+const CHANGE_BEFORE: usize = 400;
+const CHANGE_AFTER: usize = 48;
+
+/// «Цены подорожали на 25%, с 20 до 24 тыс. рублей», «увеличена до 2 млн рублей», "rose to
+/// $500", «رفع الحد الأدنى للأجور إلى 3500 جنيه»: after a verb of change in its clause (or just
+/// after the amount), a "до"/"to" names the new value, and a range without a "from" word of
+/// its own is the old and the new value; neither is a bound. One pass with a pointer into the
+/// hits; each amount looks at most a fixed stretch around it.
+fn changes_are_not_bounds(text: &str, hits: &[PhraseHit], lex: &Lexicon, cands: &mut [Candidate]) {
+    let is_change = |h: &PhraseHit| *lex.free.payload(h.id) == Tag::Change;
+    let mut last_change: Option<usize> = None;
+    let mut next_hit = 0usize;
+    for i in 0..cands.len() {
+        let (outer, end) = (cands[i].outer_start, cands[i].end);
+        while let Some(h) = hits.get(next_hit).filter(|h| h.start < outer) {
+            if h.end <= outer && is_change(h) {
+                last_change = Some(h.end);
+            }
+            next_hit += 1;
+        }
+        let before = last_change
+            .is_some_and(|at| outer - at <= CHANGE_BEFORE && sentence_ends(&text[at..outer]) == 0);
+        let after = || {
+            let to = super::text::floor_boundary(text, end + CHANGE_AFTER);
+            let to = text[end..to].find(is_clause_break).map_or(to, |b| end + b);
+            let first = hits.partition_point(|h| h.start < end);
+            hits[first..]
+                .iter()
+                .take_while(|h| h.start < to)
+                .any(|h| h.end <= to && is_change(h))
+        };
+        if cands[i].bound != Some(Bound::Max) || !(before || after()) {
+            continue;
+        }
+        match cands[i].range_with.filter(|&r| r < i) {
+            Some(r) if cands[r].outer_start == cands[r].start => {
+                cands[r].bound = None;
+                cands[i].bound = None;
+            }
+            Some(_) => {}
+            None => cands[i].bound = None,
+        }
+    }
 }
 
 /// «85 тысяч рублей … от 150 тысяч», «млн руб. … 400 тыс.»: the last currency named is carried
@@ -859,6 +942,14 @@ fn period_word(lex: &Lexicon, h: &PhraseHit) -> Option<Option<Period>> {
     }
 }
 
+/// A noun that implies a period by convention («зарплата», «жалақы»).
+fn implied_word(lex: &Lexicon, h: &PhraseHit) -> Option<Period> {
+    match *lex.free.payload(h.id) {
+        Tag::ImpliedPeriod(p) => Some(p),
+        _ => None,
+    }
+}
+
 fn period_hits<'a>(
     hits: &'a [PhraseHit],
     lex: &'a Lexicon,
@@ -926,6 +1017,16 @@ fn assign_periods(
     // размере 400 000 рублей", "a signing bonus paid on arrival of $2,000"). A word right after
     // an amount, or a little after it, is that amount's and governs nothing further.
     let mut governing: Option<Option<Period>> = None;
+    // The last noun of the clause whose amount has a period by convention («Средняя зарплата
+    // составляет …»); weaker than any period word.
+    let mut implied: Option<Period> = None;
+    // The period of the last amount, or of the last period word no amount took, and where it
+    // ended (`Carry`): an amount no word gives a period may take it (`carried`).
+    let mut carry: Option<Carry> = None;
+    let pay = lex.signal("pay");
+    // A line that ends with a colon and names a period heads the list of lines after it
+    // ("Visa Fees are as follows:⏎⏎Multiple entry – US $ 25⏎Multiple entry – US $ 40").
+    let mut list: Option<ListHead> = None;
     let mut read_to = 0usize;
     let mut next_hit = 0usize;
     for (gi, group) in groups.iter().enumerate() {
@@ -935,6 +1036,7 @@ fn assign_periods(
         let mut clause_start = from;
         if let Some(b) = text[from..outer].rfind(is_clause_break) {
             governing = None;
+            implied = None;
             clause_start = from + b + 1;
         }
         while let Some(h) = hits.get(next_hit).filter(|h| h.start < outer) {
@@ -944,13 +1046,37 @@ fn assign_periods(
             let after_number = text[..h.start]
                 .trim_end_matches(is_blank)
                 .ends_with(|c: char| c.is_numeric());
+            // A period word no amount took is carried like an amount's ("айлық алатын санат
+            // бар. 1-2 млн теңге …"), unless it counts something else ("12 часов в день").
+            if h.end <= outer && !after_number && carry.is_none_or(|c| c.at <= h.start) {
+                let word = period_word(lex, h)
+                    .filter(|_| !counts_other(text, h.start))
+                    .or_else(|| implied_word(lex, h).map(Some));
+                if let Some(period) = word {
+                    carry = Some(Carry {
+                        period,
+                        at: h.end,
+                        from_amount: false,
+                    });
+                    if let Some(at) = heads_list(text, h.end) {
+                        list = Some(ListHead {
+                            period,
+                            at,
+                            first: true,
+                        });
+                    }
+                }
+            }
             if h.start < clause_start || h.end > outer || after_number {
                 continue;
             }
             if let Some(p) = period_word(lex, h) {
                 governing = Some(p);
+            } else if let Some(p) = implied_word(lex, h) {
+                implied = Some(p);
             }
         }
+        let listed = list.and_then(|l| in_list(text, l, outer));
         let own = group
             .iter()
             .find_map(|&i| immediate_period(text, hits, lex, cands[i].end, next_start))
@@ -961,14 +1087,130 @@ fn assign_periods(
                 Some(p) => (p, end),
                 None => match right_period(text, hits, lex, end, next_start) {
                     Some((p, to)) => (p, to),
-                    None => (None, end),
+                    None => match listed {
+                        Some(p) => (p, end),
+                        None => (
+                            implied
+                                .or_else(|| implied_after(text, hits, lex, end, next_start))
+                                .or_else(|| carried(text, hits, lex, pay, carry, outer)),
+                            end,
+                        ),
+                    },
                 },
             },
         };
+        list = listed.and(list).map(|l| ListHead {
+            at: taken_to.max(end),
+            first: false,
+            ..l
+        });
+        // A noun of implied period leads the one amount after it; the others of its clause
+        // have it only by `carried`.
+        implied = None;
+        carry = Some(Carry {
+            period,
+            at: taken_to.max(end),
+            from_amount: true,
+        });
         read_to = read_to.max(taken_to).max(end);
         for &i in group {
             offers[index_of[i]].period = period;
         }
+    }
+}
+
+/// A number just before a period word that is not an amount's ("12 часов в день", "8 hours a
+/// day"): the period belongs to that count.
+fn counts_other(text: &str, at: usize) -> bool {
+    let from = super::text::floor_boundary(text, at.saturating_sub(16));
+    text[from..at].chars().any(|c| c.is_numeric())
+}
+
+/// The period of a list's heading line, and where its last line read ended.
+#[derive(Clone, Copy)]
+struct ListHead {
+    period: Option<Period>,
+    at: usize,
+    /// No item read yet: blank lines may stand between the heading and the first.
+    first: bool,
+}
+
+/// Where the line ends when the rest of it after `at` is a heading's end: no clause break,
+/// then a colon ("Visa Fees are as follows:", «Ежемесячные выплаты:»). Reads at most a
+/// short line.
+fn heads_list(text: &str, at: usize) -> Option<usize> {
+    let limit = super::text::floor_boundary(text, at + 120);
+    let line_end = at + text[at..limit].find('\n')?;
+    let rest = text[at..line_end].trim_end_matches(is_blank);
+    let body = rest.strip_suffix(':')?;
+    (!body.contains(is_clause_break)).then_some(line_end)
+}
+
+/// The list's period for an amount that opens the next line of the list (after blank lines,
+/// for the first): an item of it.
+fn in_list(text: &str, l: ListHead, outer: usize) -> Option<Option<Period>> {
+    if l.at > outer || outer - l.at > CARRY_REACH {
+        return None;
+    }
+    let between = &text[l.at..outer];
+    let lines = between.matches('\n').count();
+    let item_line = &between[between.rfind('\n').map_or(0, |i| i + 1)..];
+    let ok = if l.first { lines >= 1 } else { lines == 1 };
+    (ok && !item_line.contains(is_clause_break)).then_some(l.period)
+}
+
+/// How far a period is carried to a later amount, in bytes.
+const CARRY_REACH: usize = 300;
+
+/// A period that may pass to a later amount, and where its amount or word ended.
+#[derive(Clone, Copy)]
+struct Carry {
+    period: Option<Period>,
+    at: usize,
+    from_amount: bool,
+}
+
+/// The carried period of an amount no word gives one. An amount's period passes to the next
+/// amounts of its sentence («до 25 тыс. рублей в месяц), Москве (на 42%, до 85 тыс.
+/// рублей)»), unless a pay word of their own leads them («…в месяц, премия 50 000 рублей»).
+/// A line's period word no amount took passes to the amounts that open the next line (a
+/// heading: «Базалық зейнетақы⏎Ең төменгі мөлшері – 35 596 теңге»). Never past a paragraph.
+fn carried(
+    text: &str,
+    hits: &[PhraseHit],
+    lex: &Lexicon,
+    pay: Option<usize>,
+    carry: Option<Carry>,
+    outer: usize,
+) -> Option<Period> {
+    let c = carry?;
+    if c.at > outer || outer - c.at > CARRY_REACH {
+        return None;
+    }
+    let between = &text[c.at..outer];
+    let ends = sentence_ends(between);
+    let passes = if c.from_amount {
+        // A line broken after a comma goes on with its sentence.
+        let ends = ends - usize::from(ends == 1 && between.contains(",\n"));
+        // The amount's own lead: the words since the last comma, dash or bracket.
+        let lead = c.at
+            + between
+                .rfind([',', '(', '—', '–', ':', '،'])
+                .map_or(0, |i| i + 1);
+        let first = hits.partition_point(|h| h.start < lead);
+        let own_pay = hits[first..]
+            .iter()
+            .take_while(|h| h.start < outer)
+            .any(|h| pay.is_some_and(|p| *lex.free.payload(h.id) == Tag::Signal(p)));
+        ends == 0 && !own_pay
+    } else {
+        let lines = between.matches('\n').count();
+        ends == 1 && lines == 1
+    };
+    if passes {
+        c.period
+    } else {
+        None
     }
 }
 
@@ -995,6 +1237,32 @@ fn immediate_period(
                 .all(|c| is_blank(c) || matches!(c, '/' | '.' | ')' | ']'))
                 .then_some((p, h.end))
         })
+}
+
+/// A noun of implied period a little after the amount, in its clause («700 мың теңге жалақы
+/// алдым»), that does not lead into the next amount.
+fn implied_after(
+    text: &str,
+    hits: &[PhraseHit],
+    lex: &Lexicon,
+    end: usize,
+    next_start: usize,
+) -> Option<Period> {
+    let mut to = super::text::floor_boundary(text, (end + 32).min(next_start));
+    if let Some(b) = text[end..to].find(is_clause_break) {
+        to = end + b;
+    }
+    let first = hits.partition_point(|h| h.start < end);
+    hits[first..]
+        .iter()
+        .take_while(|h| h.start < to)
+        .filter(|h| h.end <= to)
+        .filter(|h| {
+            !(next_start < text.len()
+                && next_start.saturating_sub(h.end) <= 40
+                && !text[h.end..next_start].contains(is_clause_break))
+        })
+        .find_map(|h| implied_word(lex, h))
 }
 
 fn right_period(

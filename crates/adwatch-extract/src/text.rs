@@ -30,7 +30,12 @@ impl Lowered {
         for c in text.chars() {
             if c.is_ascii() {
                 latin += usize::from(c.is_ascii_alphabetic());
-                out.push(c.to_ascii_lowercase());
+                // A backtick for the Uzbek turned comma («so`m») reads as an apostrophe.
+                out.push(if c == '`' {
+                    '\''
+                } else {
+                    c.to_ascii_lowercase()
+                });
                 continue;
             }
             if let Some(&mask) = letter_table.get(c as usize) {
@@ -58,6 +63,12 @@ impl Lowered {
                 '\u{0600}'..='\u{06FF}' => {
                     arabic += 1;
                     out.push(c);
+                    continue;
+                }
+                // The turned comma of Uzbek written as a left quote («Qirg‘iziston») reads as
+                // the right one («Qirg’iziston»), the same length: the lexicon folds them too.
+                '\u{2018}' => {
+                    out.push('\u{2019}');
                     continue;
                 }
                 // Punctuation and symbols (NBSP, «», dashes, quotes, ₽, ₸) have no case.
@@ -238,6 +249,12 @@ mod tests {
             assert_eq!(Lowered::new(s, &[]).text.len(), s.len(), "{s}");
         }
         assert_eq!(Lowered::new("МИНОБОРОНЫ РФ", &[]).text, "минобороны рф");
+        // The Uzbek turned comma written as a left quote or a backtick reads as the right
+        // quote or the apostrophe, keeping the length.
+        assert_eq!(
+            Lowered::new("Qirg‘iziston so`m", &[]).text,
+            "qirg’iziston so'm"
+        );
     }
 
     #[test]
