@@ -676,6 +676,81 @@ fn cities_from_the_built_gazetteer_take_cases_and_need_a_capital() {
     );
 }
 
+/// Issue 15: the built gazetteer names places in Armenian with their case endings and in
+/// Devanagari with the Nepali postpositions written joined (a stem on a long name, the forms
+/// written out on a short one); a short Devanagari name that is also a word, an Armenian one
+/// in lower case, or one inside a link is no place.
+#[test]
+fn issue_15_places_in_armenian_and_devanagari_take_their_endings() {
+    for (text, place) in [
+        ("Աշխատանք են առաջարկում Գյումրիում", "Gyumri"),
+        ("Նա երեկ վերադարձավ Վանաձորից", "Vanadzor"),
+        ("Զորամասը գտնվում է Տավուշի մարզում", "Tavush Province"),
+        ("Լոռու մարզի բնակիչները դիմել են", "Lori Province"),
+        ("Սյունիքում աշխատավարձերն ավելի բարձր են", "Syunik Province"),
+        ("बिराटनगरका युवा विदेश गए", "Biratnagar"),
+        ("पोखरामा रोजगार मेला", "Pokhara"),
+        ("काठमाडौँबाट दुई जना पक्राउ", "Kathmandu"),
+        ("कोशी प्रदेशमा रोजगारी", "Koshi Province"),
+        ("वह मुंबई में काम करता था", "Mumbai"),
+    ] {
+        let x = extract(text);
+        assert!(
+            entity(&x, EntityKind::Region).contains(&place),
+            "{text}: {:?}",
+            x.entities
+        );
+    }
+    for text in [
+        "पाँच सय जनाको कोटामा भर्ना खुल्यो",
+        "वह कल घर गया था",
+        "քաղաքի կենտրոնում աշխատանք կա",
+        "Մանրամասները՝ https://example.am/Գյումրիում",
+    ] {
+        let x = extract(text);
+        assert!(
+            entity(&x, EntityKind::Region).is_empty(),
+            "{text}: {:?}",
+            x.entities
+        );
+    }
+}
+
+/// Issue 15: every country in the five new languages, in their cases: Kyrgyz suffixes by
+/// vowel harmony, the Tajik ezafe and object ending (its prepositions stand apart), Armenian
+/// case endings, Nepali postpositions written joined (Hindi writes them apart).
+#[test]
+fn issue_15_countries_in_the_new_languages_take_their_endings() {
+    for (text, country) in [
+        ("Ал Канададан кайтып келди", "Canada"),
+        ("Мигранттар Түркияга кетишти", "Turkey"),
+        ("Муҳоҷирон ба Канада мераванд", "Canada"),
+        ("Онҳо Канадаро интихоб карданд", "Canada"),
+        ("Աշխատանք Կանադայում", "Canada"),
+        ("Նա վերադարձել է Նիգերիայից", "Nigeria"),
+        ("उनी क्यानाडामा काम गर्छन्", "Canada"),
+        ("नाइजेरियाबाट फर्किए", "Nigeria"),
+        ("ओमानमा रोजगारी", "Oman"),
+        ("वह म्यांमार में फंसा था", "Myanmar"),
+    ] {
+        let x = extract(text);
+        assert!(
+            entity(&x, EntityKind::Country).contains(&country),
+            "{text}: {:?}",
+            x.entities
+        );
+    }
+    // Short names that are words: a gardener (Mali), the festival (Chad).
+    for text in ["बगैंचामा माली आयो", "दशैंको चाड मनाउन घर फर्किए"] {
+        let x = extract(text);
+        assert!(
+            entity(&x, EntityKind::Country).is_empty(),
+            "{text}: {:?}",
+            x.entities
+        );
+    }
+}
+
 #[test]
 fn a_military_commissariat_is_named_after_its_town() {
     let x = extract("Военный комиссариат г. Ревды приглашает на службу по контракту");
