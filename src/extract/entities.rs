@@ -893,6 +893,8 @@ fn quoted_name_start(text: &str, pos: usize) -> Option<usize> {
         '»' => &['«'],
         '"' => &['"'],
         '”' | '“' => &['“', '„'],
+        // Nepali and Hindi news quote a name in single quotes: ‘साइनो’ म्यानपावर.
+        '’' => &['‘'],
         _ => return None,
     };
     let body_end = at - close.len_utf8();
@@ -932,6 +934,7 @@ fn quoted_name_end(text: &str, pos: usize) -> Option<usize> {
         '"' => &['"'],
         '“' | '„' => &['”', '“'],
         '\'' => &['\''],
+        '‘' => &['’'],
         _ => return None,
     };
     let body = at + open.len_utf8();

@@ -751,6 +751,55 @@ fn issue_15_countries_in_the_new_languages_take_their_endings() {
     }
 }
 
+/// Issue 15: the bodies of Kyrgyzstan, Tajikistan, Armenia, Nepal and India named in their
+/// languages, and bodies written with a legal form or head word in them: «…» ЖЧК, ҶДММ «…»,
+/// «…» ՍՊԸ, and the single quotes of Nepali and Hindi news (‘…’ म्यानपावर).
+#[test]
+fn issue_15_bodies_and_legal_forms_in_the_new_languages() {
+    for (text, org) in [
+        (
+            "Эмгек, социалдык камсыздоо жана миграция министрлиги билдирди",
+            "Ministry of Labour, Social Security and Migration of Kyrgyzstan",
+        ),
+        (
+            "Вазорати меҳнат, муҳоҷират ва шуғли аҳолии Ҷумҳурии Тоҷикистон хабар дод",
+            "Ministry of Labour, Migration and Employment of Tajikistan",
+        ),
+        (
+            "ՀՀ արտաքին գործերի նախարարությունը հայտնել է",
+            "Ministry of Foreign Affairs of Armenia",
+        ),
+        (
+            "श्रम, रोजगार तथा सामाजिक सुरक्षा मन्त्रालयले जनाएको छ",
+            "Ministry of Labour, Employment and Social Security (Nepal)",
+        ),
+        ("भारतीय वायुसेना में भर्ती", "Indian Air Force"),
+        ("«Ак-Жол Тревел» ЖЧК Россияга жумушка жиберет", "«Ак-Жол Тревел» ЖЧК"),
+        ("ҶДММ «Роҳи Абрешим» коргаронро ҷалб мекунад", "ҶДММ «Роҳи Абрешим»"),
+        ("«Արարատ Շին» ՍՊԸ-ն աշխատողներ է փնտրում", "«Արարատ Շին» ՍՊԸ"),
+        ("‘हिमालय’ म्यानपावरले पैसा लियो", "‘हिमालय’ म्यानपावरले"),
+    ] {
+        let x = extract(text);
+        assert!(
+            entity(&x, EntityKind::Org).contains(&org),
+            "{text}: {:?}",
+            x.entities
+        );
+    }
+    // A head word with no quoted or capitalised name before it names nobody.
+    for text in [
+        "एक एजेंसी ने कई लोगों को ठगा",
+        "नक्कली म्यानपावरले ठगी गर्‍यो",
+    ] {
+        let x = extract(text);
+        assert!(
+            entity(&x, EntityKind::Org).is_empty(),
+            "{text}: {:?}",
+            x.entities
+        );
+    }
+}
+
 #[test]
 fn a_military_commissariat_is_named_after_its_town() {
     let x = extract("Военный комиссариат г. Ревды приглашает на службу по контракту");
