@@ -10,14 +10,21 @@ Sources (see data/gazetteer/SOURCE.md for their licences):
 - Hunspell dictionaries, only to drop names that are also common words (as build_places.py).
 
     python3 -m venv /tmp/v && /tmp/v/bin/pip install babel==2.19.0
-    apt-get download hunspell-ru hunspell-kk hunspell-uz hunspell-ar hunspell-en-us
-    for f in hunspell-*.deb; do dpkg-deb -x "$f" /tmp/hunspell; done
+    apt-get download hunspell-ru hunspell-kk hunspell-uz hunspell-ar hunspell-en-us \
+        myspell-hy hunspell-ne hunspell-hi
+    for f in *spell-*.deb; do dpkg-deb -x "$f" /tmp/hunspell; done
     /tmp/v/bin/python scripts/build_countries.py --hunspell /tmp/hunspell/usr/share/hunspell
 
-The hand list (countries.toml) wins: a country it has is left out here. Russian names are
-declined and Kazakh and Uzbek ones take their case suffixes, written out (a stem would reach
-adjectives: `оман*` is also «оманский»). Every entry is `cased`: a one-word form counts only when
-the text writes it with a capital letter.
+The hand list (countries.toml) wins: a country it has keeps its name, and only the forms it
+lacks are listed here, under that name. Names are written out in their cases (a stem would reach
+adjectives: `оман*` is also «оманский», `ռուսաստան*` «ռուսաստանյան», `रुस*` «रुसी»): Russian
+names declined; Kazakh, Kyrgyz and Uzbek ones with their case suffixes by vowel harmony
+(Түркияга, Германиядан); Tajik ones with the ezafe and object endings (Русияи, Русияро; its
+prepositions, «ба Русия», stand apart); Armenian ones with their case endings (Ռուսաստանում,
+Ուկրաինայից); Devanagari ones, which serve Nepali and Hindi alike, with the Nepali postpositions
+written joined (रुसमा, कतारबाट; Hindi writes them apart: रूस में). A name with another in
+brackets («Мьянма (Бирма)») is both. Every entry is `cased`: a one-word form counts only when the
+text writes it with a capital letter (Armenian has capitals; Devanagari has none).
 """
 
 import argparse
@@ -28,7 +35,13 @@ import re
 import sys
 import tomllib
 
-from build_places import FOREIGN_ARABIC, fold, is_arabic, is_cyrillic, is_latin, load_words
+import unicodedata
+
+from build_places import phrase_regex
+from build_places import (
+    FOREIGN_ARABIC, armenian_cases, fold, is_arabic, is_armenian,
+    is_cyrillic, is_devanagari, is_latin, load_words, with_nukta_variants,
+)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ISO_LANGS = ["ru", "kk", "ar", "uz", "ky", "tg", "hy", "ne", "hi"]
@@ -56,6 +69,12 @@ SHORT_NAMES = {
     "LY": ["Libya", "Ливия", "ليبيا"],
     "PS": ["Palestine", "Палестина", "فلسطين"],
 }
+# The languages of issue 15, whose names the hand list gives for some countries only: for a
+# country the hand list has, only names in these are added here.
+NEW_LANGS = {"ky", "tg", "hy", "ne", "hi"}
+# Countries the hand list gained after this file was first built (commit 8a1e4cf), whose
+# generated names in every language are kept (AQShda, Chexiyada).
+GAINED_LATER = {"CZ", "GB", "HR", "IL", "JP", "KR", "KW", "MY", "QA", "RO", "SA", "US"}
 # Russian words that a country's name also is (the dictionaries list lemmas, not these forms).
 RU_WORDS = {"того", "мали", "чад", "гаити", "нигер", "конго", "бенин"}
 # Arabic words a country's name also is: butane (بوتان, Bhutan), "please" in chats (بليز, Belize),
@@ -64,6 +83,10 @@ AR_WORDS = {"بوتان", "بليز", "جيرسي"}
 # Names the dictionaries list as a rare word (оман, a plant) or that are short, which a country
 # is far more often in these texts; kept, and still counted only when written with a capital.
 KEEP = {"оман", "катар", "قطر"}
+# The Nepali and Hindi dictionaries list places as words (Devanagari has no capitals): a short
+# country name they list is left out as a word (चिली chili, माली gardener, गिनी counted, चाड
+# festival) but for these, which are no word.
+KEEP |= {"ओमान", "इटली", "पेरू", "पेरु", "हङकङ", "हैती", "मकाओ"}
 MIN_WORD = 4  # letters of a one-word name; shorter ones are too often something else
 VOICELESS = set("кқпстфхцчшщ")
 BACK = set("аоұыуяё")
@@ -110,6 +133,37 @@ def kazakh_suffixes(w):
     return [w] + [w + s for s in (loc, dat, gen, abl, acc, loc + ("ғы" if back else "гі"))]
 
 
+KY_VOWELS = {
+    # the last vowel: (the low vowel, the high vowel) of the suffixes
+    **{v: ("а", "ы") for v in "аыя"}, **{v: ("о", "у") for v in "оуёю"},
+    **{v: ("е", "и") for v in "еиэ"}, **{v: ("ө", "ү") for v in "өү"},
+}
+KY_VOICELESS = set("кпстфхцчшщ")
+
+
+def kyrgyz_suffixes(w):
+    """A Kyrgyz name with its case suffixes: dative, locative, ablative, genitive, accusative
+    and -дагы, by the four-way vowel harmony and the last sound (Түркияга, Кытайда, Ирактан)."""
+    vowels = [c for c in w if c in KY_VOWELS]
+    low, high = KY_VOWELS[vowels[-1]] if vowels else ("а", "ы")
+    last = w[-1]
+    vowel = last in KY_VOWELS
+    hard = last in KY_VOICELESS
+    d = "т" if hard else "д"
+    dat = ("к" if hard else "г") + low
+    gen = ("н" if vowel else d) + high + "н"
+    acc = ("н" if vowel else d) + high
+    loc = d + low
+    dagy = loc + {"а": "гы", "о": "гу", "е": "ги", "ө": "гү"}[low]
+    return [w] + [w + s for s in (dat, loc, loc + "н", gen, acc, dagy)]
+
+
+def tajik_suffixes(w):
+    """A Tajik name with the ezafe (Русияи, «Вазорати мудофиаи Русия») and the object ending
+    (Русияро)."""
+    return [w, w + "и", w + "ро"]
+
+
 def uzbek_suffixes(w, cyrillic):
     sfx = ["да", "га", "дан", "нинг", "ни", "даги"] if cyrillic else ["da", "ga", "dan", "ning", "ni", "dagi"]
     if w[-1] in "kq":
@@ -154,8 +208,12 @@ class Checker:
                     if len(w) - k >= 3 and not set(w[:k]) <= set("وبلفكال"):
                         self.arabic_tails.add(w[k:])
 
+    MIN_DEVANAGARI = 5
+
     def common(self, form, lang):
         if " " in form or form in KEEP:
+            return False
+        if is_devanagari(form):
             return False
         if is_arabic(form):
             # Arabic has no capitals: its dictionary lists the countries themselves (ليبيا) as
@@ -166,8 +224,26 @@ class Checker:
         return len(form) < MIN_WORD
 
 
+def inflect_last(low, cases):
+    """A name of several words with its last word inflected."""
+    head, _, last = low.rpartition(" ")
+    return {(head + " " if head else "") + w for w in cases(last)}
+
+
+# The postpositions Nepali writes joined to a country's name most (रुसमा, कतारबाट, नेपालको).
+COUNTRY_POSTPOSITIONS = ["मा", "बाट", "को", "का", "ले", "लाई"]
+
+
+def devanagari_cases(w):
+    return [w] + [w + p for p in COUNTRY_POSTPOSITIONS]
+
+
 def forms_of(name, lang, chk):
     name = " ".join(name.replace("’", "'").split())
+    # "Мьянма (Бирма)": both names.
+    m = re.fullmatch(r"([^()]+?) \(([^()]+)\)", name)
+    if m:
+        return forms_of(m.group(1), lang, chk) | forms_of(m.group(2), lang, chk)
     if not name or "," in name or "(" in name or len(name) > 45:
         return set()
     low = name.lower()
@@ -181,15 +257,24 @@ def forms_of(name, lang, chk):
     out = set()
     if is_cyrillic(name):
         if one:
-            if lang in ("ru", "kk", "ky", "tg", "uz_Cyrl"):
+            if lang in ("ru", "kk", "uz_Cyrl"):
                 out |= set(declensions(low))
-            if lang in ("kk", "ky", "ru"):
+            if lang in ("kk", "ru"):
                 out |= set(kazakh_suffixes(low))
             if lang in ("uz_Cyrl", "ru"):
                 out |= set(uzbek_suffixes(low, True))
+            if lang == "ky":
+                out |= set(kyrgyz_suffixes(low))
+            if lang == "tg":
+                out |= set(tajik_suffixes(low))
         else:
             out.add(low)
             out.add(stem_words(low))
+            # A Kyrgyz name of several words ends in a possessive («Сауд Арабиясы»,
+            # «Орус Федерациясы») that takes its cases after an n (Арабиясына), which the
+            # stem above reaches.
+            if lang == "tg":
+                out |= inflect_last(low, tajik_suffixes)
     elif is_arabic(strip_harakat(name)):
         for v in arabic_variants(strip_harakat(low)):
             if not set(v) & FOREIGN_ARABIC:
@@ -203,8 +288,16 @@ def forms_of(name, lang, chk):
             out.add(v)
             if one and lang == "uz":
                 out |= set(uzbek_suffixes(v, False))
-    elif lang in ("hy", "ne", "hi"):
-        out.add(low)
+    elif is_armenian(name):
+        out |= inflect_last(low, armenian_cases)
+    elif is_devanagari(name):
+        low = unicodedata.normalize("NFD", low)
+        if one and len(low) < chk.MIN_DEVANAGARI and low in chk.words.deva and low not in KEEP:
+            # A short name a dictionary lists is a word as often («माली», a gardener).
+            return set()
+        # Nepali glues its postpositions on (Hindi writes them apart, where the bare name
+        # serves); a Hindi spelling is Nepali too (ओमानमा).
+        out |= with_nukta_variants(inflect_last(low, devanagari_cases))
     return {f for f in out if f and not chk.common(f, lang)}
 
 
@@ -216,24 +309,28 @@ def main():
     import babel
 
     chk = Checker(load_words(args.hunspell))
+    # The hand list's name of each country it has, and its phrases.
+    hand = {}
+    hand_forms = {}
     with open(os.path.join(ROOT, "data", "gazetteer", "countries.toml"), "rb") as f:
-        hand = {e["code"] for e in tomllib.load(f)["entry"]}
+        for e in tomllib.load(f)["entry"]:
+            hand.setdefault(e["code"], e["name"])
+            hand_forms.setdefault(e["code"], []).extend(phrase_regex(p) for p in e["forms"])
     with open("/usr/share/iso-codes/json/iso_3166-1.json", encoding="utf-8") as f:
         iso = json.load(f)["3166-1"]
     tr = {l: gettext.translation("iso_3166-1", "/usr/share/locale", [l], fallback=True) for l in ISO_LANGS}
     cldr = {l: babel.Locale.parse(l).territories for l in CLDR_LANGS}
     lines = [
         "# GENERATED by scripts/build_countries.py: do not edit; change the script or countries.toml.",
-        "# ISO 3166-1 countries the hand list lacks: names from iso-codes (LGPL-2.1+) and CLDR",
-        "# (Unicode licence) in en ru kk ar uz ky tg hy ne hi; see SOURCE.md.",
+        "# ISO 3166-1 countries (and the forms the hand list lacks of those it has, under its name):",
+        "# names from iso-codes (LGPL-2.1+) and CLDR (Unicode licence) in en ru kk ar uz ky tg hy",
+        "# ne hi; see SOURCE.md.",
         "# `cased`: a one-word form counts only when written with a capital letter.",
         "",
     ]
     count = 0
     for c in sorted(iso, key=lambda c: c["alpha_2"]):
         code = c["alpha_2"]
-        if code in hand:
-            continue
         english = c.get("common_name", c["name"])
         if "," in english or "(" in english:
             english = cldr["en"].get(code, english)
@@ -255,15 +352,19 @@ def main():
             else:
                 lang = "uz" if re.search("[qʻ‘]|iya|ston|Buyuk|Janubiy", n) else "en"
             names.append((lang, n))
+        if code in hand and code not in GAINED_LATER:
+            names = [(lang, n) for lang, n in names if lang in NEW_LANGS]
         forms = set()
         for lang, n in names:
             forms |= forms_of(n, lang, chk)
+        # What a hand phrase of the country already matches is left to it.
+        forms = {f for f in forms if not any(p.match(f) for p in hand_forms.get(code, []))}
         if not forms:
             continue
         count += 1
         lines += [
             "[[entry]]",
-            f"name = {json.dumps(english, ensure_ascii=False)}",
+            f"name = {json.dumps(hand.get(code, english), ensure_ascii=False)}",
             f'code = "{code}"',
             "cased = true",
             "forms = [" + ", ".join(json.dumps(f, ensure_ascii=False) for f in sorted(forms)) + "]",

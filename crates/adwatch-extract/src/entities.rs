@@ -1062,6 +1062,8 @@ fn quoted_name_start(text: &str, pos: usize) -> Option<usize> {
         '»' => &['«'],
         '"' => &['"'],
         '”' | '“' => &['“', '„'],
+        // Nepali and Hindi news quote a name in single quotes: ‘साइनो’ म्यानपावर.
+        '’' => &['‘'],
         _ => return None,
     };
     let body_end = at - close.len_utf8();
@@ -1101,6 +1103,7 @@ fn quoted_name_end(text: &str, pos: usize) -> Option<usize> {
         '"' => &['"'],
         '“' | '„' => &['”', '“'],
         '\'' => &['\''],
+        '‘' => &['’'],
         _ => return None,
     };
     let body = at + open.len_utf8();
