@@ -1,0 +1,102 @@
+//! Recruiting entities: links, domains, Telegram accounts, other platforms' handles, e-mails,
+//! phone numbers, organisations, regions and countries.
+
+use super::lexicon::Lexicon;
+use super::phrase::{self, PhraseHit};
+use super::{EntityKind, PaymentOffer, RecruitingEntity};
+
+mod links;
+mod names;
+mod phones;
+
+use links::{handles, links};
+use names::gazetteer;
+use phones::phones;
+
+pub(crate) fn find(
+    text: &str,
+    low: &str,
+    hits: &[PhraseHit],
+    lex: &Lexicon,
+    amounts: &[PaymentOffer],
+) -> Vec<RecruitingEntity> {
+    let mut out = Vec::new();
+    let longest = phrase::longest(hits);
+    links(text, low, &mut out);
+    handles(text, hits, longest, lex, &mut out);
+    // A word inside a link, an address or a handle (`voenkomat-sakh.ru`) names nothing.
+    let words = outside_links(hits, &out);
+    phones(text, hits, longest, lex, amounts, &mut out);
+    gazetteer(text, &words, lex, &mut out);
+    // A country named in a currency ("АКШ долларын", "ԱՄՆ դոլար") is the money's, not a place.
+    let money = Spans::new(amounts.iter().map(|a| (a.start, a.end)));
+    out.retain(|e| e.kind != EntityKind::Country || !money.any_overlaps(e.start, e.end));
+    // One entity a name: the first place it is written.
+    out.sort_by_key(|e| (e.start, e.end, e.kind));
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|e| seen.insert((e.kind, e.normalized.clone())));
+    out
+}
+
+/// The hits that are not inside a link, domain, e-mail or handle among `entities`: what the
+/// words of the text say, for the gazetteer and for the label.
+pub(crate) fn outside_links(hits: &[PhraseHit], entities: &[RecruitingEntity]) -> Vec<PhraseHit> {
+    use EntityKind::*;
+    let links = Spans::new(
+        entities
+            .iter()
+            .filter(|e| matches!(e.kind, Url | Domain | Email | Telegram | Handle))
+            .map(|e| (e.start, e.end)),
+    );
+    hits.iter()
+        .filter(|h| !links.any_overlaps(h.start, h.end))
+        .copied()
+        .collect()
+}
+
+fn entity(kind: EntityKind, start: usize, end: usize, normalized: String) -> RecruitingEntity {
+    RecruitingEntity {
+        kind,
+        start,
+        end,
+        normalized,
+        platform: None,
+    }
+}
+
+/// Spans that may overlap each other, asked in logarithmic time whether any overlaps a span
+/// or holds a position (a scan of every span, for every candidate, is quadratic).
+struct Spans {
+    /// `(start, end)` in order of start.
+    spans: Vec<(usize, usize)>,
+    /// `reach[i]`: the greatest end among `spans[..=i]`.
+    reach: Vec<usize>,
+}
+
+impl Spans {
+    fn new(spans: impl IntoIterator<Item = (usize, usize)>) -> Spans {
+        let mut spans: Vec<(usize, usize)> = spans.into_iter().collect();
+        spans.sort_unstable();
+        let mut max = 0;
+        let reach = spans
+            .iter()
+            .map(|&(_, e)| {
+                max = max.max(e);
+                max
+            })
+            .collect();
+        Spans { spans, reach }
+    }
+
+    /// Some span has `start < e` and `s < end`.
+    fn any_overlaps(&self, s: usize, e: usize) -> bool {
+        let n = self.spans.partition_point(|&(start, _)| start < e);
+        n > 0 && self.reach[n - 1] > s
+    }
+
+    /// Some span has `start <= at < end`.
+    fn any_holds(&self, at: usize) -> bool {
+        let n = self.spans.partition_point(|&(start, _)| start <= at);
+        n > 0 && self.reach[n - 1] > at
+    }
+}
