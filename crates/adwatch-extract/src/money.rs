@@ -3,7 +3,7 @@
 //! A number becomes money only with a currency: its own, or one carried from the other end of a
 //! range. That one rule keeps years, dates, ages, counts, percentages and phone numbers out.
 
-use super::lexicon::{After, Before, Lexicon, Tag};
+use super::lexicon::{After, Before, GazetteerEntry, Lexicon, Tag};
 use super::phrase::PhraseHit;
 use super::text::{
     char_at, char_before, digit_value, is_blank, is_space, is_word_char, skip_spaces,
@@ -139,30 +139,11 @@ pub(crate) fn rupees_of_nepali(text: &str, offers: &mut [PaymentOffer], lex: &Le
 /// Rupees are Indian unless the text names one other rupee country (Nepal, Pakistan, Sri Lanka)
 /// or a place in one ("Kathmandu").
 fn rupee_of_country(hits: &[PhraseHit], lex: &Lexicon) -> Option<&'static str> {
-    const RUPEES: [&str; 4] = ["INR", "NPR", "PKR", "LKR"];
-    // The rupee countries' codes and currencies: a handful, read once a text.
-    let rupee_countries: Vec<(&str, &'static str)> = lex
-        .countries
-        .iter()
-        .filter_map(|c| {
-            let cur = c.currency.as_deref()?;
-            let rupee = RUPEES.iter().find(|&&r| r == cur)?;
-            Some((c.code.as_deref()?, *rupee))
-        })
-        .collect();
     let mut found: Option<&'static str> = None;
     for h in hits {
         let rupee = match *lex.free.payload(h.id) {
-            Tag::Country(i) | Tag::CountryHint(i) => {
-                let cur = lex.countries[i].currency.as_deref();
-                RUPEES.iter().find(|&&r| Some(r) == cur).copied()
-            }
-            Tag::Region(i) => lex.regions[i].country.as_deref().and_then(|code| {
-                rupee_countries
-                    .iter()
-                    .find(|(c, _)| *c == code)
-                    .map(|&(_, r)| r)
-            }),
+            Tag::Country(i) | Tag::CountryHint(i) => lex.rupees.of_country[i],
+            Tag::Region(i) => lex.rupees.of_region[i],
             _ => None,
         };
         match (rupee, found) {
@@ -173,6 +154,44 @@ fn rupee_of_country(hits: &[PhraseHit], lex: &Lexicon) -> Option<&'static str> {
         }
     }
     found
+}
+
+/// The rupee each country and each region's country pays in, if any: read for every text
+/// that names one, so worked out once with the lexicon.
+pub(crate) struct Rupees {
+    pub of_country: Vec<Option<&'static str>>,
+    pub of_region: Vec<Option<&'static str>>,
+}
+
+impl Rupees {
+    pub(crate) fn new(countries: &[GazetteerEntry], regions: &[GazetteerEntry]) -> Rupees {
+        const RUPEES: [&str; 4] = ["INR", "NPR", "PKR", "LKR"];
+        let rupee = |currency: Option<&str>| RUPEES.iter().find(|&&r| Some(r) == currency).copied();
+        let of_country: Vec<Option<&'static str>> = countries
+            .iter()
+            .map(|c| rupee(c.currency.as_deref()))
+            .collect();
+        // A region's country is the first rupee country with its code.
+        let rupee_countries: Vec<(&str, &'static str)> = countries
+            .iter()
+            .zip(&of_country)
+            .filter_map(|(c, r)| Some((c.code.as_deref()?, (*r)?)))
+            .collect();
+        let of_region = regions
+            .iter()
+            .map(|r| {
+                let code = r.country.as_deref()?;
+                rupee_countries
+                    .iter()
+                    .find(|(c, _)| *c == code)
+                    .map(|&(_, r)| r)
+            })
+            .collect();
+        Rupees {
+            of_country,
+            of_region,
+        }
+    }
 }
 
 /// "1 млн 600 тысяч рублей", "2 млн 877 минг сўм": a larger unit, then a smaller one.
@@ -835,15 +854,40 @@ fn pay_noun_amounts(
 /// How many sentences end in `s`: a `!`, `?` or line break, or a full stop before a capital
 /// (or a letter without case, as in Arabic); "тыс. руб." and "17.07" end none.
 fn sentence_ends(s: &str) -> usize {
+    // The bytes a sentence end may start with: ASCII marks, and the lead bytes of "؟", "؛"
+    // (D8) and "…" (E2). Until one is met, no other char changes the count.
+    const MAY_END: [bool; 256] = {
+        let mut t = [false; 256];
+        let mut i = 0;
+        let marks = [b'.', b'!', b'?', b'\n', b';', 0xD8, 0xE2];
+        while i < marks.len() {
+            t[marks[i] as usize] = true;
+            i += 1;
+        }
+        t
+    };
+    let bytes = s.as_bytes();
     let mut n = 0;
     let mut pending: Option<char> = None;
-    for c in s.chars() {
+    let mut at = 0;
+    while at < bytes.len() {
+        if pending.is_none() {
+            match bytes[at..].iter().position(|&b| MAY_END[usize::from(b)]) {
+                Some(skip) => at += skip,
+                None => break,
+            }
+        }
+        // `at` is at a char boundary: an ASCII byte, a lead byte, or past a whole char.
+        let Some(c) = s[at..].chars().next() else {
+            break;
+        };
+        at += c.len_utf8();
         match c {
             '.' | '!' | '?' | '\n' | ';' | '؟' | '؛' | '…' if pending.is_none() || c != '.' => {
                 pending = Some(c);
             }
             '.' => {}
-            _ if c.is_alphanumeric() => {
+            _ if is_alphanumeric(c) => {
                 if let Some(p) = pending.take() {
                     if p != '.' || !(c.is_lowercase() || c.is_ascii_digit()) {
                         n += 1;
@@ -854,6 +898,18 @@ fn sentence_ends(s: &str) -> usize {
         }
     }
     n + usize::from(pending.is_some_and(|p| p != '.'))
+}
+
+/// `char::is_alphanumeric`, without Unicode's table search for the letters of the scripts
+/// adwatch reads most (it is asked of every char between two numbers).
+#[inline]
+fn is_alphanumeric(c: char) -> bool {
+    match c {
+        '\u{0000}'..='\u{007F}' => c.is_ascii_alphanumeric(),
+        '\u{0400}'..='\u{0481}' | '\u{048A}'..='\u{052F}' | '\u{0621}'..='\u{064A}' => true,
+        '\u{0080}'..='\u{00A9}' | '\u{2000}'..='\u{206F}' => false,
+        _ => c.is_alphanumeric(),
+    }
 }
 
 /// A number that may be money when a currency is carried to it: written with a thousand word
@@ -1285,4 +1341,64 @@ fn right_period(
         })
         .map(|(h, p)| (p, h.end))
         .filter(|_| !text[end..to].contains(|c: char| is_word_char(c) && c.is_ascii_digit()))
+}
+
+#[cfg(test)]
+mod tests {
+    /// `sentence_ends` as it read every char, before it skipped to the marks.
+    fn sentence_ends_char_by_char(s: &str) -> usize {
+        let mut n = 0;
+        let mut pending: Option<char> = None;
+        for c in s.chars() {
+            match c {
+                '.' | '!' | '?' | '\n' | ';' | '؟' | '؛' | '…' if pending.is_none() || c != '.' =>
+                {
+                    pending = Some(c);
+                }
+                '.' => {}
+                _ if c.is_alphanumeric() => {
+                    if let Some(p) = pending.take() {
+                        if p != '.' || !(c.is_lowercase() || c.is_ascii_digit()) {
+                            n += 1;
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        n + usize::from(pending.is_some_and(|p| p != '.'))
+    }
+
+    #[test]
+    fn sentence_ends_skips_to_the_marks_and_counts_alike() {
+        let texts = [
+            "",
+            "тыс. руб. и 17.07 — Да. нет! Ещё? да\n",
+            "Оплата… Далее; потом. 5 раз. А",
+            "الراتب 600 دولار؟ نعم؛ و. ثم… ك",
+            "a.b.c. D e! f? g\n\n.",
+            "ends with a mark.",
+            "ends with a mark!",
+            "… ... ؟؟ ;;",
+            "ǅ. Σ. ß. ¹. ٣. ३. x",
+        ];
+        for t in texts {
+            for (cut, _) in t.char_indices().chain([(t.len(), ' ')]) {
+                for piece in [&t[..cut], &t[cut..]] {
+                    assert_eq!(
+                        super::sentence_ends(piece),
+                        sentence_ends_char_by_char(piece),
+                        "{piece:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn fast_alphanumeric_is_unicode_alphanumeric() {
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            assert_eq!(super::is_alphanumeric(c), c.is_alphanumeric(), "{c:?}");
+        }
+    }
 }

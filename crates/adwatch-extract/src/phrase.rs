@@ -6,10 +6,9 @@
 
 use std::collections::HashMap;
 
-use aho_corasick::automaton::OverlappingState;
-use aho_corasick::{
-    AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Anchored, Input, MatchKind, StartKind,
-};
+use aho_corasick::automaton::Automaton;
+use aho_corasick::dfa::DFA;
+use aho_corasick::{Anchored, MatchKind, StartKind};
 
 use super::text::{
     char_at, char_before, is_arabic, is_blank, is_letter as is_text_letter, is_word_char,
@@ -39,6 +38,9 @@ struct Word {
 #[derive(Debug, Clone)]
 struct Phrase {
     words: Vec<Word>,
+    /// The same number for phrases whose first words are alike (text and stem), so that one
+    /// reading of the text serves them all.
+    first: u32,
     /// False for Arabic phrases (glued prefixes) and for phrases that start with a symbol.
     start_boundary: bool,
 }
@@ -62,6 +64,7 @@ impl Phrase {
         Some(Phrase {
             start_boundary: is_word_char(first) && !is_arabic(first),
             words,
+            first: 0,
         })
     }
 }
@@ -80,19 +83,25 @@ pub struct PhraseSet<P> {
     payloads: Vec<P>,
     /// The keys some of whose phrases may start inside a word (Arabic with its glued
     /// prefixes, symbols), searched everywhere; with the key index of each of its patterns.
-    automaton: Option<(AhoCorasick, Vec<usize>)>,
+    automaton: Option<(DFA, Vec<usize>)>,
+    /// The bytes that start a key of `automaton`: in its start state, the others are passed
+    /// over without a transition (they lead back to the start state).
+    starts_unanchored: [bool; 256],
     /// The keys whose phrases all start at a word boundary (nearly all), searched only where a
     /// word may start: one anchored search there reads at most a key's few chars, where an
     /// unanchored one reports every key inside every word. With the key index of each pattern.
-    at_word_start: Option<(AhoCorasick, Vec<usize>)>,
+    at_word_start: Option<(DFA, Vec<usize>)>,
+    /// The bytes that start a key of `at_word_start`: other word starts are passed over.
+    starts_key: [bool; 256],
     /// For each key, the phrases whose first word it is.
     by_key: Vec<Vec<usize>>,
     /// For each automaton pattern, whether all its phrases must start at a word boundary.
     all_need_boundary: Vec<bool>,
-    /// Phrases by their first char, for anchored matching after a position.
-    by_first_char: HashMap<char, Vec<usize>>,
+    /// Phrases by their first char, for anchored matching after a position; those with
+    /// alike first words next to each other.
+    by_first_char: CharMap<Vec<usize>>,
     /// Whole-word phrases by their last char, for matching that ends at a position.
-    by_last_char: HashMap<char, Vec<usize>>,
+    by_last_char: CharMap<Vec<usize>>,
 }
 
 impl<P> PhraseSet<P> {
@@ -100,8 +109,13 @@ impl<P> PhraseSet<P> {
     pub fn new(entries: impl IntoIterator<Item = (String, P)>) -> Result<PhraseSet<P>, String> {
         let mut phrases = Vec::new();
         let mut payloads = Vec::new();
+        let mut first_words: HashMap<(String, bool), u32> = HashMap::new();
         for (src, payload) in entries {
-            if let Some(p) = Phrase::parse(&src) {
+            if let Some(mut p) = Phrase::parse(&src) {
+                let n = first_words.len() as u32;
+                p.first = *first_words
+                    .entry((p.words[0].text.clone(), p.words[0].stem))
+                    .or_insert(n);
                 phrases.push(p);
                 payloads.push(payload);
             }
@@ -109,8 +123,8 @@ impl<P> PhraseSet<P> {
         let mut keys: Vec<String> = Vec::new();
         let mut key_index: HashMap<String, usize> = HashMap::new();
         let mut by_key: Vec<Vec<usize>> = Vec::new();
-        let mut by_first_char: HashMap<char, Vec<usize>> = HashMap::new();
-        let mut by_last_char: HashMap<char, Vec<usize>> = HashMap::new();
+        let mut by_first_char: CharMap<Vec<usize>> = CharMap::default();
+        let mut by_last_char: CharMap<Vec<usize>> = CharMap::default();
         for (id, p) in phrases.iter().enumerate() {
             let key = p.words[0].text.clone();
             // Short first words ("в месяц", "a month", "في الشهر") would hit everywhere: key
@@ -149,11 +163,15 @@ impl<P> PhraseSet<P> {
                 }
             }
         }
+        // Phrases with alike first words next to each other (in order of id among them).
+        for ids in by_key.iter_mut().chain(by_first_char.values_mut()) {
+            ids.sort_by_key(|&id| (phrases[id].first, id));
+        }
         let all_need_boundary: Vec<bool> = by_key
             .iter()
             .map(|ids| ids.iter().all(|&id| phrases[id].start_boundary))
             .collect();
-        let build = |bounded: bool| -> Result<Option<(AhoCorasick, Vec<usize>)>, String> {
+        let build = |bounded: bool| -> Result<Option<(DFA, Vec<usize>)>, String> {
             let chosen: Vec<usize> = (0..keys.len())
                 .filter(|&k| all_need_boundary[k] == bounded)
                 .collect();
@@ -165,22 +183,37 @@ impl<P> PhraseSet<P> {
             } else {
                 StartKind::Unanchored
             };
-            let ac = AhoCorasickBuilder::new()
+            // The DFA itself, walked byte by byte in `scan`: no prefilter, no search set-up
+            // for each of the thousands of word starts of a text.
+            let dfa = DFA::builder()
                 .match_kind(MatchKind::Standard)
-                .kind(Some(AhoCorasickKind::DFA))
                 .start_kind(start)
+                .prefilter(false)
                 .build(chosen.iter().map(|&k| &keys[k]))
                 .map_err(|e| format!("phrase automaton: {e}"))?;
-            Ok(Some((ac, chosen)))
+            Ok(Some((dfa, chosen)))
         };
         let automaton = build(false)?;
         let at_word_start = build(true)?;
+        let mut starts_key = [false; 256];
+        let mut starts_unanchored = [false; 256];
+        for (k, key) in keys.iter().enumerate() {
+            if let Some(&b) = key.as_bytes().first() {
+                if all_need_boundary[k] {
+                    starts_key[usize::from(b)] = true;
+                } else {
+                    starts_unanchored[usize::from(b)] = true;
+                }
+            }
+        }
         Ok(PhraseSet {
             all_need_boundary,
             phrases,
             payloads,
             automaton,
+            starts_unanchored,
             at_word_start,
+            starts_key,
             by_key,
             by_first_char,
             by_last_char,
@@ -202,26 +235,68 @@ impl<P> PhraseSet<P> {
     /// Every phrase occurrence in `low` (a lower-case text), overlapping ones included,
     /// in order of start.
     pub fn scan(&self, low: &str, out: &mut Vec<PhraseHit>) {
-        if let Some((ac, key_of)) = &self.automaton {
-            for m in ac.find_overlapping_iter(low) {
-                self.hits_of_key(low, m.start(), key_of[m.pattern().as_usize()], out);
-            }
+        let bytes = low.as_bytes();
+        if let Some((dfa, key_of)) = &self.automaton {
+            self.walk(dfa, key_of, Anchored::No, low, 0, out);
         }
-        if let Some((ac, key_of)) = &self.at_word_start {
+        if let Some((dfa, key_of)) = &self.at_word_start {
             let mut after_letter = false;
             for (pos, c) in low.char_indices() {
-                if !after_letter {
-                    let input = Input::new(low).span(pos..low.len()).anchored(Anchored::Yes);
-                    let mut state = OverlappingState::start();
-                    while let Ok(()) = ac.try_find_overlapping(input.clone(), &mut state) {
-                        let Some(m) = state.get_match() else { break };
-                        self.hits_of_key(low, m.start(), key_of[m.pattern().as_usize()], out);
-                    }
+                if !after_letter && self.starts_key[usize::from(bytes[pos])] {
+                    self.walk(dfa, key_of, Anchored::Yes, low, pos, out);
                 }
                 after_letter = is_letter(c);
             }
         }
         out.sort_unstable_by_key(|h| (h.start, std::cmp::Reverse(h.end), h.id));
+    }
+
+    /// Runs `dfa` over `low` from `from` (to its end, or until an anchored search dies) and
+    /// verifies the phrases of every key it reports, as an overlapping search would report
+    /// them: every key ending at each byte, suffixes of a longer key included.
+    fn walk(
+        &self,
+        dfa: &DFA,
+        key_of: &[usize],
+        anchored: Anchored,
+        low: &str,
+        from: usize,
+        out: &mut Vec<PhraseHit>,
+    ) {
+        let Ok(start) = dfa.start_state(anchored) else {
+            return;
+        };
+        let bytes = low.as_bytes();
+        let mut sid = start;
+        let mut at = from;
+        while at < bytes.len() {
+            if sid == start && anchored == Anchored::No {
+                // The start state of an unanchored search stays there on a byte that starts
+                // no key: pass over those without a transition.
+                match bytes[at..]
+                    .iter()
+                    .position(|&b| self.starts_unanchored[usize::from(b)])
+                {
+                    Some(skip) => at += skip,
+                    None => return,
+                }
+            }
+            sid = dfa.next_state(anchored, sid, bytes[at]);
+            at += 1;
+            if !dfa.is_special(sid) {
+                continue;
+            }
+            if dfa.is_dead(sid) {
+                return;
+            }
+            if dfa.is_match(sid) {
+                for i in 0..dfa.match_len(sid) {
+                    let pattern = dfa.match_pattern(sid, i);
+                    let start = at - dfa.pattern_len(pattern);
+                    self.hits_of_key(low, start, key_of[pattern.as_usize()], out);
+                }
+            }
+        }
     }
 
     /// The phrases of key `key` that start at `start` and match there.
@@ -231,11 +306,35 @@ impl<P> PhraseSet<P> {
         if inside_word && self.all_need_boundary[key] {
             return;
         }
-        for &id in &self.by_key[key] {
-            if inside_word && self.phrases[id].start_boundary {
+        self.verify_all(low, start, inside_word, &self.by_key[key], out);
+    }
+
+    /// The phrases `ids` (alike first words next to each other) that match at `start`, where
+    /// `inside_word` says whether a letter stands before it.
+    fn verify_all(
+        &self,
+        low: &str,
+        start: usize,
+        inside_word: bool,
+        ids: &[usize],
+        out: &mut Vec<PhraseHit>,
+    ) {
+        // The end of the last first word read, for the phrases that share it.
+        let mut first: Option<(u32, Option<usize>)> = None;
+        for &id in ids {
+            let phrase = &self.phrases[id];
+            if inside_word && phrase.start_boundary {
                 continue;
             }
-            if let Some(end) = self.verify(low, start, id) {
+            let end = match first {
+                Some((f, end)) if f == phrase.first => end,
+                _ => {
+                    let end = word_end(low, start, &phrase.words[0]);
+                    first = Some((phrase.first, end));
+                    end
+                }
+            };
+            if let Some(end) = end.and_then(|end| words_end(low, end, &phrase.words[1..])) {
                 out.push(PhraseHit { start, end, id });
             }
         }
@@ -248,17 +347,10 @@ impl<P> PhraseSet<P> {
             return out;
         };
         if let Some(ids) = self.by_first_char.get(&c) {
-            for &id in ids {
-                if let Some(end) = self.verify(low, pos, id) {
-                    out.push(PhraseHit {
-                        start: pos,
-                        end,
-                        id,
-                    });
-                }
-            }
+            let inside_word = char_before(low, pos).is_some_and(is_letter);
+            self.verify_all(low, pos, inside_word, ids, &mut out);
         }
-        out.sort_by_key(|h| std::cmp::Reverse(h.end));
+        out.sort_unstable_by_key(|h| (std::cmp::Reverse(h.end), h.id));
         out
     }
 
@@ -283,42 +375,6 @@ impl<P> PhraseSet<P> {
         out
     }
 
-    /// The end of phrase `id` if it matches at `start`.
-    fn verify(&self, low: &str, start: usize, id: usize) -> Option<usize> {
-        let phrase = &self.phrases[id];
-        if phrase.start_boundary && char_before(low, start).is_some_and(is_letter) {
-            return None;
-        }
-        let mut pos = start;
-        for (i, word) in phrase.words.iter().enumerate() {
-            if i > 0 {
-                pos = skip_gap(low, pos)?;
-            }
-            if !low[pos..].starts_with(word.text.as_str()) {
-                return None;
-            }
-            pos += word.text.len();
-            if word.stem {
-                let mut extra = 0;
-                while let Some(c) = char_at(low, pos) {
-                    if !is_text_letter(c) {
-                        break;
-                    }
-                    if extra == STEM_SLACK {
-                        return None;
-                    }
-                    pos += c.len_utf8();
-                    extra += 1;
-                }
-            } else if word.text.chars().next_back().is_some_and(is_word_char)
-                && char_at(low, pos).is_some_and(is_word_char)
-            {
-                return None;
-            }
-        }
-        Some(pos)
-    }
-
     /// The start of whole-word phrase `id` if it ends at `end`.
     fn verify_back(&self, low: &str, end: usize, id: usize) -> Option<usize> {
         let phrase = &self.phrases[id];
@@ -336,6 +392,64 @@ impl<P> PhraseSet<P> {
             return None;
         }
         Some(pos)
+    }
+}
+
+/// The end of `word` if it is written at `pos`: the word itself, a stem with at most
+/// [`STEM_SLACK`] more letters, a whole word not followed by a letter or digit.
+fn word_end(low: &str, pos: usize, word: &Word) -> Option<usize> {
+    if !low[pos..].starts_with(word.text.as_str()) {
+        return None;
+    }
+    let mut pos = pos + word.text.len();
+    if word.stem {
+        let mut extra = 0;
+        while let Some(c) = char_at(low, pos) {
+            if !is_text_letter(c) {
+                break;
+            }
+            if extra == STEM_SLACK {
+                return None;
+            }
+            pos += c.len_utf8();
+            extra += 1;
+        }
+    } else if word.text.chars().next_back().is_some_and(is_word_char)
+        && char_at(low, pos).is_some_and(is_word_char)
+    {
+        return None;
+    }
+    Some(pos)
+}
+
+/// The end of `words` after the end `pos` of the word before them, each after a gap.
+fn words_end(low: &str, mut pos: usize, words: &[Word]) -> Option<usize> {
+    for word in words {
+        pos = word_end(low, skip_gap(low, pos)?, word)?;
+    }
+    Some(pos)
+}
+
+/// A map from chars, with a hash that is a multiplication (the keys are a few hundred chars
+/// of a trusted word list, looked up for every number of a text).
+type CharMap<V> = HashMap<char, V, std::hash::BuildHasherDefault<CharHasher>>;
+
+#[derive(Default)]
+struct CharHasher(u64);
+
+impl std::hash::Hasher for CharHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x517c_c1b7_2722_0a95);
+        }
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.0 = (self.0.rotate_left(5) ^ u64::from(n)).wrapping_mul(0x517c_c1b7_2722_0a95);
     }
 }
 
