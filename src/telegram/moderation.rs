@@ -370,50 +370,23 @@ pub async fn callback(bot: &TgBot, app: &Arc<App>, q: &CallbackQuery) -> Respons
         .unwrap_or(ChatId(moderator));
     let message = q.message.as_ref().map(|m| (m.chat().id, m.id()));
     match action {
-        "a" => {
-            decide(
-                bot,
-                app,
-                chat,
-                lang,
-                &q.from,
-                id,
-                ReviewAction::Approve,
-                Some(q),
-            )
-            .await?
-        }
-        "r" => {
-            decide(
-                bot,
-                app,
-                chat,
-                lang,
-                &q.from,
-                id,
-                ReviewAction::Reject,
-                Some(q),
-            )
-            .await?
-        }
-        "D" => match report_id(arg).filter(|of| *of != id) {
-            Some(of) => {
-                decide(
-                    bot,
-                    app,
-                    chat,
-                    lang,
-                    &q.from,
-                    id,
-                    ReviewAction::Duplicate(of),
-                    Some(q),
-                )
-                .await?
+        "a" | "r" | "D" => {
+            let decision = match action {
+                "a" => Some(ReviewAction::Approve),
+                "r" => Some(ReviewAction::Reject),
+                _ => report_id(arg)
+                    .filter(|of| *of != id)
+                    .map(ReviewAction::Duplicate),
+            };
+            match decision {
+                Some(decision) => {
+                    decide(bot, app, chat, lang, &q.from, id, decision, Some(q)).await?
+                }
+                None => {
+                    bot.answer_callback_query(q.id.clone()).await?;
+                }
             }
-            None => {
-                bot.answer_callback_query(q.id.clone()).await?;
-            }
-        },
+        }
         "s" => {
             let _ = app.service.skip(moderator, id, app.now_ms()).await;
             bot.answer_callback_query(q.id.clone())

@@ -97,6 +97,7 @@ pub fn guidance_sections(lang: Lang, g: &Guidance) -> Vec<String> {
             .collect::<Vec<_>>()
             .join("\n")
     };
+    let section = |key: &str, body: String| format!("<b>{}</b>\n{body}", escape(&t(lang, key)));
     vec![
         format!(
             "<b>{} — {}</b>\n{}",
@@ -104,36 +105,12 @@ pub fn guidance_sections(lang: Lang, g: &Guidance) -> Vec<String> {
             escape(&g.country_name),
             escape(&g.country.law)
         ),
-        format!(
-            "<b>{}</b>\n{}",
-            escape(&t(lang, "where-to-report")),
-            list(&g.country.report)
-        ),
-        format!(
-            "<b>{}</b>\n{}",
-            escape(&t(lang, "if-contacted")),
-            escape(&g.country.if_contacted)
-        ),
-        format!(
-            "<b>{}</b>\n{}",
-            escape(&t(lang, "evidence")),
-            list(&g.common.evidence)
-        ),
-        format!(
-            "<b>{}</b>\n{}",
-            escape(&t(lang, "safety")),
-            list(&g.common.safety)
-        ),
-        format!(
-            "<b>{}</b>\n{}",
-            escape(&t(lang, "platforms")),
-            list(&g.common.platforms)
-        ),
-        format!(
-            "<b>{}</b>\n{}",
-            escape(&t(lang, "sources")),
-            source_links(&g.sources)
-        ),
+        section("where-to-report", list(&g.country.report)),
+        section("if-contacted", escape(&g.country.if_contacted)),
+        section("evidence", list(&g.common.evidence)),
+        section("safety", list(&g.common.safety)),
+        section("platforms", list(&g.common.platforms)),
+        section("sources", source_links(&g.sources)),
     ]
 }
 
