@@ -90,7 +90,7 @@ pub struct PhraseSet<P> {
     /// The keys whose phrases all start at a word boundary (nearly all), searched only where a
     /// word may start: one anchored search there reads at most a key's few chars, where an
     /// unanchored one reports every key inside every word. With the key index of each pattern.
-    at_word_start: Option<(DFA, Vec<usize>)>,
+    at_word_start: KeyTrie,
     /// The bytes that start a key of `at_word_start`: other word starts are passed over.
     starts_key: [bool; 256],
     /// For each key, the phrases whose first word it is.
@@ -194,7 +194,12 @@ impl<P> PhraseSet<P> {
             Ok(Some((dfa, chosen)))
         };
         let automaton = build(false)?;
-        let at_word_start = build(true)?;
+        let at_word_start = KeyTrie::new(
+            keys.iter()
+                .enumerate()
+                .filter(|&(k, _)| all_need_boundary[k])
+                .map(|(k, key)| (key.as_str(), k)),
+        );
         let mut starts_key = [false; 256];
         let mut starts_unanchored = [false; 256];
         for (k, key) in keys.iter().enumerate() {
@@ -239,16 +244,31 @@ impl<P> PhraseSet<P> {
         if let Some((dfa, key_of)) = &self.automaton {
             self.walk(dfa, key_of, Anchored::No, low, 0, out);
         }
-        if let Some((dfa, key_of)) = &self.at_word_start {
-            let mut after_letter = false;
-            for (pos, c) in low.char_indices() {
-                if !after_letter && self.starts_key[usize::from(bytes[pos])] {
-                    self.walk(dfa, key_of, Anchored::Yes, low, pos, out);
-                }
-                after_letter = is_letter(c);
+        let mut after_letter = false;
+        for (pos, c) in low.char_indices() {
+            if !after_letter && self.starts_key[usize::from(bytes[pos])] {
+                self.walk_word_start(low, pos, out);
             }
+            after_letter = is_letter(c);
         }
         out.sort_unstable_by_key(|h| (h.start, std::cmp::Reverse(h.end), h.id));
+    }
+
+    /// The keys of `at_word_start` that an anchored Aho-Corasick search from `from` reports:
+    /// while the text from `from` spells the start of a key, every key that ends there
+    /// (the one spelled and the shorter keys it ends with).
+    fn walk_word_start(&self, low: &str, from: usize, out: &mut Vec<PhraseHit>) {
+        let mut node = KeyTrie::ROOT;
+        for (i, c) in low[from..].char_indices() {
+            let Some(next) = self.at_word_start.child(node, c) else {
+                return;
+            };
+            node = next;
+            let end = from + i + c.len_utf8();
+            for &(key, len) in self.at_word_start.matches(node) {
+                self.hits_of_key(low, end - len as usize, key as usize, out);
+            }
+        }
     }
 
     /// Runs `dfa` over `low` from `from` (to its end, or until an anchored search dies) and
@@ -392,6 +412,108 @@ impl<P> PhraseSet<P> {
             return None;
         }
         Some(pos)
+    }
+}
+
+/// The keys searched at word starts, as a trie of their chars in one hash table, each node
+/// with the keys its text ends with: what an anchored Aho-Corasick automaton reports at each
+/// step (the node's own key and the shorter keys that are its suffixes), in a table of about a
+/// megabyte where a DFA of these keys takes 30.
+struct KeyTrie {
+    /// `(parent << 32 | char, child)`, open addressing; `EMPTY` marks a free slot.
+    slots: Vec<(u64, u32)>,
+    /// `slots.len() - 1` (a power of two less one).
+    mask: usize,
+    /// For node `n`, its keys are `keys[ends[n]..ends[n + 1]]`.
+    ends: Vec<u32>,
+    /// A key's index and its length in bytes.
+    keys: Vec<(u32, u32)>,
+}
+
+impl KeyTrie {
+    const ROOT: u32 = 0;
+    const EMPTY: u64 = u64::MAX;
+
+    /// The trie of `keys`, each with its index.
+    fn new<'k>(keys: impl Iterator<Item = (&'k str, usize)> + Clone) -> KeyTrie {
+        // The nodes, each with its parent and char, in the order made.
+        let mut nodes: Vec<(u32, char)> = vec![(0, '\0')];
+        let mut edges: HashMap<(u32, char), u32> = HashMap::new();
+        let mut text_of: Vec<String> = vec![String::new()];
+        for (key, _) in keys.clone() {
+            let mut node = Self::ROOT;
+            for c in key.chars() {
+                node = *edges.entry((node, c)).or_insert_with(|| {
+                    nodes.push((node, c));
+                    let mut t = text_of[node as usize].clone();
+                    t.push(c);
+                    text_of.push(t);
+                    (nodes.len() - 1) as u32
+                });
+            }
+        }
+        let index: HashMap<&str, usize> = keys.clone().collect();
+        let mut ends = Vec::with_capacity(nodes.len() + 1);
+        let mut found = Vec::new();
+        for text in &text_of {
+            ends.push(found.len() as u32);
+            // Keys start at char boundaries: those are the only suffixes that can be keys.
+            for (at, _) in text.char_indices() {
+                if let Some(&k) = index.get(&text[at..]) {
+                    found.push((k as u32, (text.len() - at) as u32));
+                }
+            }
+        }
+        ends.push(found.len() as u32);
+        let size = (edges.len() * 2).next_power_of_two().max(2);
+        let mut trie = KeyTrie {
+            slots: vec![(Self::EMPTY, 0); size],
+            mask: size - 1,
+            ends,
+            keys: found,
+        };
+        for (&(parent, c), &child) in &edges {
+            let key = Self::slot_key(parent, c);
+            let mut at = trie.slot_of(key);
+            while trie.slots[at].0 != Self::EMPTY {
+                at = (at + 1) & trie.mask;
+            }
+            trie.slots[at] = (key, child);
+        }
+        trie
+    }
+
+    #[inline]
+    fn slot_key(node: u32, c: char) -> u64 {
+        u64::from(node) << 32 | u64::from(u32::from(c))
+    }
+
+    #[inline]
+    fn slot_of(&self, key: u64) -> usize {
+        (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 32) as usize & self.mask
+    }
+
+    /// The node after `node` on `c`, if a key goes on so.
+    #[inline]
+    fn child(&self, node: u32, c: char) -> Option<u32> {
+        let key = Self::slot_key(node, c);
+        let mut at = self.slot_of(key);
+        loop {
+            let (k, child) = self.slots[at];
+            if k == key {
+                return Some(child);
+            }
+            if k == Self::EMPTY {
+                return None;
+            }
+            at = (at + 1) & self.mask;
+        }
+    }
+
+    /// The keys that end at `node`: its own and those it ends with.
+    #[inline]
+    fn matches(&self, node: u32) -> &[(u32, u32)] {
+        &self.keys[self.ends[node as usize] as usize..self.ends[node as usize + 1] as usize]
     }
 }
 
