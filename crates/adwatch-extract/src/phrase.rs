@@ -41,6 +41,9 @@ struct Phrase {
     /// The same number for phrases whose first words are alike (text and stem), so that one
     /// reading of the text serves them all.
     first: u32,
+    /// Up to two bytes of the first word after its key (`after_key.0` bytes in), compared
+    /// before the whole word is: most first words that share a key differ there.
+    after_key: (usize, [u8; 2], usize),
     /// False for Arabic phrases (glued prefixes) and for phrases that start with a symbol.
     start_boundary: bool,
 }
@@ -65,6 +68,7 @@ impl Phrase {
             start_boundary: is_word_char(first) && !is_arabic(first),
             words,
             first: 0,
+            after_key: (0, [0; 2], 0),
         })
     }
 }
@@ -125,11 +129,22 @@ impl<P> PhraseSet<P> {
         let mut by_key: Vec<Vec<usize>> = Vec::new();
         let mut by_first_char: CharMap<Vec<usize>> = CharMap::default();
         let mut by_last_char: CharMap<Vec<usize>> = CharMap::default();
+        let mut quick: Vec<(usize, [u8; 2], usize)> = Vec::with_capacity(phrases.len());
         for (id, p) in phrases.iter().enumerate() {
             let key = p.words[0].text.clone();
             // Short first words ("в месяц", "a month", "في الشهر") would hit everywhere: key
             // them with the next word, once for each way the two may be separated.
             let short = !p.words[0].stem && key.chars().count() < 3 && p.words.len() > 1;
+            let from = if short {
+                0
+            } else {
+                truncate_chars(key.clone(), KEY_CHARS).len()
+            };
+            let rest = &key.as_bytes()[from..];
+            let n = rest.len().min(2);
+            let mut after = [0u8; 2];
+            after[..n].copy_from_slice(&rest[..n]);
+            quick.push((from, after, n));
             let automaton_keys: Vec<String> = if short {
                 [" ", "\u{a0}", "\n"]
                     .iter()
@@ -162,6 +177,9 @@ impl<P> PhraseSet<P> {
                     by_last_char.entry(c).or_default().push(id);
                 }
             }
+        }
+        for (p, q) in phrases.iter_mut().zip(quick) {
+            p.after_key = q;
         }
         // Phrases with alike first words next to each other (in order of id among them).
         for ids in by_key.iter_mut().chain(by_first_char.values_mut()) {
@@ -244,12 +262,29 @@ impl<P> PhraseSet<P> {
         if let Some((dfa, key_of)) = &self.automaton {
             self.walk(dfa, key_of, Anchored::No, low, 0, out);
         }
+        // Word starts: where no letter stands before. Read by bytes, the letters of two bytes
+        // looked up in a table.
+        let letters: &[bool] = &LETTERS_OF_TWO_BYTES;
         let mut after_letter = false;
-        for (pos, c) in low.char_indices() {
-            if !after_letter && self.starts_key[usize::from(bytes[pos])] {
-                self.walk_word_start(low, pos, out);
+        let mut at = 0;
+        while at < bytes.len() {
+            let b = bytes[at];
+            if !after_letter && self.starts_key[usize::from(b)] {
+                self.walk_word_start(low, at, out);
             }
-            after_letter = is_letter(c);
+            if b < 0x80 {
+                after_letter = b == b'_' || b.is_ascii_alphabetic();
+                at += 1;
+            } else if let (0xC2..=0xDF, Some(&next)) = (b, bytes.get(at + 1)) {
+                after_letter = letters[usize::from(b & 0x1F) << 6 | usize::from(next & 0x3F)];
+                at += 2;
+            } else {
+                let Some(c) = low[at..].chars().next() else {
+                    break;
+                };
+                after_letter = is_letter(c);
+                at += c.len_utf8();
+            }
         }
         out.sort_unstable_by_key(|h| (h.start, std::cmp::Reverse(h.end), h.id));
     }
@@ -349,7 +384,13 @@ impl<P> PhraseSet<P> {
             let end = match first {
                 Some((f, end)) if f == phrase.first => end,
                 _ => {
-                    let end = word_end(low, start, &phrase.words[0]);
+                    let (at, after, n) = phrase.after_key;
+                    let end = if low.as_bytes().get(start + at..start + at + n) == Some(&after[..n])
+                    {
+                        word_end(low, start, &phrase.words[0])
+                    } else {
+                        None
+                    };
                     first = Some((phrase.first, end));
                     end
                 }
@@ -588,6 +629,13 @@ pub fn hits_between(hits: &[PhraseHit], longest: usize, from: usize, to: usize) 
     let last = hits.partition_point(|h| h.start <= to);
     &hits[first..last.max(first)]
 }
+
+/// [`is_letter`] of every char below U+0800 (those written in one or two bytes).
+static LETTERS_OF_TWO_BYTES: std::sync::LazyLock<Vec<bool>> = std::sync::LazyLock::new(|| {
+    (0..0x800u32)
+        .map(|c| char::from_u32(c).is_some_and(is_letter))
+        .collect()
+});
 
 /// What may not stand just before a phrase: a letter. A digit may ("120000р", "190к").
 fn is_letter(c: char) -> bool {

@@ -22,22 +22,48 @@ pub struct Lowered {
 
 impl Lowered {
     /// `letter_table` maps a char below its length to a bit set of languages.
+    ///
+    /// One pass over the bytes: the chars that lower-casing leaves as they are (most of a
+    /// text) are copied a stretch at a time, and the two-byte chars of the scripts adwatch
+    /// reads most (Cyrillic, Arabic, Armenian, Latin-1) are read without the general decoder.
     pub fn new(text: &str, letter_table: &[u16]) -> Lowered {
+        let bytes = text.as_bytes();
         let mut out = String::with_capacity(text.len());
+        // The text from `copied` on is not in `out` yet.
+        let mut copied = 0;
         let (mut latin, mut cyrillic, mut arabic, mut armenian, mut devanagari) = (0, 0, 0, 0, 0);
         let mut own_letters = [0usize; 16];
         let mut shared_letters = [0usize; 16];
-        for c in text.chars() {
-            if c.is_ascii() {
-                latin += usize::from(c.is_ascii_alphabetic());
-                // A backtick for the Uzbek turned comma («so`m») reads as an apostrophe.
-                out.push(if c == '`' {
-                    '\''
-                } else {
-                    c.to_ascii_lowercase()
-                });
+        let mut at = 0;
+        while at < bytes.len() {
+            let b = bytes[at];
+            if b < 0x80 {
+                if b.is_ascii_alphabetic() {
+                    latin += 1;
+                    if b.is_ascii_uppercase() {
+                        out.push_str(&text[copied..at]);
+                        out.push(char::from(b.to_ascii_lowercase()));
+                        copied = at + 1;
+                    }
+                } else if b == b'`' {
+                    // A backtick for the Uzbek turned comma («so`m») reads as an apostrophe.
+                    out.push_str(&text[copied..at]);
+                    out.push('\'');
+                    copied = at + 1;
+                }
+                at += 1;
                 continue;
             }
+            let c = match (b, bytes.get(at + 1)) {
+                (0xC2..=0xDF, Some(&next)) => {
+                    char::from_u32(u32::from(b & 0x1F) << 6 | u32::from(next & 0x3F))
+                }
+                _ => text[at..].chars().next(),
+            };
+            let Some(c) = c else {
+                break;
+            };
+            let len = c.len_utf8();
             if let Some(&mask) = letter_table.get(c as usize) {
                 if mask.is_power_of_two() {
                     own_letters[mask.trailing_zeros() as usize] += 1;
@@ -48,72 +74,63 @@ impl Lowered {
                 }
             }
             // Fast paths for the scripts of our languages: Russian capitals, and Arabic,
-            // which has no case.
-            match c {
+            // which has no case. `lower` is the char's lower case when it is another char.
+            let lower = match c {
                 '\u{0410}'..='\u{042F}' => {
                     cyrillic += 1;
-                    out.push(char::from_u32(c as u32 + 0x20).unwrap_or(c));
-                    continue;
+                    char::from_u32(c as u32 + 0x20)
                 }
                 '\u{0430}'..='\u{045F}' => {
                     cyrillic += 1;
-                    out.push(c);
-                    continue;
+                    None
                 }
                 '\u{0600}'..='\u{06FF}' => {
                     arabic += 1;
-                    out.push(c);
-                    continue;
+                    None
                 }
                 // The turned comma of Uzbek written as a left quote («Qirg‘iziston») reads as
                 // the right one («Qirg’iziston»), the same length: the lexicon folds them too.
-                '\u{2018}' => {
-                    out.push('\u{2019}');
-                    continue;
-                }
+                '\u{2018}' => Some('\u{2019}'),
                 // Punctuation and symbols (NBSP, «», dashes, quotes, ₽, ₸) have no case.
-                '\u{0080}'..='\u{00BF}' | '\u{2000}'..='\u{20FF}' => {
-                    out.push(c);
-                    continue;
-                }
+                '\u{0080}'..='\u{00BF}' | '\u{2000}'..='\u{20FF}' => None,
                 // Kazakh and Uzbek letters: capitals pair with the next code point, except the
                 // few that the general path handles.
                 '\u{0460}'..='\u{0481}' | '\u{048A}'..='\u{04BF}' | '\u{04D0}'..='\u{04FF}' => {
                     cyrillic += 1;
-                    let lower = if (c as u32) % 2 == 0 {
-                        c as u32 + 1
+                    if (c as u32) % 2 == 0 {
+                        char::from_u32(c as u32 + 1)
                     } else {
-                        c as u32
-                    };
-                    out.push(char::from_u32(lower).unwrap_or(c));
-                    continue;
+                        None
+                    }
                 }
-                '\u{0400}'..='\u{04FF}' => cyrillic += 1,
+                '\u{0400}'..='\u{04FF}' => {
+                    cyrillic += 1;
+                    other_lower(c)
+                }
                 // Armenian capitals pair with the small letter 0x30 on.
                 '\u{0531}'..='\u{0556}' => {
                     armenian += 1;
-                    out.push(char::from_u32(c as u32 + 0x30).unwrap_or(c));
-                    continue;
+                    char::from_u32(c as u32 + 0x30)
                 }
                 '\u{0561}'..='\u{0587}' => {
                     armenian += 1;
-                    out.push(c);
-                    continue;
+                    None
                 }
                 // Devanagari has no case.
                 '\u{0900}'..='\u{097F}' => {
                     devanagari += usize::from(is_devanagari_letter(c));
-                    out.push(c);
-                    continue;
+                    None
                 }
-                _ => {}
+                _ => other_lower(c),
+            };
+            if let Some(lower) = lower {
+                out.push_str(&text[copied..at]);
+                out.push(lower);
+                copied = at + len;
             }
-            let mut lower = c.to_lowercase();
-            match (lower.next(), lower.next()) {
-                (Some(l), None) if l.len_utf8() == c.len_utf8() => out.push(l),
-                _ => out.push(c),
-            }
+            at += len;
         }
+        out.push_str(&text[copied..]);
         debug_assert_eq!(out.len(), text.len());
         Lowered {
             text: out,
@@ -125,6 +142,16 @@ impl Lowered {
             own_letters,
             shared_letters,
         }
+    }
+}
+
+/// The lower case of `c` if it is another single char of the same length in UTF-8 (the
+/// shadow keeps every byte offset of the text).
+fn other_lower(c: char) -> Option<char> {
+    let mut lower = c.to_lowercase();
+    match (lower.next(), lower.next()) {
+        (Some(l), None) if l != c && l.len_utf8() == c.len_utf8() => Some(l),
+        _ => None,
     }
 }
 
@@ -241,6 +268,132 @@ pub fn floor_boundary(text: &str, mut pos: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `Lowered::new` as it read the text char by char, for the test below.
+    fn lowered_char_by_char(text: &str, letter_table: &[u16]) -> Lowered {
+        let mut out = String::with_capacity(text.len());
+        let (mut latin, mut cyrillic, mut arabic, mut armenian, mut devanagari) = (0, 0, 0, 0, 0);
+        let mut own_letters = [0usize; 16];
+        let mut shared_letters = [0usize; 16];
+        for c in text.chars() {
+            if c.is_ascii() {
+                latin += usize::from(c.is_ascii_alphabetic());
+                // A backtick for the Uzbek turned comma («so`m») reads as an apostrophe.
+                out.push(if c == '`' {
+                    '\''
+                } else {
+                    c.to_ascii_lowercase()
+                });
+                continue;
+            }
+            if let Some(&mask) = letter_table.get(c as usize) {
+                if mask.is_power_of_two() {
+                    own_letters[mask.trailing_zeros() as usize] += 1;
+                } else if mask != 0 {
+                    for (bit, n) in shared_letters.iter_mut().enumerate() {
+                        *n += usize::from(mask >> bit & 1 == 1);
+                    }
+                }
+            }
+            match c {
+                // The turned comma written as a left quote reads as the right one.
+                '\u{2018}' => {
+                    out.push('\u{2019}');
+                    continue;
+                }
+                '\u{0410}'..='\u{042F}' => {
+                    cyrillic += 1;
+                    out.push(char::from_u32(c as u32 + 0x20).unwrap_or(c));
+                    continue;
+                }
+                '\u{0430}'..='\u{045F}' => {
+                    cyrillic += 1;
+                    out.push(c);
+                    continue;
+                }
+                '\u{0600}'..='\u{06FF}' => {
+                    arabic += 1;
+                    out.push(c);
+                    continue;
+                }
+                '\u{0080}'..='\u{00BF}' | '\u{2000}'..='\u{20FF}' => {
+                    out.push(c);
+                    continue;
+                }
+                '\u{0460}'..='\u{0481}' | '\u{048A}'..='\u{04BF}' | '\u{04D0}'..='\u{04FF}' => {
+                    cyrillic += 1;
+                    let lower = if (c as u32) % 2 == 0 {
+                        c as u32 + 1
+                    } else {
+                        c as u32
+                    };
+                    out.push(char::from_u32(lower).unwrap_or(c));
+                    continue;
+                }
+                '\u{0400}'..='\u{04FF}' => cyrillic += 1,
+                '\u{0531}'..='\u{0556}' => {
+                    armenian += 1;
+                    out.push(char::from_u32(c as u32 + 0x30).unwrap_or(c));
+                    continue;
+                }
+                '\u{0561}'..='\u{0587}' => {
+                    armenian += 1;
+                    out.push(c);
+                    continue;
+                }
+                '\u{0900}'..='\u{097F}' => {
+                    devanagari += usize::from(is_devanagari_letter(c));
+                    out.push(c);
+                    continue;
+                }
+                _ => {}
+            }
+            let mut lower = c.to_lowercase();
+            match (lower.next(), lower.next()) {
+                (Some(l), None) if l.len_utf8() == c.len_utf8() => out.push(l),
+                _ => out.push(c),
+            }
+        }
+        Lowered {
+            text: out,
+            latin,
+            cyrillic,
+            arabic,
+            armenian,
+            devanagari,
+            own_letters,
+            shared_letters,
+        }
+    }
+
+    #[test]
+    fn lowered_by_bytes_is_lowered_char_by_char() {
+        // Every char, alone and in runs with others of every length, with a letter table
+        // that gives bits to a few letters of each kind.
+        let mut table = vec![0u16; 0x500];
+        for (i, slot) in table.iter_mut().enumerate() {
+            *slot = match i % 7 {
+                0 => 1 << (i % 10),
+                1 => 0b101,
+                _ => 0,
+            };
+        }
+        let all: Vec<char> = (0..=0x10FFFF).filter_map(char::from_u32).collect();
+        let mut texts: Vec<String> = all.chunks(64).map(|c| c.iter().collect()).collect();
+        texts.push("Сахалинской ОБЛАСТИ, ҚАЗАҚСТАН Ӏ ԱՄՆ İstanbul ẞ ǅ ΣΑΣ $5 000 ₽ рф".into());
+        texts.push(String::new());
+        for t in &texts {
+            let (a, b) = (Lowered::new(t, &table), lowered_char_by_char(t, &table));
+            assert_eq!(a.text, b.text, "{t:?}");
+            assert_eq!(
+                (a.latin, a.cyrillic, a.arabic, a.armenian, a.devanagari),
+                (b.latin, b.cyrillic, b.arabic, b.armenian, b.devanagari),
+                "{t:?}"
+            );
+            assert_eq!(a.own_letters, b.own_letters, "{t:?}");
+            assert_eq!(a.shared_letters, b.shared_letters, "{t:?}");
+        }
+    }
 
     #[test]
     fn lowered_keeps_byte_length() {

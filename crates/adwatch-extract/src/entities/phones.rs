@@ -23,12 +23,15 @@ pub(super) fn phones(
     let mut pos = 0;
     while pos < text.len() {
         // Only '+', '(' and digits (ASCII, Arabic-Indic behind lead bytes D9/DB, Devanagari
-        // behind E0 A5) start a number.
-        let b = bytes[pos];
-        let devanagari = b == 0xE0 && bytes.get(pos + 1) == Some(&0xA5);
-        if !(b.is_ascii_digit() || b == b'+' || b == b'(' || b == 0xD9 || b == 0xDB || devanagari)
-            || !text.is_char_boundary(pos)
+        // behind E0 A5) start a number; all those bytes start a char.
+        match bytes[pos..]
+            .iter()
+            .position(|&b| MAY_START_PHONE[usize::from(b)])
         {
+            Some(skip) => pos += skip,
+            None => break,
+        }
+        if bytes[pos] == 0xE0 && bytes.get(pos + 1) != Some(&0xA5) {
             pos += 1;
             continue;
         }
@@ -64,6 +67,23 @@ pub(super) fn phones(
         pos = end.max(pos + c.len_utf8());
     }
 }
+
+/// The bytes a phone number may start with: '+', '(', ASCII digits and the lead bytes of
+/// Arabic-Indic (D9, DB) and Devanagari (E0) digits.
+pub(super) const MAY_START_PHONE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = b'0';
+    while b <= b'9' {
+        t[b as usize] = true;
+        b += 1;
+    }
+    t[b'+' as usize] = true;
+    t[b'(' as usize] = true;
+    t[0xD9] = true;
+    t[0xDB] = true;
+    t[0xE0] = true;
+    t
+};
 
 /// Separators a phone number may have in a row ("+7 (924) 123-45-67" has two). A longer run
 /// ends it, so that a page of "( ( ( (" is not read to its end from each bracket.

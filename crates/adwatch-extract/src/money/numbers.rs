@@ -45,13 +45,15 @@ pub(super) fn scan_numbers(
     let mut pos = 0;
     let bytes = text.as_bytes();
     while pos < text.len() {
-        let b = bytes[pos];
         // ASCII digits, Arabic-Indic ones behind lead bytes D9/DB, Devanagari ones behind E0 A5.
-        let is_digit_start = b.is_ascii_digit()
-            || b == 0xD9
-            || b == 0xDB
-            || (b == 0xE0 && bytes.get(pos + 1) == Some(&0xA5));
-        if !is_digit_start || !text.is_char_boundary(pos) {
+        match bytes[pos..]
+            .iter()
+            .position(|&b| MAY_START_DIGIT[usize::from(b)])
+        {
+            Some(skip) => pos += skip,
+            None => break,
+        }
+        if bytes[pos] == 0xE0 && bytes.get(pos + 1) != Some(&0xA5) {
             pos += 1;
             continue;
         }
@@ -86,6 +88,21 @@ pub(super) fn scan_numbers(
     }
     out
 }
+
+/// The bytes a digit may start with: ASCII digits and the lead bytes of Arabic-Indic (D9, DB)
+/// and Devanagari (E0) ones; every one of them starts a char.
+pub(super) const MAY_START_DIGIT: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = b'0';
+    while b <= b'9' {
+        t[b as usize] = true;
+        b += 1;
+    }
+    t[0xD9] = true;
+    t[0xDB] = true;
+    t[0xE0] = true;
+    t
+};
 
 /// «و600 دولار», «ب500»: one Arabic conjunction or preposition glued to the number, itself
 /// standing alone (not the last letter of a word).
