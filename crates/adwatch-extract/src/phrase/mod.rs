@@ -14,6 +14,10 @@ use super::text::{
     char_at, char_before, is_arabic, is_blank, is_letter as is_text_letter, is_word_char,
 };
 
+mod trie;
+
+use trie::{CharHasher, KeyTrie};
+
 /// How many letters a stem (`word*`) may add.
 const STEM_SLACK: usize = 5;
 /// How many chars of a phrase the automaton looks for; the rest is verified.
@@ -456,108 +460,6 @@ impl<P> PhraseSet<P> {
     }
 }
 
-/// The keys searched at word starts, as a trie of their chars in one hash table, each node
-/// with the keys its text ends with: what an anchored Aho-Corasick automaton reports at each
-/// step (the node's own key and the shorter keys that are its suffixes), in a table of about a
-/// megabyte where a DFA of these keys takes 30.
-struct KeyTrie {
-    /// `(parent << 32 | char, child)`, open addressing; `EMPTY` marks a free slot.
-    slots: Vec<(u64, u32)>,
-    /// `slots.len() - 1` (a power of two less one).
-    mask: usize,
-    /// For node `n`, its keys are `keys[ends[n]..ends[n + 1]]`.
-    ends: Vec<u32>,
-    /// A key's index and its length in bytes.
-    keys: Vec<(u32, u32)>,
-}
-
-impl KeyTrie {
-    const ROOT: u32 = 0;
-    const EMPTY: u64 = u64::MAX;
-
-    /// The trie of `keys`, each with its index.
-    fn new<'k>(keys: impl Iterator<Item = (&'k str, usize)> + Clone) -> KeyTrie {
-        // The nodes, each with its parent and char, in the order made.
-        let mut nodes: Vec<(u32, char)> = vec![(0, '\0')];
-        let mut edges: HashMap<(u32, char), u32> = HashMap::new();
-        let mut text_of: Vec<String> = vec![String::new()];
-        for (key, _) in keys.clone() {
-            let mut node = Self::ROOT;
-            for c in key.chars() {
-                node = *edges.entry((node, c)).or_insert_with(|| {
-                    nodes.push((node, c));
-                    let mut t = text_of[node as usize].clone();
-                    t.push(c);
-                    text_of.push(t);
-                    (nodes.len() - 1) as u32
-                });
-            }
-        }
-        let index: HashMap<&str, usize> = keys.clone().collect();
-        let mut ends = Vec::with_capacity(nodes.len() + 1);
-        let mut found = Vec::new();
-        for text in &text_of {
-            ends.push(found.len() as u32);
-            // Keys start at char boundaries: those are the only suffixes that can be keys.
-            for (at, _) in text.char_indices() {
-                if let Some(&k) = index.get(&text[at..]) {
-                    found.push((k as u32, (text.len() - at) as u32));
-                }
-            }
-        }
-        ends.push(found.len() as u32);
-        let size = (edges.len() * 2).next_power_of_two().max(2);
-        let mut trie = KeyTrie {
-            slots: vec![(Self::EMPTY, 0); size],
-            mask: size - 1,
-            ends,
-            keys: found,
-        };
-        for (&(parent, c), &child) in &edges {
-            let key = Self::slot_key(parent, c);
-            let mut at = trie.slot_of(key);
-            while trie.slots[at].0 != Self::EMPTY {
-                at = (at + 1) & trie.mask;
-            }
-            trie.slots[at] = (key, child);
-        }
-        trie
-    }
-
-    #[inline]
-    fn slot_key(node: u32, c: char) -> u64 {
-        u64::from(node) << 32 | u64::from(u32::from(c))
-    }
-
-    #[inline]
-    fn slot_of(&self, key: u64) -> usize {
-        (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 32) as usize & self.mask
-    }
-
-    /// The node after `node` on `c`, if a key goes on so.
-    #[inline]
-    fn child(&self, node: u32, c: char) -> Option<u32> {
-        let key = Self::slot_key(node, c);
-        let mut at = self.slot_of(key);
-        loop {
-            let (k, child) = self.slots[at];
-            if k == key {
-                return Some(child);
-            }
-            if k == Self::EMPTY {
-                return None;
-            }
-            at = (at + 1) & self.mask;
-        }
-    }
-
-    /// The keys that end at `node`: its own and those it ends with.
-    #[inline]
-    fn matches(&self, node: u32) -> &[(u32, u32)] {
-        &self.keys[self.ends[node as usize] as usize..self.ends[node as usize + 1] as usize]
-    }
-}
-
 /// The end of `word` if it is written at `pos`: the word itself, a stem with at most
 /// [`STEM_SLACK`] more letters, a whole word not followed by a letter or digit.
 fn word_end(low: &str, pos: usize, word: &Word) -> Option<usize> {
@@ -596,25 +498,6 @@ fn words_end(low: &str, mut pos: usize, words: &[Word]) -> Option<usize> {
 /// A map from chars, with a hash that is a multiplication (the keys are a few hundred chars
 /// of a trusted word list, looked up for every number of a text).
 type CharMap<V> = HashMap<char, V, std::hash::BuildHasherDefault<CharHasher>>;
-
-#[derive(Default)]
-struct CharHasher(u64);
-
-impl std::hash::Hasher for CharHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x517c_c1b7_2722_0a95);
-        }
-    }
-
-    fn write_u32(&mut self, n: u32) {
-        self.0 = (self.0.rotate_left(5) ^ u64::from(n)).wrapping_mul(0x517c_c1b7_2722_0a95);
-    }
-}
 
 /// The longest of `hits`, in bytes.
 pub fn longest(hits: &[PhraseHit]) -> usize {
@@ -668,56 +551,4 @@ fn skip_gap_back(low: &str, mut pos: usize) -> Option<usize> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn set(phrases: &[&str]) -> PhraseSet<usize> {
-        PhraseSet::new(phrases.iter().enumerate().map(|(i, p)| (p.to_string(), i))).unwrap()
-    }
-
-    fn found(set: &PhraseSet<usize>, text: &str) -> Vec<String> {
-        let mut hits = Vec::new();
-        set.scan(text, &mut hits);
-        hits.iter()
-            .map(|h| text[h.start..h.end].to_string())
-            .collect()
-    }
-
-    #[test]
-    fn stems_take_inflections_but_not_longer_words() {
-        let s = set(&["сахалинск* област*"]);
-        assert_eq!(
-            found(&s, "в сахалинской области есть"),
-            ["сахалинской области"]
-        );
-        assert_eq!(
-            found(&s, "сахалинская\u{a0}область"),
-            ["сахалинская\u{a0}область"]
-        );
-        assert!(found(&s, "сахалинскоеееееее областью").is_empty());
-    }
-
-    #[test]
-    fn whole_words_need_boundaries() {
-        let s = set(&["р", "в месяц"]);
-        assert!(found(&s, "работа").is_empty());
-        assert_eq!(found(&s, "100р в месяц"), ["р", "в месяц"]);
-        assert!(found(&s, "в месяца").is_empty());
-    }
-
-    #[test]
-    fn arabic_phrases_match_after_glued_prefixes() {
-        let s = set(&["سخالين"]);
-        assert_eq!(found(&s, "وسخالين"), ["سخالين"]);
-    }
-
-    #[test]
-    fn matching_ending_at_a_position() {
-        let s = set(&["не менее", "от", "$"]);
-        let t = "не менее 5";
-        let hits = s.match_ending_at(t, t.find(" 5").unwrap());
-        assert_eq!(hits.len(), 1);
-        assert_eq!(&t[hits[0].start..hits[0].end], "не менее");
-        assert!(s.match_ending_at("вот", 6).is_empty());
-    }
-}
+mod tests;
