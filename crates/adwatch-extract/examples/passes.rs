@@ -43,16 +43,25 @@ fn main() {
     adwatch_extract::warm_up();
     let mut sum = 0u64;
     for _ in 0..passes {
-        for t in &texts {
-            sum = sum
-                .wrapping_mul(31)
-                .wrapping_add(checksum(&adwatch_extract::extract(t)));
-        }
+        sum = sum.wrapping_mul(31).wrapping_add(pass(&texts));
     }
     println!(
         "{} texts, {passes} passes, checksum {sum:016x}",
         texts.len()
     );
+}
+
+/// One pass over the texts, apart so that a profiler can count it alone
+/// (`--toggle-collect=passes::pass`).
+#[inline(never)]
+fn pass(texts: &[String]) -> u64 {
+    let mut sum = 0u64;
+    for t in texts {
+        sum = sum
+            .wrapping_mul(31)
+            .wrapping_add(checksum(&adwatch_extract::extract(t)));
+    }
+    sum
 }
 
 fn checksum(x: &adwatch_extract::Extraction) -> u64 {

@@ -96,6 +96,10 @@ struct Found {
 ///   about a job with a sign of deceit.
 /// - `benign` otherwise.
 pub(crate) fn classify(hits: &[PhraseHit], lex: &'static Lexicon, x: &mut Extraction) {
+    // Signals, families and signs by number (`Lexicon::signal_keys`): no string is compared.
+    let keys = &lex.signal_keys;
+    let fam = &lex.families;
+    let ids = &lex.ids;
     let mut found: Vec<Found> = Vec::new();
     let mut russian_military = false;
     for h in hits {
@@ -108,7 +112,7 @@ pub(crate) fn classify(hits: &[PhraseHit], lex: &'static Lexicon, x: &mut Extrac
                 let org = &lex.orgs[i];
                 if org.military {
                     russian_military |= org.country.as_deref().is_none_or(|c| c == "RU");
-                    if let Some(s) = lex.signal("computed_military_org") {
+                    if let Some(s) = ids.computed_military_org {
                         found.push(Found {
                             signal: s,
                             at: Some(h.start),
@@ -116,7 +120,7 @@ pub(crate) fn classify(hits: &[PhraseHit], lex: &'static Lexicon, x: &mut Extrac
                     }
                 }
                 if org.recruiter {
-                    if let Some(s) = lex.signal("computed_recruiter_org") {
+                    if let Some(s) = ids.computed_recruiter_org {
                         found.push(Found {
                             signal: s,
                             at: Some(h.start),
@@ -128,27 +132,24 @@ pub(crate) fn classify(hits: &[PhraseHit], lex: &'static Lexicon, x: &mut Extrac
         }
     }
     // Phrases that are ambiguous alone count only near a word of the families they need.
-    let positions = |family: &str| -> Vec<usize> {
+    let positions = |family: u8| -> Vec<usize> {
         found
             .iter()
-            .filter(|f| lex.signals[f.signal].family == family)
+            .filter(|f| keys[f.signal].family == family)
             .filter_map(|f| f.at)
             .collect()
     };
-    let mut near_cache: Vec<(&str, Vec<usize>)> = Vec::new();
+    let mut near_cache: Vec<Option<Vec<usize>>> = Vec::new();
     let mut kept: Vec<usize> = Vec::new();
     for f in &found {
-        let def = &lex.signals[f.signal];
+        let def = &keys[f.signal];
         let counts = match (def.near.is_empty(), f.at) {
             (true, _) | (false, None) => true,
-            (false, Some(at)) => def.near.iter().any(|family| {
-                let list = match near_cache.iter().position(|(n, _)| *n == family.as_str()) {
-                    Some(i) => &near_cache[i].1,
-                    None => {
-                        near_cache.push((family.as_str(), positions(family)));
-                        &near_cache[near_cache.len() - 1].1
-                    }
-                };
+            (false, Some(at)) => def.near.iter().any(|&family| {
+                if near_cache.is_empty() {
+                    near_cache.resize(fam.count, None);
+                }
+                let list = near_cache[usize::from(family)].get_or_insert_with(|| positions(family));
                 // Positions are in the order of the hits, which are sorted by start.
                 let from = at.saturating_sub(def.within);
                 let i = list.partition_point(|&p| p < from);
@@ -159,32 +160,32 @@ pub(crate) fn classify(hits: &[PhraseHit], lex: &'static Lexicon, x: &mut Extrac
             kept.push(f.signal);
         }
     }
-    let add = |kept: &mut Vec<usize>, id: &str| {
-        if let Some(i) = lex.signal(id) {
+    let add = |kept: &mut Vec<usize>, id: Option<usize>| {
+        if let Some(i) = id {
             if !kept.contains(&i) {
                 kept.push(i);
             }
         }
     };
-    let has_in = |kept: &[usize], id: &str| lex.signal(id).is_some_and(|i| kept.contains(&i));
+    let has_in = |kept: &[usize], id: Option<usize>| id.is_some_and(|i| kept.contains(&i));
 
     // Money is an offer when the text speaks of pay: a war that costs $300 million a day and a
     // budget of 13 trillion a year are amounts with periods, not offers.
     // "Promises high salaries" offers money without a figure.
-    if (!x.amounts.is_empty() && has_in(&kept, "pay")) || has_in(&kept, "high_pay") {
-        add(&mut kept, "computed_money_offer");
+    if (!x.amounts.is_empty() && has_in(&kept, ids.pay)) || has_in(&kept, ids.high_pay) {
+        add(&mut kept, ids.computed_money_offer);
     }
     if x.amounts
         .iter()
         .any(|a| a.period == Some(Period::OneTime) && a.usd.unwrap_or(0) >= 1000)
     {
-        add(&mut kept, "computed_large_one_time");
+        add(&mut kept, ids.computed_large_one_time);
     }
     if x.amounts.iter().any(|a| match a.period {
         Some(Period::Monthly) | None => a.usd.unwrap_or(0) >= 1500 && a.equivalent_of.is_none(),
         _ => false,
     }) {
-        add(&mut kept, "computed_high_pay");
+        add(&mut kept, ids.computed_high_pay);
     }
     if x.entities.iter().any(|e| {
         matches!(
@@ -196,46 +197,46 @@ pub(crate) fn classify(hits: &[PhraseHit], lex: &'static Lexicon, x: &mut Extrac
                 | EntityKind::Email
         )
     }) {
-        add(&mut kept, "computed_contacts");
+        add(&mut kept, ids.computed_contacts);
     }
 
-    let signs = |kept: &[usize], family: &str| -> usize {
-        let mut seen: Vec<&str> = Vec::new();
+    let signs = |kept: &[usize], family: u8| -> usize {
+        let mut seen: Vec<u32> = Vec::new();
         for &i in kept {
-            let s = &lex.signals[i];
-            let sign = s.sign.as_deref().unwrap_or(s.id.as_str());
-            if s.family == family && !seen.contains(&sign) {
-                seen.push(sign);
+            let s = &keys[i];
+            if s.family == family && !seen.contains(&s.sign) {
+                seen.push(s.sign);
             }
         }
         seen.len()
     };
-    let military = signs(&kept, "military") > 0;
-    let job = signs(&kept, "job") > 0;
+    let military = signs(&kept, fam.military) > 0;
+    let job = signs(&kept, fam.job) > 0;
     if military && job {
-        add(&mut kept, "computed_military_in_job");
+        add(&mut kept, ids.computed_military_in_job);
     }
-    let offers = signs(&kept, "offer");
+    let offers = signs(&kept, fam.offer);
     // For a reader outside Russia, the Russian army is a foreign army.
     if russian_military && offers > 0 && x.language != Lang::Ru {
-        add(&mut kept, "computed_foreign_army");
+        add(&mut kept, ids.computed_foreign_army);
     }
-    let lures = signs(&kept, "lure");
-    let away = has_in(&kept, "abroad");
-    let deceits = signs(&kept, "deceit");
+    let lures = signs(&kept, fam.lure);
+    let away = has_in(&kept, ids.abroad);
+    let deceits = signs(&kept, fam.deceit);
     // What a deceiver does (a lie, a disguise, a fee, a middleman, documents taken), apart from
     // the military word in a job: pay far above the usual alone does not make that a lie, armies
     // pay more than guards.
-    let conduct = deceits - usize::from(has_in(&kept, "computed_military_in_job"));
-    let warned = has_in(&kept, "warning");
-    let news = warned || has_in(&kept, "mobilisation");
-    let money = has_in(&kept, "computed_money_offer") || has_in(&kept, "computed_large_one_time");
+    let conduct = deceits - usize::from(has_in(&kept, ids.computed_military_in_job));
+    let warned = has_in(&kept, ids.warning);
+    let news = warned || has_in(&kept, ids.mobilisation);
+    let money =
+        has_in(&kept, ids.computed_money_offer) || has_in(&kept, ids.computed_large_one_time);
     // Offers that only recruitment makes: money and benefits are also paid to veterans.
     let binding = offers
         - usize::from(money)
-        - usize::from(has_in(&kept, "benefits"))
-        - usize::from(has_in(&kept, "service_pay"));
-    let past = signs(&kept, "history") > 0;
+        - usize::from(has_in(&kept, ids.benefits))
+        - usize::from(has_in(&kept, ids.service_pay));
+    let past = signs(&kept, fam.history) > 0;
 
     let scam =
         // A civilian job with a deceiver's act and one more sign, or with three signs.
@@ -249,7 +250,7 @@ pub(crate) fn classify(hits: &[PhraseHit], lex: &'static Lexicon, x: &mut Extrac
         || (conduct >= 1 && away && (conduct >= 2 || (news && offers >= 1)))
         // Guard or construction work with a military word and no pay offered: the usual cover
         // ("military construction sites", "service in the rear").
-        || (has_in(&kept, "security_job") && has_in(&kept, "computed_military_in_job") && !money)
+        || (has_in(&kept, ids.security_job) && has_in(&kept, ids.computed_military_in_job) && !money)
         // Two acts of a deceiver around armed service: a trafficker's fee and a middleman.
         || (military && conduct >= 2)
         // A deceiver's act that brings people to armed service from abroad, or a report of
@@ -266,7 +267,7 @@ pub(crate) fn classify(hits: &[PhraseHit], lex: &'static Lexicon, x: &mut Extrac
     let rouble_bonus = x.amounts.iter().any(|a| {
         a.period == Some(Period::OneTime) && a.currency == "RUB" && a.usd.unwrap_or(0) >= 1000
     });
-    let signing_bonus = !job && has_in(&kept, "contract") && rouble_bonus;
+    let signing_bonus = !job && has_in(&kept, ids.contract) && rouble_bonus;
     let recruitment = (military || signing_bonus)
         && offers >= 1
         && (money || !news || offers >= 2)
@@ -278,31 +279,27 @@ pub(crate) fn classify(hits: &[PhraseHit], lex: &'static Lexicon, x: &mut Extrac
     } else {
         Label::Benign
     };
-    let weight = |families: &[&str]| -> i32 {
+    let weight = |families: &[u8]| -> i32 {
         kept.iter()
-            .map(|&i| &lex.signals[i])
-            .filter(|s| families.contains(&s.family.as_str()))
-            .map(|s| s.weight)
+            .filter(|&&i| families.contains(&keys[i].family))
+            .map(|&i| lex.signals[i].weight)
             .sum()
     };
     let risk = match label {
-        Label::MilitaryRecruitment => weight(&["military", "offer"]),
-        Label::ScamJob => weight(&["job", "lure", "deceit", "offer", "military"]),
-        Label::Benign => weight(&["military", "offer", "job", "lure", "deceit"]).min(30),
+        Label::MilitaryRecruitment => weight(&[fam.military, fam.offer]),
+        Label::ScamJob => weight(&[fam.job, fam.lure, fam.deceit, fam.offer, fam.military]),
+        Label::Benign => weight(&[fam.military, fam.offer, fam.job, fam.lure, fam.deceit]).min(30),
     };
     x.label = label;
     x.risk = risk.clamp(0, 100) as u8;
     kept.sort_by_key(|&i| std::cmp::Reverse(lex.signals[i].weight));
     x.signals = kept
         .into_iter()
-        .filter(|&i| lex.signals[i].family != "news" || news)
-        .map(|i| {
-            let s = &lex.signals[i];
-            Signal {
-                id: s.id.as_str(),
-                weight: s.weight,
-                explain: s.explain.get("en").map_or("", String::as_str),
-            }
+        .filter(|&i| keys[i].family != fam.news || news)
+        .map(|i| Signal {
+            id: lex.signals[i].id.as_str(),
+            weight: lex.signals[i].weight,
+            explain: keys[i].explain_en,
         })
         .collect();
 }

@@ -7,9 +7,11 @@ use super::phrase::PhraseSet;
 use super::{Lang, Period};
 
 mod files;
+mod signals;
 
 use files::*;
 pub use files::{GazetteerEntry, SignalDef};
+pub use signals::{Families, SignalIds, SignalKey};
 
 /// What a phrase found in free text means.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -101,6 +103,11 @@ pub struct Lexicon {
     pub genitives: Vec<String>,
     pub signals: Vec<SignalDef>,
     pub signal_index: HashMap<String, usize>,
+    /// Each signal's family, sign and neighbour families by number.
+    pub signal_keys: Vec<SignalKey>,
+    pub families: Families,
+    /// The signals the code names, by number.
+    pub ids: SignalIds,
     pub orgs: Vec<GazetteerEntry>,
     /// The body of each kind (`of`) of each country: (kind, country code) to its entry.
     pub org_of_country: HashMap<(String, String), usize>,
@@ -368,6 +375,7 @@ impl Lexicon {
                 payload,
             )
         }
+        let (signal_keys, families, ids) = signals::index(&signals);
         Ok(Lexicon {
             letters,
             langs,
@@ -382,6 +390,9 @@ impl Lexicon {
             genitives,
             signals,
             signal_index,
+            signal_keys,
+            families,
+            ids,
             org_of_country,
             orgs,
             rupees: super::money::Rupees::new(&countries, &regions),

@@ -285,7 +285,7 @@ fn pay_noun_amounts(
     lang: Lang,
     cands: &mut [Candidate],
 ) {
-    let Some(pay) = lex.signal("service_pay") else {
+    let Some(pay) = lex.ids.service_pay else {
         return;
     };
     let is_pay = |h: &PhraseHit| matches!(*lex.free.payload(h.id), Tag::Signal(i) if i == pay);

@@ -98,7 +98,7 @@ pub(super) fn assign_periods(
     // The period of the last amount, or of the last period word no amount took, and where it
     // ended (`Carry`): an amount no word gives a period may take it (`carried`).
     let mut carry: Option<Carry> = None;
-    let pay = lex.signal("pay");
+    let pay = lex.ids.pay;
     // A line that ends with a colon and names a period heads the list of lines after it
     // ("Visa Fees are as follows:⏎⏎Multiple entry – US $ 25⏎Multiple entry – US $ 40").
     let mut list: Option<ListHead> = None;
