@@ -320,7 +320,8 @@ pub fn extract(text: &str) -> Extraction {
         ));
     }
     let low = text::Lowered::new(text, &lex.letters);
-    let mut hits = Vec::new();
+    // About one hit in 32 bytes of text is usual: room for them from the start.
+    let mut hits = Vec::with_capacity(low.text.len() / 32 + 8);
     lex.free.scan(&low.text, &mut hits);
 
     let mut x = Extraction::empty(classify::language(&low, &hits, lex));

@@ -1,6 +1,8 @@
 //! Recruiting entities: links, domains, Telegram accounts, other platforms' handles, e-mails,
 //! phone numbers, organisations, regions and countries.
 
+use std::borrow::Cow;
+
 use super::lexicon::Lexicon;
 use super::phrase::{self, PhraseHit};
 use super::{EntityKind, PaymentOffer, RecruitingEntity};
@@ -31,23 +33,43 @@ pub(crate) fn find(
     // A country named in a currency ("АКШ долларын", "ԱՄՆ դոլար") is the money's, not a place.
     let money = Spans::new(amounts.iter().map(|a| (a.start, a.end)));
     out.retain(|e| e.kind != EntityKind::Country || !money.any_overlaps(e.start, e.end));
-    // One entity a name: the first place it is written.
+    // One entity a name: the first place it is written. The later ones are found by sorting
+    // the entities' numbers by name (no name copied or hashed).
     out.sort_by_key(|e| (e.start, e.end, e.kind));
-    let mut seen = std::collections::HashSet::new();
-    out.retain(|e| seen.insert((e.kind, e.normalized.clone())));
+    let mut order: Vec<usize> = (0..out.len()).collect();
+    order.sort_by(|&a, &b| {
+        (out[a].kind, out[a].normalized.as_str(), a).cmp(&(
+            out[b].kind,
+            out[b].normalized.as_str(),
+            b,
+        ))
+    });
+    let mut later = vec![false; out.len()];
+    for pair in order.windows(2) {
+        let (a, b) = (&out[pair[0]], &out[pair[1]]);
+        later[pair[1]] = a.kind == b.kind && a.normalized == b.normalized;
+    }
+    let mut i = 0;
+    out.retain(|_| {
+        i += 1;
+        !later[i - 1]
+    });
     out
 }
 
 /// The hits that are not inside a link, domain, e-mail or handle among `entities`: what the
 /// words of the text say, for the gazetteer and for the label.
-pub(crate) fn outside_links(hits: &[PhraseHit], entities: &[RecruitingEntity]) -> Vec<PhraseHit> {
+pub(crate) fn outside_links<'h>(
+    hits: &'h [PhraseHit],
+    entities: &[RecruitingEntity],
+) -> Cow<'h, [PhraseHit]> {
     use EntityKind::*;
-    let links = Spans::new(
-        entities
-            .iter()
-            .filter(|e| matches!(e.kind, Url | Domain | Email | Telegram | Handle))
-            .map(|e| (e.start, e.end)),
-    );
+    let is_link =
+        |e: &&RecruitingEntity| matches!(e.kind, Url | Domain | Email | Telegram | Handle);
+    if !entities.iter().any(|e| is_link(&e)) {
+        return Cow::Borrowed(hits);
+    }
+    let links = Spans::new(entities.iter().filter(is_link).map(|e| (e.start, e.end)));
     hits.iter()
         .filter(|h| !links.any_overlaps(h.start, h.end))
         .copied()
