@@ -271,7 +271,8 @@ pub(super) fn org_name(lex: &Lexicon, i: usize, country: Option<&str>) -> String
     let of_country = match (e.bare, &e.of, country) {
         (true, Some(of), Some(code)) => lex
             .org_of_country
-            .get(&(of.clone(), code.to_string()))
+            .get(of.as_str())
+            .and_then(|m| m.get(code))
             .map(|&j| &lex.orgs[j]),
         _ => None,
     };

@@ -1,16 +1,18 @@
 //! The compiled-in word lists (`data/`), parsed once into phrase sets.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::LazyLock;
 
 use super::phrase::PhraseSet;
 use super::{Lang, Period};
 
 mod files;
+mod hash;
 mod signals;
 
 use files::*;
 pub use files::{GazetteerEntry, SignalDef};
+pub use hash::{FastMap, FastSet};
 pub use signals::{Families, SignalIds, SignalKey};
 
 /// What a phrase found in free text means.
@@ -88,12 +90,14 @@ pub struct Lexicon {
     pub free: PhraseSet<Tag>,
     pub after: PhraseSet<After>,
     pub before: PhraseSet<Before>,
-    pub joiners: HashSet<String>,
+    pub joiners: FastSet<String>,
     /// Bound words written after an amount that a language may glue to the unit or currency
     /// word before them («रुपैयाँसम्म»): one word of three letters or more; `true` for a maximum.
     pub glued_bounds: Vec<(String, bool)>,
     /// Joiners that make a range only with a "between" word around it.
-    pub conjunctions: HashSet<String>,
+    pub conjunctions: FastSet<String>,
+    /// The longest joiner or conjunction, in bytes.
+    pub longest_joiner: usize,
     /// Endings of a currency word that make its amount a maximum («dollargacha»).
     pub max_suffixes: Vec<String>,
     /// Endings of a currency word that open a range with a maximum after it («теңгеден»).
@@ -102,7 +106,7 @@ pub struct Lexicon {
     /// head («Rossiyaning fuqarolari»).
     pub genitives: Vec<String>,
     pub signals: Vec<SignalDef>,
-    pub signal_index: HashMap<String, usize>,
+    pub signal_index: FastMap<String, usize>,
     /// Each signal's family, sign and neighbour families by number.
     pub signal_keys: Vec<SignalKey>,
     pub families: Families,
@@ -110,11 +114,11 @@ pub struct Lexicon {
     pub ids: SignalIds,
     pub orgs: Vec<GazetteerEntry>,
     /// The body of each kind (`of`) of each country: (kind, country code) to its entry.
-    pub org_of_country: HashMap<(String, String), usize>,
+    pub org_of_country: FastMap<String, FastMap<String, usize>>,
     pub regions: Vec<GazetteerEntry>,
     pub countries: Vec<GazetteerEntry>,
     pub(crate) rupees: super::money::Rupees,
-    pub rates: HashMap<String, f64>,
+    pub rates: FastMap<String, f64>,
     pub rates_date: String,
     pub rates_source: String,
 }
@@ -139,7 +143,7 @@ impl Lexicon {
         let signal_file: SignalFile =
             toml::from_str(SIGNALS).map_err(|e| format!("data/signals.toml: {e}"))?;
         let signals = signal_file.signal;
-        let signal_index: HashMap<String, usize> = signals
+        let signal_index: FastMap<String, usize> = signals
             .iter()
             .enumerate()
             .map(|(i, s)| (s.id.clone(), i))
@@ -171,11 +175,13 @@ impl Lexicon {
                 })
                 .filter(|c| !c.forms.is_empty()),
         );
-        let mut org_of_country = HashMap::new();
+        let mut org_of_country = FastMap::<String, FastMap<String, usize>>::default();
         for (i, e) in orgs.iter().enumerate() {
             if let (false, Some(of), Some(code)) = (e.bare, &e.of, &e.country) {
                 org_of_country
-                    .entry((of.clone(), code.clone()))
+                    .entry(of.clone())
+                    .or_default()
+                    .entry(code.clone())
                     .or_insert(i);
             }
         }
@@ -185,9 +191,9 @@ impl Lexicon {
         let mut free: Vec<(String, Tag)> = Vec::new();
         let mut after: Vec<(String, After)> = Vec::new();
         let mut before: Vec<(String, Before)> = Vec::new();
-        let mut joiners = HashSet::new();
+        let mut joiners = FastSet::default();
         let mut glued_bounds = Vec::new();
-        let mut conjunctions = HashSet::new();
+        let mut conjunctions = FastSet::default();
         let mut max_suffixes: Vec<String> = Vec::new();
         let mut range_suffixes: Vec<String> = Vec::new();
         let mut genitives: Vec<String> = Vec::new();
@@ -376,6 +382,7 @@ impl Lexicon {
             )
         }
         let (signal_keys, families, ids) = signals::index(&signals);
+        let longest_joiner = joiners.iter().chain(&conjunctions).map(String::len).max();
         Ok(Lexicon {
             letters,
             langs,
@@ -385,6 +392,7 @@ impl Lexicon {
             joiners,
             glued_bounds,
             conjunctions,
+            longest_joiner: longest_joiner.unwrap_or(0),
             max_suffixes,
             range_suffixes,
             genitives,

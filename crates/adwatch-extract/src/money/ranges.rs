@@ -2,6 +2,7 @@
 //! a currency carried from the context to the bare numbers after it.
 
 use super::*;
+use crate::lexicon::FastSet;
 
 /// "от 204 000 до 250 000 руб.", "150-200 тыс.", "من 1000 إلى 1200 دولار".
 pub(super) fn link_ranges(text: &str, hits: &[PhraseHit], cands: &mut [Candidate], lex: &Lexicon) {
@@ -28,9 +29,11 @@ pub(super) fn link_ranges(text: &str, hits: &[PhraseHit], cands: &mut [Candidate
         if a.currency.is_some() && b.currency.is_some() && a.currency != b.currency {
             continue;
         }
-        let between = text[a.end..b.outer_start]
-            .trim_matches(is_blank)
-            .to_lowercase();
+        let between = text[a.end..b.outer_start].trim_matches(is_blank);
+        // Lower-cased only when it may be a joiner: no char lower-cases to less than a third of
+        // its bytes, so a longer stretch is none.
+        let lowered = (between.len() <= 3 * lex.longest_joiner).then(|| between.to_lowercase());
+        let is_in = |set: &FastSet<String>| lowered.as_deref().is_some_and(|l| set.contains(l));
         let opens_range = || {
             let written = text[a.start..a.end].to_lowercase();
             a.currency.is_some()
@@ -39,9 +42,9 @@ pub(super) fn link_ranges(text: &str, hits: &[PhraseHit], cands: &mut [Candidate
                     .iter()
                     .any(|s| written.ends_with(s.as_str()))
         };
-        let conjunction = lex.conjunctions.contains(&between)
+        let conjunction = is_in(&lex.conjunctions)
             && (between_at(a.outer_start, true) || between_at(skip_spaces(text, b.end, 2), false));
-        let joined = lex.joiners.contains(&between)
+        let joined = is_in(&lex.joiners)
             || conjunction
             || (between.is_empty()
                 && b.bound == Some(Bound::Max)
@@ -126,6 +129,9 @@ pub(super) fn changes_are_not_bounds(
             }
             next_hit += 1;
         }
+        if cands[i].bound != Some(Bound::Max) {
+            continue;
+        }
         let before = last_change
             .is_some_and(|at| outer - at <= CHANGE_BEFORE && sentence_ends(&text[at..outer]) == 0);
         let after = || {
@@ -137,7 +143,7 @@ pub(super) fn changes_are_not_bounds(
                 .take_while(|h| h.start < to)
                 .any(|h| h.end <= to && is_change(h))
         };
-        if cands[i].bound != Some(Bound::Max) || !(before || after()) {
+        if !(before || after()) {
             continue;
         }
         match cands[i].range_with.filter(|&r| r < i) {
