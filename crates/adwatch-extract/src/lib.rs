@@ -9,6 +9,7 @@
 mod classify;
 mod entities;
 mod lexicon;
+mod lower;
 mod money;
 mod phrase;
 mod text;

@@ -1,6 +1,7 @@
 //! Names from the gazetteers and patterns: organisations, regions and cities, countries.
 
 use crate::lexicon::{Lexicon, Tag};
+use crate::lower::{lower_ends_with, lower_starts_with};
 use crate::phrase::{self, PhraseHit};
 use crate::text::{char_at, char_before, is_blank, is_space, is_word_char};
 use crate::{EntityKind, RecruitingEntity};
@@ -172,9 +173,8 @@ pub(super) fn attributive(text: &str, hits: &[PhraseHit], lex: &Lexicon, h: &Phr
         .max()
         .unwrap_or(h.end);
     for _ in 0..MAX_COORDINATED {
-        let low =
-            text[crate::text::floor_boundary(text, end.saturating_sub(16))..end].to_lowercase();
-        if lex.genitives.iter().any(|g| low.ends_with(g.as_str())) {
+        let tail = &text[crate::text::floor_boundary(text, end.saturating_sub(16))..end];
+        if lex.genitives.iter().any(|g| lower_ends_with(tail, g)) {
             return false;
         }
         let next = crate::text::skip_spaces(text, end, 2);
@@ -188,9 +188,7 @@ pub(super) fn attributive(text: &str, hits: &[PhraseHit], lex: &Lexicon, h: &Phr
         } else {
             COORDINATORS
                 .iter()
-                .find(|c| {
-                    rest.to_lowercase().starts_with(*c) && rest[c.len()..].starts_with(is_space)
-                })
+                .find(|c| lower_starts_with(rest, c) && rest[c.len()..].starts_with(is_space))
                 .map_or(0, |c| c.len())
         };
         if skip == 0 {
@@ -324,8 +322,10 @@ pub(super) fn in_longer_name(
         "ские",
         "скими",
     ];
-    let low = text[h.start..h.end].to_lowercase();
-    if ADJECTIVE.iter().any(|e| low.ends_with(e)) {
+    if ADJECTIVE
+        .iter()
+        .any(|e| lower_ends_with(&text[h.start..h.end], e))
+    {
         return true;
     }
     let capital = |at: usize| char_at(text, at).is_some_and(char::is_uppercase);
@@ -372,17 +372,19 @@ pub(super) fn place_gap(gap: &str) -> bool {
     gap.starts_with(is_blank)
         && match words.as_slice() {
             [] => true,
-            [w] => matches!(
-                w.to_lowercase().as_str(),
-                "г." | "города"
-                    | "city"
-                    | "shahri"
-                    | "shahar"
-                    | "шаҳар"
-                    | "шаҳри"
-                    | "қаласы"
-                    | "қалалық"
-            ),
+            [w] => [
+                "г.",
+                "города",
+                "city",
+                "shahri",
+                "shahar",
+                "шаҳар",
+                "шаҳри",
+                "қаласы",
+                "қалалық",
+            ]
+            .iter()
+            .any(|p| crate::lower::lower_eq(w, p)),
             _ => false,
         }
 }

@@ -93,9 +93,13 @@ pub struct Lexicon {
     pub joiners: FastSet<String>,
     /// Bound words written after an amount that a language may glue to the unit or currency
     /// word before them («रुपैयाँसम्म»): one word of three letters or more; `true` for a maximum.
-    pub glued_bounds: Vec<(String, bool)>,
+    /// With the number of its chars.
+    pub glued_bounds: Vec<(String, bool, usize)>,
     /// Joiners that make a range only with a "between" word around it.
     pub conjunctions: FastSet<String>,
+    /// The joiners a language may glue to the unit or currency word before them (`glued_joiner`
+    /// in `money`): of three letters or more, not ASCII, letters only; with their chars.
+    pub glued_joiners: Vec<(String, usize)>,
     /// The longest joiner or conjunction, in bytes.
     pub longest_joiner: usize,
     /// Endings of a currency word that make its amount a maximum («dollargacha»).
@@ -342,7 +346,11 @@ impl Lexicon {
                     .chain(
                         (f.bound.min_after.iter().filter(|w| glued(w)))
                             .map(|w| (w.to_lowercase(), false)),
-                    ),
+                    )
+                    .map(|(w, max)| {
+                        let n = w.chars().count();
+                        (w, max, n)
+                    }),
             );
             conjunctions.extend(f.range.conjunctions.iter().map(|j| j.to_lowercase()));
             free.extend(
@@ -382,6 +390,11 @@ impl Lexicon {
             )
         }
         let (signal_keys, families, ids) = signals::index(&signals);
+        let glued_joiners = joiners
+            .iter()
+            .map(|j: &String| (j.clone(), j.chars().count()))
+            .filter(|(j, n)| *n >= 3 && !j.is_ascii() && j.chars().all(super::text::is_word_char))
+            .collect();
         let longest_joiner = joiners.iter().chain(&conjunctions).map(String::len).max();
         Ok(Lexicon {
             letters,
@@ -393,6 +406,7 @@ impl Lexicon {
             glued_bounds,
             conjunctions,
             longest_joiner: longest_joiner.unwrap_or(0),
+            glued_joiners,
             max_suffixes,
             range_suffixes,
             genitives,

@@ -306,11 +306,11 @@ pub(super) fn read_around(text: &str, low: &str, n: &Number, lex: &Lexicon) -> C
     // «६० हजार रुपैयाँसम्म»: a bound word glued to the currency or unit word just read.
     if c.bound.is_none() && (c.currency.is_some() || prefix_currency) && c.end > n.end {
         let word = last_word(&text[n.end..c.end]);
-        let letters = word.chars().count();
-        if let Some((_, max)) = lex
+        let letters = crate::lower::lower_len_chars(word);
+        if let Some((_, max, _)) = lex
             .glued_bounds
             .iter()
-            .find(|(w, _)| w.chars().count() < letters && word.ends_with(w.as_str()))
+            .find(|(w, _, n)| *n < letters && crate::lower::lower_ends_with(word, w))
         {
             c.bound = Some(if *max { Bound::Max } else { Bound::Min });
         }

@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::lexicon::FastSet;
+use crate::lower::{lower_ends_with, lower_len_chars};
 
 /// "от 204 000 до 250 000 руб.", "150-200 тыс.", "من 1000 إلى 1200 دولار".
 pub(super) fn link_ranges(text: &str, hits: &[PhraseHit], cands: &mut [Candidate], lex: &Lexicon) {
@@ -35,12 +36,12 @@ pub(super) fn link_ranges(text: &str, hits: &[PhraseHit], cands: &mut [Candidate
         let lowered = (between.len() <= 3 * lex.longest_joiner).then(|| between.to_lowercase());
         let is_in = |set: &FastSet<String>| lowered.as_deref().is_some_and(|l| set.contains(l));
         let opens_range = || {
-            let written = text[a.start..a.end].to_lowercase();
+            let written = &text[a.start..a.end];
             a.currency.is_some()
                 && lex
                     .range_suffixes
                     .iter()
-                    .any(|s| written.ends_with(s.as_str()))
+                    .any(|s| lower_ends_with(written, s))
         };
         let conjunction = is_in(&lex.conjunctions)
             && (between_at(a.outer_start, true) || between_at(skip_spaces(text, b.end, 2), false));
@@ -75,12 +76,9 @@ pub(super) fn link_ranges(text: &str, hits: &[PhraseHit], cands: &mut [Candidate
     }
 }
 
-/// The last word of `s`, in lower case.
-pub(super) fn last_word(s: &str) -> String {
-    s.rsplit(|c: char| !is_word_char(c))
-        .next()
-        .unwrap_or("")
-        .to_lowercase()
+/// The last word of `s`, as written (compared in lower case with `crate::lower`).
+pub(super) fn last_word(s: &str) -> &str {
+    s.rsplit(|c: char| !is_word_char(c)).next().unwrap_or("")
 }
 
 /// "from" glued to the unit or currency word of the lower amount: «50 миңден 60 миң сомго
@@ -88,15 +86,10 @@ pub(super) fn last_word(s: &str) -> String {
 /// ends in "and"), ending a longer word, before an amount with its own unit or currency.
 pub(super) fn glued_joiner(a_text: &str, lex: &Lexicon) -> bool {
     let word = last_word(a_text);
-    let letters = word.chars().count();
-    lex.joiners.iter().any(|j| {
-        let n = j.chars().count();
-        n >= 3
-            && n < letters
-            && !j.is_ascii()
-            && j.chars().all(is_word_char)
-            && word.ends_with(j.as_str())
-    })
+    let letters = lower_len_chars(word);
+    lex.glued_joiners
+        .iter()
+        .any(|(j, n)| *n < letters && lower_ends_with(word, j))
 }
 
 /// The longest "between" word looked for before a range, in bytes.
