@@ -100,7 +100,7 @@ pub(crate) fn classify(hits: &[PhraseHit], lex: &'static Lexicon, x: &mut Extrac
     let keys = &lex.signal_keys;
     let fam = &lex.families;
     let ids = &lex.ids;
-    let mut found: Vec<Found> = Vec::new();
+    let mut found: Vec<Found> = Vec::with_capacity(hits.len());
     let mut russian_military = false;
     for h in hits {
         match *lex.free.payload(h.id) {
@@ -140,7 +140,7 @@ pub(crate) fn classify(hits: &[PhraseHit], lex: &'static Lexicon, x: &mut Extrac
             .collect()
     };
     let mut near_cache: Vec<Option<Vec<usize>>> = Vec::new();
-    let mut kept: Vec<usize> = Vec::new();
+    let mut kept: Vec<usize> = Vec::with_capacity(16);
     for f in &found {
         let def = &keys[f.signal];
         let counts = match (def.near.is_empty(), f.at) {

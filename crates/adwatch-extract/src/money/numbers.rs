@@ -253,10 +253,12 @@ pub(super) fn read_around(text: &str, low: &str, n: &Number, lex: &Lexicon) -> C
         range_with: None,
     };
     // "$1,500 or more": a currency written before the number lets a bound after it count.
+    // One buffer for the phrases read around the number.
+    let mut found = Vec::new();
     let prefix_currency = {
         let at = skip_spaces_back(text, n.start, 2);
-        lex.before
-            .match_ending_at(low, at)
+        lex.before.match_ending_at_into(low, at, &mut found);
+        found
             .iter()
             .any(|h| matches!(lex.before.payload(h.id), Before::Currency(_)))
     };
@@ -264,7 +266,8 @@ pub(super) fn read_around(text: &str, low: &str, n: &Number, lex: &Lexicon) -> C
     for _ in 0..4 {
         let at = skip_spaces(text, pos, 2);
         let spaced = at > pos;
-        let Some(hit) = lex.after.match_at(low, at).into_iter().find(|h| {
+        lex.after.match_at_into(low, at, &mut found);
+        let Some(hit) = found.iter().copied().find(|h| {
             let attached_only = low[h.start..h.end].chars().count() == 1
                 && matches!(lex.after.payload(h.id), After::Multiplier(_));
             !(attached_only && spaced)
@@ -327,7 +330,8 @@ pub(super) fn read_around(text: &str, low: &str, n: &Number, lex: &Lexicon) -> C
 
     let mut at = skip_spaces_back(text, n.start, 2);
     for _ in 0..3 {
-        let Some(hit) = lex.before.match_ending_at(low, at).into_iter().next() else {
+        lex.before.match_ending_at_into(low, at, &mut found);
+        let Some(hit) = found.first().copied() else {
             break;
         };
         match *lex.before.payload(hit.id) {

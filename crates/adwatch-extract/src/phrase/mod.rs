@@ -408,22 +408,35 @@ impl<P> PhraseSet<P> {
     /// Phrases that start exactly at `pos`, longest first.
     pub fn match_at(&self, low: &str, pos: usize) -> Vec<PhraseHit> {
         let mut out = Vec::new();
+        self.match_at_into(low, pos, &mut out);
+        out
+    }
+
+    /// [`Self::match_at`] into `out` (cleared first), whose room a caller keeps for the next.
+    pub fn match_at_into(&self, low: &str, pos: usize, out: &mut Vec<PhraseHit>) {
+        out.clear();
         let Some(c) = char_at(low, pos) else {
-            return out;
+            return;
         };
         if let Some(ids) = self.by_first_char.get(&c) {
             let inside_word = char_before(low, pos).is_some_and(is_letter);
-            self.verify_all(low, pos, inside_word, ids, &mut out);
+            self.verify_all(low, pos, inside_word, ids, out);
         }
         out.sort_unstable_by_key(|h| (std::cmp::Reverse(h.end), h.id));
-        out
     }
 
     /// Whole-word phrases (no stems) that end exactly at `pos`, longest first.
     pub fn match_ending_at(&self, low: &str, pos: usize) -> Vec<PhraseHit> {
         let mut out = Vec::new();
+        self.match_ending_at_into(low, pos, &mut out);
+        out
+    }
+
+    /// [`Self::match_ending_at`] into `out` (cleared first).
+    pub fn match_ending_at_into(&self, low: &str, pos: usize, out: &mut Vec<PhraseHit>) {
+        out.clear();
         let Some(c) = char_before(low, pos) else {
-            return out;
+            return;
         };
         if let Some(ids) = self.by_last_char.get(&c) {
             for &id in ids {
@@ -437,7 +450,6 @@ impl<P> PhraseSet<P> {
             }
         }
         out.sort_by_key(|h| h.start);
-        out
     }
 
     /// The start of whole-word phrase `id` if it ends at `end`.
@@ -448,7 +460,9 @@ impl<P> PhraseSet<P> {
             if i + 1 < phrase.words.len() {
                 pos = skip_gap_back(low, pos)?;
             }
-            if !low[..pos].ends_with(word.text.as_str()) {
+            if pos < word.text.len()
+                || !bytes_at(low.as_bytes(), pos - word.text.len(), word.text.as_bytes())
+            {
                 return None;
             }
             pos -= word.text.len();
@@ -463,7 +477,7 @@ impl<P> PhraseSet<P> {
 /// The end of `word` if it is written at `pos`: the word itself, a stem with at most
 /// [`STEM_SLACK`] more letters, a whole word not followed by a letter or digit.
 fn word_end(low: &str, pos: usize, word: &Word) -> Option<usize> {
-    if !low[pos..].starts_with(word.text.as_str()) {
+    if !bytes_at(low.as_bytes(), pos, word.text.as_bytes()) {
         return None;
     }
     let mut pos = pos + word.text.len();
@@ -485,6 +499,14 @@ fn word_end(low: &str, pos: usize, word: &Word) -> Option<usize> {
         return None;
     }
     Some(pos)
+}
+
+/// Whether `needle` is written in `hay` at `at`: compared in place, words being a few bytes
+/// long (a call to `memcmp` costs more than the comparison).
+#[inline]
+fn bytes_at(hay: &[u8], at: usize, needle: &[u8]) -> bool {
+    hay.get(at..at + needle.len())
+        .is_some_and(|h| h.iter().zip(needle).all(|(a, b)| a == b))
 }
 
 /// The end of `words` after the end `pos` of the word before them, each after a gap.
