@@ -31,7 +31,8 @@ pub(super) fn phones(
             Some(skip) => pos += skip,
             None => break,
         }
-        if bytes[pos] == 0xE0 && bytes.get(pos + 1) != Some(&0xA5) {
+        if bytes[pos] >= 0x80 && !crate::money::digit_bytes_at(bytes, pos) {
+            // A lead byte of a char that is no digit: its other bytes start nothing.
             pos += 1;
             continue;
         }

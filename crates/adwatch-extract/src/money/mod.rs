@@ -15,6 +15,7 @@ mod numbers;
 mod periods;
 mod ranges;
 
+pub(crate) use numbers::digit_bytes_at;
 use numbers::*;
 use periods::*;
 use ranges::*;
@@ -524,6 +525,15 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    #[test]
+    fn digits_read_from_bytes_are_the_digits_of_every_char() {
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            let s = format!("{c}9");
+            let want = crate::text::digit_value(c).is_some();
+            assert_eq!(super::digit_bytes_at(s.as_bytes(), 0), want, "{c:?}");
         }
     }
 

@@ -53,7 +53,8 @@ pub(super) fn scan_numbers(
             Some(skip) => pos += skip,
             None => break,
         }
-        if bytes[pos] == 0xE0 && bytes.get(pos + 1) != Some(&0xA5) {
+        if !digit_bytes_at(bytes, pos) {
+            // A lead byte of another char: its other bytes start nothing.
             pos += 1;
             continue;
         }
@@ -103,6 +104,20 @@ pub(super) const MAY_START_DIGIT: [bool; 256] = {
     t[0xE0] = true;
     t
 };
+
+/// Whether a digit (ASCII, Arabic-Indic U+0660-0669 and U+06F0-06F9, Devanagari U+0966-096F)
+/// is written at `pos`, read from its bytes.
+#[inline]
+pub(crate) fn digit_bytes_at(bytes: &[u8], pos: usize) -> bool {
+    let next = |i: usize| bytes.get(pos + i).copied().unwrap_or(0);
+    match bytes[pos] {
+        b'0'..=b'9' => true,
+        0xD9 => matches!(next(1), 0xA0..=0xA9),
+        0xDB => matches!(next(1), 0xB0..=0xB9),
+        0xE0 => next(1) == 0xA5 && matches!(next(2), 0xA6..=0xAF),
+        _ => false,
+    }
+}
 
 /// «و600 دولار», «ب500»: one Arabic conjunction or preposition glued to the number, itself
 /// standing alone (not the last letter of a word).
