@@ -15,11 +15,16 @@ pub(super) struct KeyTrie {
     ends: Vec<u32>,
     /// A key's index and its length in bytes.
     keys: Vec<(u32, u32)>,
+    /// The root's child on each char below U+0800 (`NO_CHILD` for none), read without hashing:
+    /// every word start of a text looks there first, and most go no further.
+    root: Vec<u32>,
 }
 
 impl KeyTrie {
     pub(super) const ROOT: u32 = 0;
     const EMPTY: u64 = u64::MAX;
+    const NO_CHILD: u32 = u32::MAX;
+    const ROOT_TABLE: usize = 0x800;
 
     /// The trie of `keys`, each with its index.
     pub(super) fn new<'k>(keys: impl Iterator<Item = (&'k str, usize)> + Clone) -> KeyTrie {
@@ -58,8 +63,12 @@ impl KeyTrie {
             mask: size - 1,
             ends,
             keys: found,
+            root: vec![Self::NO_CHILD; Self::ROOT_TABLE],
         };
         for (&(parent, c), &child) in &edges {
+            if parent == Self::ROOT && (c as usize) < Self::ROOT_TABLE {
+                trie.root[c as usize] = child;
+            }
             let key = Self::slot_key(parent, c);
             let mut at = trie.slot_of(key);
             while trie.slots[at].0 != Self::EMPTY {
@@ -83,6 +92,11 @@ impl KeyTrie {
     /// The node after `node` on `c`, if a key goes on so.
     #[inline]
     pub(super) fn child(&self, node: u32, c: char) -> Option<u32> {
+        if node == Self::ROOT {
+            if let Some(&child) = self.root.get(c as usize) {
+                return (child != Self::NO_CHILD).then_some(child);
+            }
+        }
         let key = Self::slot_key(node, c);
         let mut at = self.slot_of(key);
         loop {
