@@ -56,13 +56,14 @@ pub(super) fn phones(
             });
         if !glued && !overlaps_money(pos, end) {
             let raw = &text[pos..end];
-            if let Some(e164) = phone_from_digits(raw.trim_start().starts_with('+'), &digits) {
+            let digits = digits.as_str();
+            if let Some(e164) = phone_from_digits(raw.trim_start().starts_with('+'), digits) {
                 out.push(entity(EntityKind::Phone, pos, end, e164));
             } else if (2..=4).contains(&digits.len())
                 && !raw.contains(|c: char| !c.is_ascii_digit() && digit_value(c).is_none())
                 && phone_context_near(text, hits, longest, lex, pos, end)
             {
-                out.push(entity(EntityKind::Phone, pos, end, digits.clone()));
+                out.push(entity(EntityKind::Phone, pos, end, digits.to_string()));
             }
         }
         pos = end.max(pos + c.len_utf8());
@@ -90,9 +91,35 @@ pub(super) const MAY_START_PHONE: [bool; 256] = {
 /// ends it, so that a page of "( ( ( (" is not read to its end from each bracket.
 pub(super) const MAX_SEPARATORS: usize = 8;
 
+/// The ASCII digits of a phone-like run, at most 16 (the run ends after the 16th), kept in
+/// place: every number of a text is read as a possible phone.
+pub(super) struct Digits {
+    buf: [u8; 16],
+    len: usize,
+}
+
+impl Digits {
+    fn push(&mut self, c: char) {
+        self.buf[self.len] = c as u8;
+        self.len += 1;
+    }
+
+    pub(super) fn len(&self) -> usize {
+        self.len
+    }
+
+    pub(super) fn as_str(&self) -> &str {
+        // Only ASCII digits are pushed.
+        std::str::from_utf8(&self.buf[..self.len]).unwrap_or_default()
+    }
+}
+
 /// The end of a phone-like run at `start` and its digits (ASCII).
-pub(super) fn phone_run(text: &str, start: usize) -> (usize, String) {
-    let mut digits = String::new();
+pub(super) fn phone_run(text: &str, start: usize) -> (usize, Digits) {
+    let mut digits = Digits {
+        buf: [0; 16],
+        len: 0,
+    };
     let mut end = start;
     let mut last_digit_end = start;
     let mut spaces_in_a_row = 0;
