@@ -1,0 +1,77 @@
+//! Issue 14, general vocabulary of the old five languages: Kazakh and Uzbek cases of the
+//! hand-listed places (`data/gazetteer/region_cases.toml`) and period words of payments made by
+//! the reader or paid once.
+
+use crate::{extract, EntityKind, Period};
+
+fn places(text: &str) -> Vec<String> {
+    extract(text)
+        .entities
+        .into_iter()
+        .filter(|e| e.kind == EntityKind::Region)
+        .map(|e| e.normalized)
+        .collect()
+}
+
+fn periods(text: &str) -> Vec<Option<Period>> {
+    extract(text).amounts.iter().map(|a| a.period).collect()
+}
+
+#[test]
+fn kazakh_and_uzbek_cases_of_russian_cities_name_the_city() {
+    assert_eq!(
+        places("Волгоградда ўзбекистонлик мигрантлар ушланди"),
+        ["Volgograd"]
+    );
+    assert_eq!(places("Ол Томскіде оқиды"), ["Tomsk"]);
+    assert_eq!(places("Volgogradga ishga ketgan yigitlar"), ["Volgograd"]);
+    // Hard negatives: an adjective of the city, and ordinary words, are no place.
+    assert!(places("Волгоградский тракторный завод выпускает тракторы").is_empty());
+    assert!(places("Ол кітапты оқыды да, үйге қайтты").is_empty());
+    assert!(places("Бугун ҳаво иссиқ бўлади").is_empty());
+}
+
+#[test]
+fn a_sum_the_reader_paid_is_paid_once() {
+    assert_eq!(
+        periods("Он заплатил посреднику 300 тысяч рублей за «работу» в Москве."),
+        [Some(Period::OneTime)]
+    );
+    assert_eq!(
+        periods("Ол делдалға 500 мың теңге төледі."),
+        [Some(Period::OneTime)]
+    );
+    // A period word of the amount's own wins.
+    assert_eq!(
+        periods("Ему заплатили 100 тысяч рублей в месяц."),
+        [Some(Period::Monthly)]
+    );
+    // Hard negative: an amount no payment word governs keeps no period.
+    assert_eq!(periods("Квартира стоит 5 млн рублей."), [None]);
+}
+
+#[test]
+fn an_arabic_bonus_or_grant_is_paid_once_unless_it_says_a_month() {
+    assert_eq!(
+        periods("يحصل المتطوع على مكافأة قدرها 3000 دولار"),
+        [Some(Period::OneTime)]
+    );
+    assert_eq!(
+        periods("يحصل المتطوع على مكافأة شهرية قدرها 300 دولار"),
+        [Some(Period::Monthly)]
+    );
+    assert_eq!(periods("بلغ سعر الشقة 90 ألف دولار"), [None]);
+}
+
+#[test]
+fn uzbek_every_month_and_salary_with_its_possessive() {
+    assert_eq!(
+        periods("Ishchilarga har oyda 5 mln so‘m to‘lanadi."),
+        [Some(Period::Monthly)]
+    );
+    assert_eq!(
+        periods("Uning oyligi 4 mln so‘m edi."),
+        [Some(Period::Monthly)]
+    );
+    assert_eq!(periods("Mashina 90 mln so‘mga sotildi."), [None]);
+}
