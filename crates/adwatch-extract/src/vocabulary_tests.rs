@@ -75,3 +75,47 @@ fn uzbek_every_month_and_salary_with_its_possessive() {
     );
     assert_eq!(periods("Mashina 90 mln so‘mga sotildi."), [None]);
 }
+
+#[test]
+fn money_collected_or_cheated_is_taken_once_and_last_month_is_no_monthly_pay() {
+    assert_eq!(
+        periods(
+            "Last month, a local agency allegedly collected nearly Rs 66 lakh from 33 applicants."
+        ),
+        [Some(Period::OneTime)]
+    );
+    assert_eq!(
+        periods("Police arrested a man for cheating a youth of Rs 3.5 lakh."),
+        [Some(Period::OneTime)]
+    );
+    // Hard negatives: "last month" says when, not how often; a wage's own period wins.
+    assert_eq!(periods("Last month the flat sold for $90,000."), [None]);
+    assert_eq!(
+        periods("He collected his wage of $400 a month."),
+        [Some(Period::Monthly)]
+    );
+}
+
+fn countries(text: &str) -> Vec<String> {
+    extract(text)
+        .entities
+        .into_iter()
+        .filter(|e| e.kind == EntityKind::Country)
+        .map(|e| e.normalized)
+        .collect()
+}
+
+#[test]
+fn us_dollars_named_with_the_country_are_a_currency_not_a_country() {
+    let x = extract("Гумондор аҳолидан 300 000 сўм (153 АҚШ доллари) миқдорида пул йиғиб олган.");
+    let found: Vec<(i64, &str)> = x
+        .amounts
+        .iter()
+        .map(|a| (a.value.minor / 100, a.currency))
+        .collect();
+    assert_eq!(found, [(300_000, "UZS"), (153, "USD")]);
+    assert!(countries("Ему заплатили 500 долларов США.").is_empty());
+    assert!(countries("Ол 500 АҚШ долларын төледі.").is_empty());
+    // Hard negative: the country named on its own is still a country.
+    assert_eq!(countries("Ол АҚШ-қа жұмысқа кетті."), ["United States"]);
+}
