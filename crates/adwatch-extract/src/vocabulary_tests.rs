@@ -119,3 +119,45 @@ fn us_dollars_named_with_the_country_are_a_currency_not_a_country() {
     // Hard negative: the country named on its own is still a country.
     assert_eq!(countries("Ол АҚШ-қа жұмысқа кетті."), ["United States"]);
 }
+
+fn label(text: &str) -> crate::Label {
+    extract(text).label
+}
+
+#[test]
+fn english_job_scams_told_by_their_acts_not_by_one_phrase() {
+    use crate::Label::{Benign, ScamJob};
+    // Workers taken on tourist visas, the promised salary not paid, agents in between.
+    assert_eq!(
+        label("The private agencies took them to Malaysia on a tourist visa, promising a work permit. Their work permits were not given, nor were they paid the promised salary. The company said their salaries had been handed over to their agents."),
+        ScamJob
+    );
+    // A fee charged for jobs abroad and falsified documents.
+    assert_eq!(
+        label("The workers had applied through an agency for jobs in Saudi Arabia. The agency charged them hefty processing fees. The agency had also falsified documents regarding their employment terms."),
+        ScamJob
+    );
+    // Hard negatives: each phrase alone, in everyday sentences.
+    assert_eq!(
+        label("She travelled to Japan on a tourist visa and loved it."),
+        Benign
+    );
+    assert_eq!(
+        label("The company promised salary increases to all its employees next year."),
+        Benign
+    );
+    assert_eq!(
+        label("Police said the suspect falsified documents to obtain a bank loan."),
+        Benign
+    );
+    assert_eq!(
+        label("Workers did not get paid for overtime, the union said."),
+        Benign
+    );
+    assert_eq!(
+        periods(
+            "Amounts from Rs 1.5 lakh to Rs 4 lakh are paid to the agents to take them abroad."
+        ),
+        [Some(Period::OneTime), Some(Period::OneTime)]
+    );
+}
