@@ -161,3 +161,25 @@ fn english_job_scams_told_by_their_acts_not_by_one_phrase() {
         [Some(Period::OneTime), Some(Period::OneTime)]
     );
 }
+
+#[test]
+fn a_smugglers_fee_for_the_army_is_a_scam_and_a_soldiers_pay_is_recruitment() {
+    use crate::Label::{Benign, MilitaryRecruitment, ScamJob};
+    assert_eq!(
+        label("The detainees charged each person up to $9,000 and sent them to Russia. They were then recruited into the Russian army. It is a case of human smuggling."),
+        ScamJob
+    );
+    assert_eq!(
+        label("A former soldier was accused of smuggling men to Russia for up to $9,000."),
+        ScamJob
+    );
+    assert_eq!(
+        label("He joined the Russian army. He was promised 195 000 rubles, but only 4 000 rubles were paid."),
+        MilitaryRecruitment
+    );
+    // Hard negatives: smuggling goods, a charge for each item.
+    assert_eq!(
+        label("Customs officers caught a man smuggling cigarettes; the shop charged each customer $2 for a bag."),
+        Benign
+    );
+}
