@@ -60,6 +60,10 @@ fn an_arabic_bonus_or_grant_is_paid_once_unless_it_says_a_month() {
         periods("يحصل المتطوع على مكافأة شهرية قدرها 300 دولار"),
         [Some(Period::Monthly)]
     );
+    assert_eq!(
+        periods("تسلم المجند دفعة أولى قدرها 2000 دولار"),
+        [Some(Period::OneTime)]
+    );
     assert_eq!(periods("بلغ سعر الشقة 90 ألف دولار"), [None]);
 }
 
