@@ -187,3 +187,25 @@ fn a_smugglers_fee_for_the_army_is_a_scam_and_a_soldiers_pay_is_recruitment() {
         Benign
     );
 }
+
+#[test]
+fn a_promise_of_salaries_or_work_is_a_job_offer_that_lures_can_join() {
+    use crate::Label::{Benign, ScamJob};
+    assert_eq!(
+        label("He became a victim of recruitment through deceit. Many are lured with promises of salaries of $1,500 or more, while back home they earn $60 a month."),
+        ScamJob
+    );
+    assert_eq!(
+        label("Мигрантов обманули: им обещали работу на стройке, а паспорта забрали посредники."),
+        ScamJob
+    );
+    // Hard negatives: a promise of work or pay with no sign of deceit.
+    assert_eq!(
+        label("The union secured promises of salary increases for nurses."),
+        Benign
+    );
+    assert_eq!(
+        label("Мэр обещали работу новой поликлиники начать в мае."),
+        Benign
+    );
+}
