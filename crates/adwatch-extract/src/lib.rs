@@ -476,3 +476,6 @@ struct EntityJson<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     platform: Option<&'static str>,
 }
+
+#[cfg(test)]
+mod vocabulary_tests;

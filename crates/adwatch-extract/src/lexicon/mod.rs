@@ -160,6 +160,7 @@ impl Lexicon {
         let orgs = gazetteer("orgs.toml", ORGS)?;
         let mut regions = gazetteer("regions.toml", REGIONS)?;
         regions.extend(gazetteer("places.toml", PLACES)?);
+        regions.extend(gazetteer("region_cases.toml", REGION_CASES)?);
         let org_patterns: OrgPatternFile = toml::from_str(ORG_PATTERNS)
             .map_err(|e| format!("data/gazetteer/org_patterns.toml: {e}"))?;
         let mut countries = gazetteer("countries.toml", COUNTRIES)?;
