@@ -70,3 +70,33 @@ fn a_sum_swindled_bribed_or_collected_is_paid_once() {
         [(50_000, "NPR", Some(Period::Monthly), None)]
     );
 }
+
+#[test]
+fn armenian_kyrgyz_and_tajik_wages_and_pensions_are_monthly_when_nothing_says_otherwise() {
+    const MONTH: Option<Period> = Some(Period::Monthly);
+    assert_eq!(
+        read("Հայաստանում միջին աշխատավարձը կազմում է 250 հազար դրամ։"),
+        [(250_000, "AMD", MONTH, None)]
+    );
+    assert_eq!(
+        read("Кыргызстанда орточо эмгек акы 35 миң сомду түздү."),
+        [(35_000, "KGS", MONTH, None)]
+    );
+    assert_eq!(
+        read("Музди меҳнати миёна дар Тоҷикистон 2500 сомониро ташкил дод."),
+        [(2_500, "TJS", MONTH, None)]
+    );
+    // Prices stay without a period; a period word wins.
+    assert_eq!(
+        read("Բնակարանի գինը 50 միլիոն դրամ է։"),
+        [(50_000_000, "AMD", None, None)]
+    );
+    assert_eq!(
+        read("Бул үйдүн баасы 5 миллион сом."),
+        [(5_000_000, "KGS", None, None)]
+    );
+    assert_eq!(
+        read("Տարեկան աշխատավարձը 3 միլիոն դրամ է։"),
+        [(3_000_000, "AMD", Some(Period::Yearly), None)]
+    );
+}
