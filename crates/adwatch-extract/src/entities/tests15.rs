@@ -47,3 +47,39 @@ fn tajik_signal_phrases_in_i_are_read_with_the_ezafe_too() {
     assert!(signals("Ӯ хидмати ҳарбии пулакиро интихоб кард.").contains(&"armed_service"));
     assert!(signals("Онҳоро ба кори маҷбурии бе музд водор карданд.").contains(&"trafficking"));
 }
+
+fn named(text: &str, kind: EntityKind) -> Vec<String> {
+    extract(text)
+        .entities
+        .into_iter()
+        .filter(|e| e.kind == kind)
+        .map(|e| e.normalized)
+        .collect()
+}
+
+#[test]
+fn nepali_places_and_countries_take_their_postpositions() {
+    assert_eq!(
+        named(
+            "उनीहरूले युवालाई युएई हुँदै रुससम्म लैजाने गरेको पाइएको छ ।",
+            EntityKind::Country
+        ),
+        ["United Arab Emirates", "Russia"]
+    );
+    assert_eq!(
+        named(
+            "नेपालगन्जको होटलबाट सात जना पक्राउ परेका छन् ।",
+            EntityKind::Region
+        ),
+        ["Nepalgunj"]
+    );
+    assert_eq!(
+        named("काठमाडौँमा बस्ने युवाहरू विदेश गएका छन् ।", EntityKind::Region),
+        ["Kathmandu"]
+    );
+    // Hard negative: a word that only starts like the name.
+    assert_eq!(
+        named("रुसी भाषा सिक्न गाह्रो छ ।", EntityKind::Country),
+        Vec::<String>::new()
+    );
+}
