@@ -83,3 +83,29 @@ fn nepali_places_and_countries_take_their_postpositions() {
         Vec::<String>::new()
     );
 }
+
+#[test]
+fn kyrgyz_and_tajik_names_of_places_in_ukraine_follow_their_spelling_and_harmony() {
+    assert_eq!(
+        named(
+            "Мигранттар Запорожьеге барып окоп казышкан.",
+            EntityKind::Region
+        ),
+        ["Zaporizhzhia"]
+    );
+    assert_eq!(
+        named("Ал Херсондо жана Донецкте болгон.", EntityKind::Region),
+        ["Kherson", "Donetsk"]
+    );
+    assert_eq!(
+        named("Ӯ ба вилояти Луҳанск рафтааст.", EntityKind::Region),
+        ["Luhansk Oblast"]
+    );
+    assert_eq!(
+        named(
+            "Дар вилояти Херсони Украина ҷанг идома дорад.",
+            EntityKind::Region
+        ),
+        ["Kherson Oblast"]
+    );
+}
