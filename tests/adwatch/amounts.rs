@@ -502,10 +502,10 @@ fn a_bare_number_after_a_thousand_word_completes_it() {
 
 #[test]
 fn a_period_word_right_after_a_bare_number_counts_it_and_governs_nothing() {
-    // "25-50 տարեկան" is an age, not "a year".
+    // "25-50 տարեկան" is an age, not "a year"; the wage noun implies its month (issue 15).
     assert_eq!(
         read("Անհրաժեշտ են բանվորներ 25-50 տարեկան, աշխատավարձը 400 000 դրամ"),
-        [(400_000, "AMD", None, None)]
+        [(400_000, "AMD", Some(Period::Monthly), None)]
     );
     assert_eq!(
         read("Տարեկան աշխատավարձը 400 000 դրամ է"),

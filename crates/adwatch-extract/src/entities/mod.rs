@@ -10,6 +10,8 @@ use super::{EntityKind, PaymentOffer, RecruitingEntity};
 mod links;
 mod names;
 mod phones;
+#[cfg(test)]
+mod tests15;
 
 use links::{handles, links};
 use names::gazetteer;

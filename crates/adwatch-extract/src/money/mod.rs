@@ -14,6 +14,8 @@ use super::{Bound, Diagnostic, Lang, Money, PaymentOffer, Period};
 mod numbers;
 mod periods;
 mod ranges;
+#[cfg(test)]
+mod tests15;
 
 pub(crate) use numbers::digit_bytes_at;
 use numbers::*;
@@ -49,6 +51,9 @@ struct Candidate {
     bound: Option<Bound>,
     equivalent_of: Option<usize>,
     range_with: Option<usize>,
+    /// Written with a lakh or a crore ("१५ लाख", "२ करोड"), which news in Nepali and Hindi
+    /// use for sums of money far more than for counts.
+    indian_unit: bool,
 }
 
 const MAX_MINOR: i128 = i64::MAX as i128;
@@ -216,6 +221,7 @@ fn merge_compounds(text: &str, cands: &mut Vec<Candidate>) {
             let mb = b.multiplier.unwrap_or(1) as i128;
             (a.raw, a.multiplier) = in_smaller_unit(a.raw, ma, b.raw, mb);
             a.currency = b.currency;
+            a.indian_unit |= b.indian_unit;
             a.end = b.end;
             if a.bound.is_none() {
                 a.bound = b.bound;
@@ -290,6 +296,15 @@ fn pay_noun_amounts(
         return;
     };
     let is_pay = |h: &PhraseHit| matches!(*lex.free.payload(h.id), Tag::Signal(i) if i == pay);
+    let is_money = |h: &PhraseHit| match *lex.free.payload(h.id) {
+        Tag::Signal(i) => {
+            i == pay
+                || ["pay", "fees", "deception", "wages_withheld", "high_pay"]
+                    .iter()
+                    .any(|id| lex.signal(id) == Some(i))
+        }
+        _ => false,
+    };
     // Only in the languages that name their own currency: Russian, English, Arabic, Kazakh
     // and Uzbek news write "80 тысяч" of anything.
     let Some(local) = lex
@@ -335,11 +350,58 @@ fn pay_noun_amounts(
             .iter()
             .take_while(|h| h.start == at)
             .any(is_pay);
-        if !(before || after) {
+        let sum = || {
+            c.indian_unit
+                && !counts_people(text, hits, lex, at)
+                && money_in_sentence(text, hits, &is_money, c)
+        };
+        if !(before || after || sum()) {
             continue;
         }
         cands[i].currency = Some(last.or(next[i]).unwrap_or(local));
     }
+}
+
+/// A count of people follows at `at`: the classifiers «जना» (Nepali) and «लोग» (Hindi), a
+/// demonym or a country («१५ लाख नेपाली»), workers or soldiers («३ लाख श्रमिक»).
+fn counts_people(text: &str, hits: &[PhraseHit], lex: &Lexicon, at: usize) -> bool {
+    const CLASSIFIERS: [&str; 3] = ["जना", "लोग", "व्यक्ति"];
+    if CLASSIFIERS.iter().any(|w| text[at..].starts_with(w)) {
+        return true;
+    }
+    let people = ["job_offer", "armed_service"].map(|id| lex.signal(id));
+    let first = hits.partition_point(|h| h.start < at);
+    hits[first..]
+        .iter()
+        .take_while(|h| h.start == at)
+        .any(|h| match *lex.free.payload(h.id) {
+            Tag::Country(_) | Tag::CountryHint(_) => true,
+            Tag::Signal(i) => people.contains(&Some(i)),
+            _ => false,
+        })
+}
+
+/// A word of money (pay, a fee, a fraud, withheld wages) in the sentence of `c`: a bare «१५
+/// लाख» there is a sum, not a count («१५ लाख नेपाली»). The sentence is read to its stops
+/// (full stops, dandas, line breaks), at most 200 bytes either way.
+fn money_in_sentence(
+    text: &str,
+    hits: &[PhraseHit],
+    is_money: &impl Fn(&PhraseHit) -> bool,
+    c: &Candidate,
+) -> bool {
+    let stop = |ch: char| matches!(ch, '।' | '॥' | '.' | '!' | '?' | '\n');
+    let lo = crate::text::floor_boundary(text, c.outer_start.saturating_sub(200));
+    let from = text[lo..c.outer_start]
+        .rfind(stop)
+        .map_or(lo, |b| lo + b + 1);
+    let hi = crate::text::floor_boundary(text, (c.end + 200).min(text.len()));
+    let to = text[c.end..hi].find(stop).map_or(hi, |b| c.end + b);
+    let first = hits.partition_point(|h| h.start < from);
+    hits[first..]
+        .iter()
+        .take_while(|h| h.start < to)
+        .any(|h| h.end <= to && is_money(h))
 }
 
 /// How many sentences end in `s`: a `!`, `?` or line break, or a full stop before a capital

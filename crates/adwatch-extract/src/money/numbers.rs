@@ -266,6 +266,7 @@ pub(super) fn read_around(text: &str, low: &str, n: &Number, lex: &Lexicon) -> C
         bound: None,
         equivalent_of: None,
         range_with: None,
+        indian_unit: false,
     };
     // "$1,500 or more": a currency written before the number lets a bound after it count.
     // One buffer for the phrases read around the number.
@@ -291,7 +292,9 @@ pub(super) fn read_around(text: &str, low: &str, n: &Number, lex: &Lexicon) -> C
         };
         match *lex.after.payload(hit.id) {
             After::Multiplier(m) if c.multiplier.is_none() && c.currency.is_none() => {
-                c.multiplier = Some(m)
+                c.multiplier = Some(m);
+                // A lakh (10⁵) or a crore (10⁷): no other unit has these values.
+                c.indian_unit = matches!(m, 100_000 | 10_000_000);
             }
             After::Currency(code) if c.currency.is_none() => {
                 c.currency = Some(code);

@@ -5,7 +5,13 @@
 use super::*;
 
 pub(super) fn is_clause_break(c: char) -> bool {
-    matches!(c, '.' | '!' | '?' | ';' | '\n' | '،' | '؛' | '؟' | '•')
+    if c.is_ascii() {
+        matches!(c, '.' | '!' | '?' | ';' | '\n')
+    } else {
+        // Arabic comma, semicolon and question mark, a bullet, the Devanagari dandas and the
+        // Armenian full stop.
+        matches!(c, '،' | '؛' | '؟' | '•' | '।' | '॥' | '։')
+    }
 }
 
 /// A period word: `Some(None)` for a period the offers do not name ("per hour").
