@@ -68,11 +68,12 @@ pub(super) fn gazetteer(
                 .filter(|&&(_, rend, _)| place_gap(&text[rend..h.start]))
                 .map(|&(rs, _, ri)| (rs, h.end, ri));
             if let Some((s, e, ri)) = next.or(before) {
-                orgs.push((
-                    s,
-                    e,
-                    format!("{} of {}", lex.orgs[i].name, lex.regions[ri].name),
-                ));
+                let org = &lex.orgs[i];
+                let name = match &org.plural {
+                    Some(plural) if plural_form(&text[h.start..h.end]) => plural,
+                    _ => &org.name,
+                };
+                orgs.push((s, e, format!("{name} of {}", lex.regions[ri].name)));
             }
         }
     }
@@ -363,6 +364,20 @@ pub(super) fn in_longer_name(
             )
         });
     capital(word) && !sentence_start && !named(word)
+}
+
+/// Endings of a plural noun: Russian oblique plurals («военкоматов», «комиссариатах»; not «-ы»,
+/// which in Kazakh and Kyrgyz ends a singular, «комиссариаты»), English "-s", Uzbek «-lar(i)»,
+/// Kazakh and Kyrgyz «-тары/-дары/-лары».
+const PLURAL_ENDINGS: [&str; 13] = [
+    "ов", "ам", "ами", "ах", "s", "lar", "lari", "лар", "лари", "тары", "дары", "лары", "тері",
+];
+
+/// Whether a body's form names several: one of its words has a plural ending.
+pub(super) fn plural_form(form: &str) -> bool {
+    form.split(is_blank)
+        .map(str::to_lowercase)
+        .any(|w| w.chars().count() > 4 && PLURAL_ENDINGS.iter().any(|e| w.ends_with(e)))
 }
 
 /// What may stand between a body and the place it serves: blanks, and "г." / "города".

@@ -206,6 +206,10 @@ pub struct GazetteerEntry {
     /// A body often named with its region ("военкомат Волгоградской области").
     #[serde(default)]
     pub takes_region: bool,
+    /// The name of several such bodies ("Military Commissariats"), for a plural form named
+    /// with its region («военкоматов Томской области»).
+    #[serde(default)]
+    pub plural: Option<String>,
     /// What kind of body this is in every country ("Ministry of Defence"), for a name written
     /// without its country (`bare`).
     #[serde(default)]
