@@ -33,3 +33,24 @@ fn a_plural_body_named_with_its_region_is_plural() {
         ["Military Commissariat of Volgograd Oblast"]
     );
 }
+
+#[test]
+fn an_embassy_named_after_its_country_and_place_is_normalised_in_english() {
+    assert_eq!(
+        orgs("Rossiya Federatsiyasining O‘zbekistondagi elchixonasi xabar berdi"),
+        ["Embassy of Russia in Uzbekistan"]
+    );
+    assert_eq!(
+        orgs("Unga ko‘ra, O‘zbekistonning Avstriyadagi elchixonasi yordam berdi"),
+        ["Embassy of Uzbekistan in Austria"]
+    );
+    // The place first, the country after: the locative ending tells them apart.
+    assert_eq!(
+        orgs("Toshkentdagi Rossiya elchixonasi ma’lum qildi"),
+        ["Embassy of Russia in Tashkent"]
+    );
+    // Hard negatives: a body named without a country keeps its text; an everyday sentence
+    // with a country names no body.
+    assert_eq!(orgs("Bahor elchixonasi ochildi"), ["Bahor elchixonasi"]);
+    assert!(orgs("O‘zbekistondagi ob-havo bugun issiq bo‘ladi").is_empty());
+}

@@ -5,6 +5,7 @@ use crate::phrase::{self, PhraseHit};
 use crate::text::{char_at, char_before, is_blank, is_space, is_word_char};
 use crate::{EntityKind, RecruitingEntity};
 
+use super::kinds::{kind_name, plural_form};
 use super::{entity, Spans};
 
 /// Organisations, regions and countries from the gazetteers, organisations written with a
@@ -83,7 +84,7 @@ pub(super) fn gazetteer(
     for h in hits {
         let (start, end) = match *lex.free.payload(h.id) {
             // An abbreviated legal form is written in capitals: «АҚ» is a company, «ақ» white.
-            Tag::NameBefore { capitalised: true } | Tag::NameAfter
+            Tag::NameBefore { capitalised: true } | Tag::NameAfter { .. }
                 if h.end - h.start <= 8 && !written_as_name(text, h, true) =>
             {
                 (h.start, None)
@@ -94,7 +95,7 @@ pub(super) fn gazetteer(
                 });
                 (h.start, end)
             }
-            Tag::NameAfter => {
+            Tag::NameAfter { .. } => {
                 let start = quoted_name_start(text, h.start)
                     .or_else(|| capitalised_name_start(text, h.start));
                 (start.unwrap_or(h.start), start.map(|_| h.end))
@@ -103,7 +104,7 @@ pub(super) fn gazetteer(
         };
         let end = end.filter(|_| start <= h.start);
         let end = match lex.free.payload(h.id) {
-            Tag::NameBefore { .. } | Tag::NameAfter => end,
+            Tag::NameBefore { .. } | Tag::NameAfter { .. } => end,
             Tag::LegalForm => quoted_name_end(text, h.end),
             Tag::OrgHead => quoted_name_end(text, h.end).or_else(|| {
                 // A named body ends with the place it serves ("... миграции Узбекистана"),
@@ -123,7 +124,17 @@ pub(super) fn gazetteer(
         };
         if let Some(end) = end {
             if !known.any_overlaps(start, end) {
-                named.push((start, end, text[start..end].to_string()));
+                let name = match *lex.free.payload(h.id) {
+                    Tag::NameAfter { kind: Some(kind) } => {
+                        kind_name(text, hits, lex, start, h.start, kind)
+                    }
+                    _ => None,
+                };
+                named.push((
+                    start,
+                    end,
+                    name.unwrap_or_else(|| text[start..end].to_string()),
+                ));
             }
         }
     }
@@ -364,20 +375,6 @@ pub(super) fn in_longer_name(
             )
         });
     capital(word) && !sentence_start && !named(word)
-}
-
-/// Endings of a plural noun: Russian oblique plurals («военкоматов», «комиссариатах»; not «-ы»,
-/// which in Kazakh and Kyrgyz ends a singular, «комиссариаты»), English "-s", Uzbek «-lar(i)»,
-/// Kazakh and Kyrgyz «-тары/-дары/-лары».
-const PLURAL_ENDINGS: [&str; 13] = [
-    "ов", "ам", "ами", "ах", "s", "lar", "lari", "лар", "лари", "тары", "дары", "лары", "тері",
-];
-
-/// Whether a body's form names several: one of its words has a plural ending.
-pub(super) fn plural_form(form: &str) -> bool {
-    form.split(is_blank)
-        .map(str::to_lowercase)
-        .any(|w| w.chars().count() > 4 && PLURAL_ENDINGS.iter().any(|e| w.ends_with(e)))
 }
 
 /// What may stand between a body and the place it serves: blanks, and "г." / "города".

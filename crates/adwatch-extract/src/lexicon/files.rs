@@ -235,4 +235,9 @@ pub(super) struct OrgPatternFile {
     pub(super) before_name: Vec<String>,
     /// After a quoted or capitalised name: «Ромашка» МЧЖ, "Nur" agentligi, Acme LLC.
     pub(super) after_name: Vec<String>,
+    /// After the names of a country and a place, a body of a kind normalised in English
+    /// ("Rossiya Federatsiyasining O‘zbekistondagi elchixonasi": Embassy of Russia in
+    /// Uzbekistan): the kind, and its words.
+    #[serde(default)]
+    pub(super) kind_after: std::collections::BTreeMap<String, Vec<String>>,
 }
