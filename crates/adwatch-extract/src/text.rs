@@ -71,9 +71,6 @@ impl Lowered {
                 break;
             };
             let len = c.len_utf8();
-            if matches!(c, '\u{2018}' | '\u{2019}' | '\u{02BB}') {
-                turned += usize::from(turned_og(bytes, at, len, c == '\u{2019}'));
-            }
             if let Some(&mask) = letter_table.get(c as usize) {
                 if mask.is_power_of_two() {
                     own_letters[mask.trailing_zeros() as usize] += 1;
@@ -100,7 +97,19 @@ impl Lowered {
                 }
                 // The turned comma of Uzbek written as a left quote («Qirg‘iziston») reads as
                 // the right one («Qirg’iziston»), the same length: the lexicon folds them too.
-                '\u{2018}' => Some('\u{2019}'),
+                '\u{2018}' => {
+                    turned += usize::from(turned_og(bytes, at, len, false));
+                    Some('\u{2019}')
+                }
+                '\u{2019}' => {
+                    turned += usize::from(turned_og(bytes, at, len, true));
+                    None
+                }
+                // The Uzbek turned comma itself (modifier letter), which has no case.
+                '\u{02BB}' => {
+                    turned += usize::from(turned_og(bytes, at, len, false));
+                    None
+                }
                 // Punctuation and symbols (NBSP, «», dashes, quotes, ₽, ₸) have no case.
                 '\u{0080}'..='\u{00BF}' | '\u{2000}'..='\u{20FF}' => None,
                 // Kazakh and Uzbek letters: capitals pair with the next code point, except the
