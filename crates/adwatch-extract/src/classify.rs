@@ -21,6 +21,10 @@ pub(crate) fn language(low: &Lowered, hits: &[PhraseHit], lex: &Lexicon) -> Lang
         }
     }
     let script = main_script(low);
+    // Uzbek Latin oʻ and gʻ with any apostrophe («ko‘ra», «so`m»): a letter of its own.
+    if low.turned_og > 0 {
+        *score.entry(Lang::Uz).or_default() += 2 * low.turned_og;
+    }
     for h in hits {
         if let Tag::LangWord(l) = *lex.free.payload(h.id) {
             *score.entry(l).or_default() += 2;

@@ -478,4 +478,6 @@ struct EntityJson<'a> {
 }
 
 #[cfg(test)]
+mod org_names_tests;
+#[cfg(test)]
 mod vocabulary_tests;

@@ -18,6 +18,9 @@ pub struct Lowered {
     pub own_letters: [usize; 16],
     /// Tell-tale letters that several languages list ("ң" is Kazakh and Kyrgyz), per bit.
     pub shared_letters: [usize; 16],
+    /// Uzbek Latin oʻ and gʻ written with any apostrophe («ko‘ra», «so`m», «o'rtacha»): a
+    /// tell-tale of Uzbek that no letter table holds.
+    pub turned_og: usize,
 }
 
 impl Lowered {
@@ -34,6 +37,7 @@ impl Lowered {
         let (mut latin, mut cyrillic, mut arabic, mut armenian, mut devanagari) = (0, 0, 0, 0, 0);
         let mut own_letters = [0usize; 16];
         let mut shared_letters = [0usize; 16];
+        let mut turned = 0;
         let mut at = 0;
         while at < bytes.len() {
             let b = bytes[at];
@@ -50,6 +54,9 @@ impl Lowered {
                     out.push_str(&text[copied..at]);
                     out.push('\'');
                     copied = at + 1;
+                    turned += usize::from(turned_og(bytes, at, 1, false));
+                } else if b == b'\'' {
+                    turned += usize::from(turned_og(bytes, at, 1, true));
                 }
                 at += 1;
                 continue;
@@ -90,7 +97,19 @@ impl Lowered {
                 }
                 // The turned comma of Uzbek written as a left quote («Qirg‘iziston») reads as
                 // the right one («Qirg’iziston»), the same length: the lexicon folds them too.
-                '\u{2018}' => Some('\u{2019}'),
+                '\u{2018}' => {
+                    turned += usize::from(turned_og(bytes, at, len, false));
+                    Some('\u{2019}')
+                }
+                '\u{2019}' => {
+                    turned += usize::from(turned_og(bytes, at, len, true));
+                    None
+                }
+                // The Uzbek turned comma itself (modifier letter), which has no case.
+                '\u{02BB}' => {
+                    turned += usize::from(turned_og(bytes, at, len, false));
+                    None
+                }
                 // Punctuation and symbols (NBSP, «», dashes, quotes, ₽, ₸) have no case.
                 '\u{0080}'..='\u{00BF}' | '\u{2000}'..='\u{20FF}' => None,
                 // Kazakh and Uzbek letters: capitals pair with the next code point, except the
@@ -141,7 +160,27 @@ impl Lowered {
             devanagari,
             own_letters,
             shared_letters,
+            turned_og: turned,
         }
+    }
+}
+
+/// Whether the apostrophe of `len` bytes at `at` is the Uzbek turned comma of oʻ or gʻ
+/// («ko‘ra», «so`m», «oʻrtacha»): after o or g, before a small Latin letter ("O'Brien" is a
+/// name). A straight or right quote also ends English words ("Mexico's", "who'll"): after it,
+/// two letters that are no English contraction's.
+fn turned_og(bytes: &[u8], at: usize, len: usize, straight: bool) -> bool {
+    if at == 0 || !matches!(bytes[at - 1], b'o' | b'O' | b'g' | b'G') {
+        return false;
+    }
+    match &bytes[at + len..] {
+        [a, ..] if !straight => a.is_ascii_lowercase(),
+        [a, b, ..] => {
+            a.is_ascii_lowercase()
+                && b.is_ascii_alphabetic()
+                && !matches!([*a, *b], [b'l', b'l'] | [b'v', b'e'] | [b'r', b'e'])
+        }
+        _ => false,
     }
 }
 
@@ -275,7 +314,12 @@ mod tests {
         let (mut latin, mut cyrillic, mut arabic, mut armenian, mut devanagari) = (0, 0, 0, 0, 0);
         let mut own_letters = [0usize; 16];
         let mut shared_letters = [0usize; 16];
-        for c in text.chars() {
+        let mut turned = 0;
+        for (at, c) in text.char_indices() {
+            if matches!(c, '`' | '\'' | '\u{2018}' | '\u{2019}' | '\u{02BB}') {
+                let straight = matches!(c, '\'' | '\u{2019}');
+                turned += usize::from(turned_og(text.as_bytes(), at, c.len_utf8(), straight));
+            }
             if c.is_ascii() {
                 latin += usize::from(c.is_ascii_alphabetic());
                 // A backtick for the Uzbek turned comma («so`m») reads as an apostrophe.
@@ -363,6 +407,7 @@ mod tests {
             devanagari,
             own_letters,
             shared_letters,
+            turned_og: turned,
         }
     }
 
@@ -392,6 +437,7 @@ mod tests {
             );
             assert_eq!(a.own_letters, b.own_letters, "{t:?}");
             assert_eq!(a.shared_letters, b.shared_letters, "{t:?}");
+            assert_eq!(a.turned_og, b.turned_og, "{t:?}");
         }
     }
 

@@ -209,3 +209,28 @@ fn a_promise_of_salaries_or_work_is_a_job_offer_that_lures_can_join() {
         Benign
     );
 }
+
+#[test]
+fn uzbek_latin_with_any_apostrophe_for_o_and_g_is_uzbek() {
+    use crate::Lang;
+    let lang = |t: &str| extract(t).language;
+    assert_eq!(
+        lang("Toshkentda o`rtacha oylik ish haqi 8 mln so`mdan oshdi"),
+        Lang::Uz
+    );
+    assert_eq!(
+        lang("Bungacha qirg‘iz diasporasi yukini jo‘natgan, deb yozadi agentlik."),
+        Lang::Uz
+    );
+    assert_eq!(lang("Xabarga koʻra, u oʻqishga ketgan"), Lang::Uz);
+    // Hard negatives: English with names, possessives and contractions keeps English.
+    assert_eq!(
+        lang("Mr O'Brien said Mexico's and Chicago's workers who'll stay get paid"),
+        Lang::En
+    );
+    assert_eq!(lang("The shop opens at nine o'clock on Monday"), Lang::En);
+    assert_eq!(
+        lang("Toronto's mayor and Morocco’s minister met in San Diego's port"),
+        Lang::En
+    );
+}

@@ -7,6 +7,7 @@ use super::lexicon::Lexicon;
 use super::phrase::{self, PhraseHit};
 use super::{EntityKind, PaymentOffer, RecruitingEntity};
 
+mod kinds;
 mod links;
 mod names;
 mod phones;

@@ -6,6 +6,7 @@ use crate::phrase::{self, PhraseHit};
 use crate::text::{char_at, char_before, is_blank, is_space, is_word_char};
 use crate::{EntityKind, RecruitingEntity};
 
+use super::kinds::{kind_name, plural_form};
 use super::{entity, Spans};
 
 /// Organisations, regions and countries from the gazetteers, organisations written with a
@@ -69,11 +70,12 @@ pub(super) fn gazetteer(
                 .filter(|&&(_, rend, _)| place_gap(&text[rend..h.start]))
                 .map(|&(rs, _, ri)| (rs, h.end, ri));
             if let Some((s, e, ri)) = next.or(before) {
-                orgs.push((
-                    s,
-                    e,
-                    format!("{} of {}", lex.orgs[i].name, lex.regions[ri].name),
-                ));
+                let org = &lex.orgs[i];
+                let name = match &org.plural {
+                    Some(plural) if plural_form(&text[h.start..h.end]) => plural,
+                    _ => &org.name,
+                };
+                orgs.push((s, e, format!("{name} of {}", lex.regions[ri].name)));
             }
         }
     }
@@ -83,7 +85,7 @@ pub(super) fn gazetteer(
     for h in hits {
         let (start, end) = match *lex.free.payload(h.id) {
             // An abbreviated legal form is written in capitals: «АҚ» is a company, «ақ» white.
-            Tag::NameBefore { capitalised: true } | Tag::NameAfter
+            Tag::NameBefore { capitalised: true } | Tag::NameAfter { .. }
                 if h.end - h.start <= 8 && !written_as_name(text, h, true) =>
             {
                 (h.start, None)
@@ -94,7 +96,7 @@ pub(super) fn gazetteer(
                 });
                 (h.start, end)
             }
-            Tag::NameAfter => {
+            Tag::NameAfter { .. } => {
                 let start = quoted_name_start(text, h.start)
                     .or_else(|| capitalised_name_start(text, h.start));
                 (start.unwrap_or(h.start), start.map(|_| h.end))
@@ -103,7 +105,7 @@ pub(super) fn gazetteer(
         };
         let end = end.filter(|_| start <= h.start);
         let end = match lex.free.payload(h.id) {
-            Tag::NameBefore { .. } | Tag::NameAfter => end,
+            Tag::NameBefore { .. } | Tag::NameAfter { .. } => end,
             Tag::LegalForm => quoted_name_end(text, h.end),
             Tag::OrgHead => quoted_name_end(text, h.end).or_else(|| {
                 // A named body ends with the place it serves ("... миграции Узбекистана"),
@@ -123,7 +125,17 @@ pub(super) fn gazetteer(
         };
         if let Some(end) = end {
             if !known.any_overlaps(start, end) {
-                named.push((start, end, text[start..end].to_string()));
+                let name = match *lex.free.payload(h.id) {
+                    Tag::NameAfter { kind: Some(kind) } => {
+                        kind_name(text, hits, lex, start, h.start, kind)
+                    }
+                    _ => None,
+                };
+                named.push((
+                    start,
+                    end,
+                    name.unwrap_or_else(|| text[start..end].to_string()),
+                ));
             }
         }
     }

@@ -206,6 +206,10 @@ pub struct GazetteerEntry {
     /// A body often named with its region ("военкомат Волгоградской области").
     #[serde(default)]
     pub takes_region: bool,
+    /// The name of several such bodies ("Military Commissariats"), for a plural form named
+    /// with its region («военкоматов Томской области»).
+    #[serde(default)]
+    pub plural: Option<String>,
     /// What kind of body this is in every country ("Ministry of Defence"), for a name written
     /// without its country (`bare`).
     #[serde(default)]
@@ -231,4 +235,9 @@ pub(super) struct OrgPatternFile {
     pub(super) before_name: Vec<String>,
     /// After a quoted or capitalised name: «Ромашка» МЧЖ, "Nur" agentligi, Acme LLC.
     pub(super) after_name: Vec<String>,
+    /// After the names of a country and a place, a body of a kind normalised in English
+    /// ("Rossiya Federatsiyasining O‘zbekistondagi elchixonasi": Embassy of Russia in
+    /// Uzbekistan): the kind, and its words.
+    #[serde(default)]
+    pub(super) kind_after: std::collections::BTreeMap<String, Vec<String>>,
 }

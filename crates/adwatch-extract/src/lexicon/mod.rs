@@ -40,8 +40,11 @@ pub enum Tag {
     NameBefore {
         capitalised: bool,
     },
-    /// A legal form or head word written after the name ("… agentligi", "Acme LLC").
-    NameAfter,
+    /// A legal form or head word written after the name ("… agentligi", "Acme LLC"); with the
+    /// English kind of a body named after its country and place ("… elchixonasi", Embassy).
+    NameAfter {
+        kind: Option<&'static str>,
+    },
     /// A verb of change («подорожали», "rose", «ارتفع»): a "до"/"to" in its clause is the new
     /// value, not a maximum.
     Change,
@@ -223,8 +226,16 @@ impl Lexicon {
             org_patterns
                 .after_name
                 .iter()
-                .map(|w| (w.clone(), Tag::NameAfter)),
+                .map(|w| (w.clone(), Tag::NameAfter { kind: None })),
         );
+        for (kind, words) in &org_patterns.kind_after {
+            let kind = leak(kind);
+            free.extend(
+                words
+                    .iter()
+                    .map(|w| (w.clone(), Tag::NameAfter { kind: Some(kind) })),
+            );
+        }
         for (i, e) in regions.iter().enumerate() {
             free.extend(e.forms.iter().map(|f| (f.clone(), Tag::Region(i))));
         }
