@@ -342,9 +342,7 @@ pub fn extract(text: &str) -> Extraction {
 /// first text: a start-up cost a long-running process or a stream pays once.
 pub fn warm_up() {
     std::thread::scope(|s| {
-        s.spawn(|| {
-            let _ = phonenumber::parse(None, "+74242123456");
-        });
+        s.spawn(entities::warm_up_phones);
         let _ = lexicon::lexicon();
     });
 }
