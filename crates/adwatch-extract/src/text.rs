@@ -18,6 +18,9 @@ pub struct Lowered {
     pub own_letters: [usize; 16],
     /// Tell-tale letters that several languages list ("ң" is Kazakh and Kyrgyz), per bit.
     pub shared_letters: [usize; 16],
+    /// Where a char whose first byte (in the shadow) is marked in `starts` stands with no
+    /// letter before it, in order (empty for [`Lowered::new`]).
+    pub word_starts: Vec<u32>,
 }
 
 impl Lowered {
@@ -26,7 +29,17 @@ impl Lowered {
     /// One pass over the bytes: the chars that lower-casing leaves as they are (most of a
     /// text) are copied a stretch at a time, and the two-byte chars of the scripts adwatch
     /// reads most (Cyrillic, Arabic, Armenian, Latin-1) are read without the general decoder.
+    #[cfg(test)]
     pub fn new(text: &str, letter_table: &[u16]) -> Lowered {
+        Lowered::with_word_starts(text, letter_table, &[false; 256])
+    }
+
+    /// [`Lowered::new`] that also finds the word starts of the shadow whose first byte is
+    /// marked in `starts` (the scan of a phrase set reads them instead of the text again).
+    pub fn with_word_starts(text: &str, letter_table: &[u16], starts: &[bool; 256]) -> Lowered {
+        let letters: &[bool] = &crate::phrase::LETTERS_OF_TWO_BYTES;
+        let mut word_starts = Vec::new();
+        let mut after_letter = false;
         let bytes = text.as_bytes();
         let mut out = String::with_capacity(text.len());
         // The text from `copied` on is not in `out` yet.
@@ -38,19 +51,26 @@ impl Lowered {
         while at < bytes.len() {
             let b = bytes[at];
             if b < 0x80 {
+                let mut low = b;
                 if b.is_ascii_alphabetic() {
                     latin += 1;
                     if b.is_ascii_uppercase() {
+                        low = b.to_ascii_lowercase();
                         out.push_str(&text[copied..at]);
-                        out.push(char::from(b.to_ascii_lowercase()));
+                        out.push(char::from(low));
                         copied = at + 1;
                     }
                 } else if b == b'`' {
                     // A backtick for the Uzbek turned comma («so`m») reads as an apostrophe.
+                    low = b'\'';
                     out.push_str(&text[copied..at]);
                     out.push('\'');
                     copied = at + 1;
                 }
+                if !after_letter && starts[usize::from(low)] {
+                    word_starts.push(at as u32);
+                }
+                after_letter = b == b'_' || b.is_ascii_alphabetic();
                 at += 1;
                 continue;
             }
@@ -123,11 +143,22 @@ impl Lowered {
                 }
                 _ => other_lower(c),
             };
-            if let Some(lower) = lower {
+            let first = if let Some(lower) = lower {
                 out.push_str(&text[copied..at]);
                 out.push(lower);
                 copied = at + len;
+                first_byte(lower)
+            } else {
+                b
+            };
+            if !after_letter && starts[usize::from(first)] {
+                word_starts.push(at as u32);
             }
+            let shadow = lower.unwrap_or(c);
+            after_letter = match letters.get(shadow as usize) {
+                Some(&l) => l,
+                None => is_letter(shadow),
+            };
             at += len;
         }
         out.push_str(&text[copied..]);
@@ -141,8 +172,16 @@ impl Lowered {
             devanagari,
             own_letters,
             shared_letters,
+            word_starts,
         }
     }
+}
+
+/// The first byte of `c` in UTF-8.
+fn first_byte(c: char) -> u8 {
+    let mut buf = [0; 4];
+    c.encode_utf8(&mut buf);
+    buf[0]
 }
 
 /// The lower case of `c` if it is another single char of the same length in UTF-8 (the
@@ -363,6 +402,7 @@ mod tests {
             devanagari,
             own_letters,
             shared_letters,
+            word_starts: Vec::new(),
         }
     }
 
@@ -392,6 +432,30 @@ mod tests {
             );
             assert_eq!(a.own_letters, b.own_letters, "{t:?}");
             assert_eq!(a.shared_letters, b.shared_letters, "{t:?}");
+        }
+    }
+
+    #[test]
+    fn word_starts_are_the_chars_after_no_letter() {
+        let all = [true; 256];
+        for t in [
+            "Курьер В МОСКВЕ, 120к/мес; so`m Qirg‘iziston ԱՐՄ_x Σ İstanbul रूस में ১২ 🙂ok",
+            "",
+            "a",
+            "  ЖЖ-Ж'Ж",
+        ] {
+            let low = Lowered::with_word_starts(t, &[], &all);
+            let mut want = Vec::new();
+            let mut after_letter = false;
+            for (at, c) in low.text.char_indices() {
+                if !after_letter {
+                    want.push(at as u32);
+                }
+                after_letter = c == '_' || is_letter(c);
+            }
+            assert_eq!(low.word_starts, want, "{t}");
+            let none = Lowered::with_word_starts(t, &[], &[false; 256]);
+            assert!(none.word_starts.is_empty());
         }
     }
 

@@ -293,6 +293,23 @@ impl<P> PhraseSet<P> {
         out.sort_unstable_by_key(|h| (h.start, std::cmp::Reverse(h.end), h.id));
     }
 
+    /// [`PhraseSet::scan`] with the word starts that may start a key already found, in order
+    /// (by [`crate::text::Lowered::with_word_starts`], in the pass that lower-cased the text).
+    pub fn scan_with_starts(&self, low: &str, starts: &[u32], out: &mut Vec<PhraseHit>) {
+        if let Some((dfa, key_of)) = &self.automaton {
+            self.walk(dfa, key_of, Anchored::No, low, 0, out);
+        }
+        for &at in starts {
+            self.walk_word_start(low, at as usize, out);
+        }
+        out.sort_unstable_by_key(|h| (h.start, std::cmp::Reverse(h.end), h.id));
+    }
+
+    /// The first bytes of the keys that must start a word, for `Lowered::with_word_starts`.
+    pub fn word_start_bytes(&self) -> &[bool; 256] {
+        &self.starts_key
+    }
+
     /// The keys of `at_word_start` that an anchored Aho-Corasick search from `from` reports:
     /// while the text from `from` spells the start of a key, every key that ends there
     /// (the one spelled and the shorter keys it ends with).
@@ -536,11 +553,12 @@ pub fn hits_between(hits: &[PhraseHit], longest: usize, from: usize, to: usize) 
 }
 
 /// [`is_letter`] of every char below U+0800 (those written in one or two bytes).
-static LETTERS_OF_TWO_BYTES: std::sync::LazyLock<Vec<bool>> = std::sync::LazyLock::new(|| {
-    (0..0x800u32)
-        .map(|c| char::from_u32(c).is_some_and(is_letter))
-        .collect()
-});
+pub(crate) static LETTERS_OF_TWO_BYTES: std::sync::LazyLock<Vec<bool>> =
+    std::sync::LazyLock::new(|| {
+        (0..0x800u32)
+            .map(|c| char::from_u32(c).is_some_and(is_letter))
+            .collect()
+    });
 
 /// What may not stand just before a phrase: a letter. A digit may ("120000р", "190к").
 fn is_letter(c: char) -> bool {
