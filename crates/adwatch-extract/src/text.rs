@@ -38,7 +38,8 @@ impl Lowered {
     /// marked in `starts` (the scan of a phrase set reads them instead of the text again).
     pub fn with_word_starts(text: &str, letter_table: &[u16], starts: &[bool; 256]) -> Lowered {
         let letters: &[bool] = &crate::phrase::LETTERS_OF_TWO_BYTES;
-        let mut word_starts = Vec::new();
+        // A word in some 7 bytes of text is usual: room for their starts from the start.
+        let mut word_starts = Vec::with_capacity(text.len() / 7 + 4);
         let mut after_letter = false;
         let bytes = text.as_bytes();
         let mut out = String::with_capacity(text.len());
