@@ -37,6 +37,8 @@ const GAP_SLACK: usize = 4;
 struct Word {
     text: String,
     stem: bool,
+    /// The last char is a letter or digit: a whole word must not go on after it.
+    word_end: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -56,15 +58,17 @@ impl Phrase {
     fn parse(src: &str) -> Option<Phrase> {
         let words: Vec<Word> = src
             .split_whitespace()
-            .map(|w| match w.strip_suffix('*') {
-                Some(stem) if !stem.is_empty() => Word {
-                    text: stem.to_lowercase(),
-                    stem: true,
-                },
-                _ => Word {
-                    text: w.to_lowercase(),
-                    stem: false,
-                },
+            .map(|w| {
+                let (text, stem) = match w.strip_suffix('*') {
+                    Some(stem) if !stem.is_empty() => (stem.to_lowercase(), true),
+                    _ => (w.to_lowercase(), false),
+                };
+                let word_end = text.chars().next_back().is_some_and(is_word_char);
+                Word {
+                    text,
+                    stem,
+                    word_end,
+                }
             })
             .collect();
         let first = words.first()?.text.chars().next()?;
@@ -510,9 +514,7 @@ fn word_end(low: &str, pos: usize, word: &Word) -> Option<usize> {
             pos += c.len_utf8();
             extra += 1;
         }
-    } else if word.text.chars().next_back().is_some_and(is_word_char)
-        && char_at(low, pos).is_some_and(is_word_char)
-    {
+    } else if word.word_end && char_at(low, pos).is_some_and(is_word_char) {
         return None;
     }
     Some(pos)
