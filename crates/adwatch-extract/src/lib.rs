@@ -320,10 +320,11 @@ pub fn extract(text: &str) -> Extraction {
             "the text has characters that were not valid where it came from (shown as \u{FFFD})",
         ));
     }
-    let low = text::Lowered::new(text, &lex.letters);
+    let low = text::Lowered::with_word_starts(text, &lex.letters, lex.free.word_start_bytes());
     // About one hit in 32 bytes of text is usual: room for them from the start.
     let mut hits = Vec::with_capacity(low.text.len() / 32 + 8);
-    lex.free.scan(&low.text, &mut hits);
+    lex.free
+        .scan_with_starts(&low.text, &low.word_starts, &mut hits);
 
     let mut x = Extraction::empty(classify::language(&low, &hits, lex));
     x.amounts = money::find(text, &low.text, &hits, lex, x.language, &mut diagnostics);
@@ -342,9 +343,7 @@ pub fn extract(text: &str) -> Extraction {
 /// first text: a start-up cost a long-running process or a stream pays once.
 pub fn warm_up() {
     std::thread::scope(|s| {
-        s.spawn(|| {
-            let _ = phonenumber::parse(None, "+74242123456");
-        });
+        s.spawn(entities::warm_up_phones);
         let _ = lexicon::lexicon();
     });
 }

@@ -21,6 +21,9 @@ pub struct Lowered {
     /// Uzbek Latin oʻ and gʻ written with any apostrophe («ko‘ra», «so`m», «o'rtacha»): a
     /// tell-tale of Uzbek that no letter table holds.
     pub turned_og: usize,
+    /// Where a char whose first byte (in the shadow) is marked in `starts` stands with no
+    /// letter before it, in order (empty for [`Lowered::new`]).
+    pub word_starts: Vec<u32>,
 }
 
 impl Lowered {
@@ -29,7 +32,18 @@ impl Lowered {
     /// One pass over the bytes: the chars that lower-casing leaves as they are (most of a
     /// text) are copied a stretch at a time, and the two-byte chars of the scripts adwatch
     /// reads most (Cyrillic, Arabic, Armenian, Latin-1) are read without the general decoder.
+    #[cfg(test)]
     pub fn new(text: &str, letter_table: &[u16]) -> Lowered {
+        Lowered::with_word_starts(text, letter_table, &[false; 256])
+    }
+
+    /// [`Lowered::new`] that also finds the word starts of the shadow whose first byte is
+    /// marked in `starts` (the scan of a phrase set reads them instead of the text again).
+    pub fn with_word_starts(text: &str, letter_table: &[u16], starts: &[bool; 256]) -> Lowered {
+        let letters: &[bool] = &crate::phrase::LETTERS_OF_TWO_BYTES;
+        // A word in some 7 bytes of text is usual: room for their starts from the start.
+        let mut word_starts = Vec::with_capacity(text.len() / 7 + 4);
+        let mut after_letter = false;
         let bytes = text.as_bytes();
         let mut out = String::with_capacity(text.len());
         // The text from `copied` on is not in `out` yet.
@@ -42,15 +56,18 @@ impl Lowered {
         while at < bytes.len() {
             let b = bytes[at];
             if b < 0x80 {
+                let mut low = b;
                 if b.is_ascii_alphabetic() {
                     latin += 1;
                     if b.is_ascii_uppercase() {
+                        low = b.to_ascii_lowercase();
                         out.push_str(&text[copied..at]);
-                        out.push(char::from(b.to_ascii_lowercase()));
+                        out.push(char::from(low));
                         copied = at + 1;
                     }
                 } else if b == b'`' {
                     // A backtick for the Uzbek turned comma («so`m») reads as an apostrophe.
+                    low = b'\'';
                     out.push_str(&text[copied..at]);
                     out.push('\'');
                     copied = at + 1;
@@ -58,6 +75,10 @@ impl Lowered {
                 } else if b == b'\'' {
                     turned += usize::from(turned_og(bytes, at, 1, true));
                 }
+                if !after_letter && starts[usize::from(low)] {
+                    word_starts.push(at as u32);
+                }
+                after_letter = b == b'_' || b.is_ascii_alphabetic();
                 at += 1;
                 continue;
             }
@@ -142,11 +163,22 @@ impl Lowered {
                 }
                 _ => other_lower(c),
             };
-            if let Some(lower) = lower {
+            let first = if let Some(lower) = lower {
                 out.push_str(&text[copied..at]);
                 out.push(lower);
                 copied = at + len;
+                first_byte(lower)
+            } else {
+                b
+            };
+            if !after_letter && starts[usize::from(first)] {
+                word_starts.push(at as u32);
             }
+            let shadow = lower.unwrap_or(c);
+            after_letter = match letters.get(shadow as usize) {
+                Some(&l) => l,
+                None => is_letter(shadow),
+            };
             at += len;
         }
         out.push_str(&text[copied..]);
@@ -161,6 +193,7 @@ impl Lowered {
             own_letters,
             shared_letters,
             turned_og: turned,
+            word_starts,
         }
     }
 }
@@ -182,6 +215,13 @@ fn turned_og(bytes: &[u8], at: usize, len: usize, straight: bool) -> bool {
         }
         _ => false,
     }
+}
+
+/// The first byte of `c` in UTF-8.
+fn first_byte(c: char) -> u8 {
+    let mut buf = [0; 4];
+    c.encode_utf8(&mut buf);
+    buf[0]
 }
 
 /// The lower case of `c` if it is another single char of the same length in UTF-8 (the
@@ -408,6 +448,7 @@ mod tests {
             own_letters,
             shared_letters,
             turned_og: turned,
+            word_starts: Vec::new(),
         }
     }
 
@@ -438,6 +479,30 @@ mod tests {
             assert_eq!(a.own_letters, b.own_letters, "{t:?}");
             assert_eq!(a.shared_letters, b.shared_letters, "{t:?}");
             assert_eq!(a.turned_og, b.turned_og, "{t:?}");
+        }
+    }
+
+    #[test]
+    fn word_starts_are_the_chars_after_no_letter() {
+        let all = [true; 256];
+        for t in [
+            "Курьер В МОСКВЕ, 120к/мес; so`m Qirg‘iziston ԱՐՄ_x Σ İstanbul रूस में ১২ 🙂ok",
+            "",
+            "a",
+            "  ЖЖ-Ж'Ж",
+        ] {
+            let low = Lowered::with_word_starts(t, &[], &all);
+            let mut want = Vec::new();
+            let mut after_letter = false;
+            for (at, c) in low.text.char_indices() {
+                if !after_letter {
+                    want.push(at as u32);
+                }
+                after_letter = c == '_' || is_letter(c);
+            }
+            assert_eq!(low.word_starts, want, "{t}");
+            let none = Lowered::with_word_starts(t, &[], &[false; 256]);
+            assert!(none.word_starts.is_empty());
         }
     }
 

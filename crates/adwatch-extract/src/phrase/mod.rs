@@ -37,6 +37,8 @@ const GAP_SLACK: usize = 4;
 struct Word {
     text: String,
     stem: bool,
+    /// The last char is a letter or digit: a whole word must not go on after it.
+    word_end: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -56,15 +58,17 @@ impl Phrase {
     fn parse(src: &str) -> Option<Phrase> {
         let words: Vec<Word> = src
             .split_whitespace()
-            .map(|w| match w.strip_suffix('*') {
-                Some(stem) if !stem.is_empty() => Word {
-                    text: stem.to_lowercase(),
-                    stem: true,
-                },
-                _ => Word {
-                    text: w.to_lowercase(),
-                    stem: false,
-                },
+            .map(|w| {
+                let (text, stem) = match w.strip_suffix('*') {
+                    Some(stem) if !stem.is_empty() => (stem.to_lowercase(), true),
+                    _ => (w.to_lowercase(), false),
+                };
+                let word_end = text.chars().next_back().is_some_and(is_word_char);
+                Word {
+                    text,
+                    stem,
+                    word_end,
+                }
             })
             .collect();
         let first = words.first()?.text.chars().next()?;
@@ -293,6 +297,23 @@ impl<P> PhraseSet<P> {
         out.sort_unstable_by_key(|h| (h.start, std::cmp::Reverse(h.end), h.id));
     }
 
+    /// [`PhraseSet::scan`] with the word starts that may start a key already found, in order
+    /// (by [`crate::text::Lowered::with_word_starts`], in the pass that lower-cased the text).
+    pub fn scan_with_starts(&self, low: &str, starts: &[u32], out: &mut Vec<PhraseHit>) {
+        if let Some((dfa, key_of)) = &self.automaton {
+            self.walk(dfa, key_of, Anchored::No, low, 0, out);
+        }
+        for &at in starts {
+            self.walk_word_start(low, at as usize, out);
+        }
+        out.sort_unstable_by_key(|h| (h.start, std::cmp::Reverse(h.end), h.id));
+    }
+
+    /// The first bytes of the keys that must start a word, for `Lowered::with_word_starts`.
+    pub fn word_start_bytes(&self) -> &[bool; 256] {
+        &self.starts_key
+    }
+
     /// The keys of `at_word_start` that an anchored Aho-Corasick search from `from` reports:
     /// while the text from `from` spells the start of a key, every key that ends there
     /// (the one spelled and the shorter keys it ends with).
@@ -493,9 +514,7 @@ fn word_end(low: &str, pos: usize, word: &Word) -> Option<usize> {
             pos += c.len_utf8();
             extra += 1;
         }
-    } else if word.text.chars().next_back().is_some_and(is_word_char)
-        && char_at(low, pos).is_some_and(is_word_char)
-    {
+    } else if word.word_end && char_at(low, pos).is_some_and(is_word_char) {
         return None;
     }
     Some(pos)
@@ -536,11 +555,12 @@ pub fn hits_between(hits: &[PhraseHit], longest: usize, from: usize, to: usize) 
 }
 
 /// [`is_letter`] of every char below U+0800 (those written in one or two bytes).
-static LETTERS_OF_TWO_BYTES: std::sync::LazyLock<Vec<bool>> = std::sync::LazyLock::new(|| {
-    (0..0x800u32)
-        .map(|c| char::from_u32(c).is_some_and(is_letter))
-        .collect()
-});
+pub(crate) static LETTERS_OF_TWO_BYTES: std::sync::LazyLock<Vec<bool>> =
+    std::sync::LazyLock::new(|| {
+        (0..0x800u32)
+            .map(|c| char::from_u32(c).is_some_and(is_letter))
+            .collect()
+    });
 
 /// What may not stand just before a phrase: a letter. A digit may ("120000р", "190к").
 fn is_letter(c: char) -> bool {

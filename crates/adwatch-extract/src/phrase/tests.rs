@@ -7,6 +7,13 @@ fn set(phrases: &[&str]) -> PhraseSet<usize> {
 fn found(set: &PhraseSet<usize>, text: &str) -> Vec<String> {
     let mut hits = Vec::new();
     set.scan(text, &mut hits);
+    // The word starts found while lower-casing give the same hits.
+    let low = crate::text::Lowered::with_word_starts(text, &[], set.word_start_bytes());
+    if low.text == text {
+        let mut again = Vec::new();
+        set.scan_with_starts(text, &low.word_starts, &mut again);
+        assert_eq!(again, hits, "{text}");
+    }
     hits.iter()
         .map(|h| text[h.start..h.end].to_string())
         .collect()
