@@ -3,7 +3,7 @@
 //! A number becomes money only with a currency: its own, or one carried from the other end of a
 //! range. That one rule keeps years, dates, ages, counts, percentages and phone numbers out.
 
-use super::lexicon::{After, Before, GazetteerEntry, Lexicon, Tag};
+use super::lexicon::{After, Before, Lexicon, Tag};
 use super::phrase::PhraseHit;
 use super::text::{
     char_at, char_before, digit_value, is_blank, is_space, is_word_char, skip_spaces,
@@ -14,6 +14,7 @@ use super::{Bound, Diagnostic, Lang, Money, PaymentOffer, Period};
 mod numbers;
 mod periods;
 mod ranges;
+mod rupees;
 #[cfg(test)]
 mod tests15;
 
@@ -21,6 +22,8 @@ pub(crate) use numbers::digit_bytes_at;
 use numbers::*;
 use periods::*;
 use ranges::*;
+use rupees::rupee_of_country;
+pub(crate) use rupees::{rupees_of_nepali, Rupees};
 
 /// A number as written, before any word around it is read.
 #[derive(Debug, Clone, Copy)]
@@ -135,77 +138,6 @@ pub(crate) fn find(
     }
     assign_periods(text, hits, lex, &mut offers, &cands, &index_of);
     offers
-}
-
-/// Rupees in a text written in Nepali are Nepalese, unless the amount itself says Indian
-/// ("₹", "INR", "भारु", "भारतीय रुपैयाँ").
-pub(crate) fn rupees_of_nepali(text: &str, offers: &mut [PaymentOffer], lex: &Lexicon) {
-    const INDIAN: [&str; 5] = ["₹", "inr", "भारु", "भा.रु", "भारतीय"];
-    for o in offers.iter_mut().filter(|o| o.currency == "INR") {
-        let written = text.get(o.start..o.end).unwrap_or("").to_lowercase();
-        if !INDIAN.iter().any(|w| written.contains(w)) {
-            o.currency = "NPR";
-            o.usd = usd_value(o.value, "NPR", lex);
-        }
-    }
-}
-
-/// Rupees are Indian unless the text names one other rupee country (Nepal, Pakistan, Sri Lanka)
-/// or a place in one ("Kathmandu").
-fn rupee_of_country(hits: &[PhraseHit], lex: &Lexicon) -> Option<&'static str> {
-    let mut found: Option<&'static str> = None;
-    for h in hits {
-        let rupee = match *lex.free.payload(h.id) {
-            Tag::Country(i) | Tag::CountryHint(i) => lex.rupees.of_country[i],
-            Tag::Region(i) => lex.rupees.of_region[i],
-            _ => None,
-        };
-        match (rupee, found) {
-            (None, _) => {}
-            (Some("INR"), _) => return None,
-            (Some(r), Some(f)) if f != r => return None,
-            (Some(r), _) => found = Some(r),
-        }
-    }
-    found
-}
-
-/// The rupee each country and each region's country pays in, if any: read for every text
-/// that names one, so worked out once with the lexicon.
-pub(crate) struct Rupees {
-    pub of_country: Vec<Option<&'static str>>,
-    pub of_region: Vec<Option<&'static str>>,
-}
-
-impl Rupees {
-    pub(crate) fn new(countries: &[GazetteerEntry], regions: &[GazetteerEntry]) -> Rupees {
-        const RUPEES: [&str; 4] = ["INR", "NPR", "PKR", "LKR"];
-        let rupee = |currency: Option<&str>| RUPEES.iter().find(|&&r| Some(r) == currency).copied();
-        let of_country: Vec<Option<&'static str>> = countries
-            .iter()
-            .map(|c| rupee(c.currency.as_deref()))
-            .collect();
-        // A region's country is the first rupee country with its code.
-        let rupee_countries: Vec<(&str, &'static str)> = countries
-            .iter()
-            .zip(&of_country)
-            .filter_map(|(c, r)| Some((c.code.as_deref()?, (*r)?)))
-            .collect();
-        let of_region = regions
-            .iter()
-            .map(|r| {
-                let code = r.country.as_deref()?;
-                rupee_countries
-                    .iter()
-                    .find(|(c, _)| *c == code)
-                    .map(|&(_, r)| r)
-            })
-            .collect();
-        Rupees {
-            of_country,
-            of_region,
-        }
-    }
 }
 
 /// "1 млн 600 тысяч рублей", "2 млн 877 минг сўм": a larger unit, then a smaller one.
