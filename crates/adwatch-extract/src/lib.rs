@@ -476,6 +476,17 @@ struct EntityJson<'a> {
     platform: Option<&'static str>,
 }
 
+/// The normalised names of the entities of `kind` found in `text`, in order (unit tests).
+#[cfg(test)]
+fn found_names(text: &str, kind: EntityKind) -> Vec<String> {
+    extract(text)
+        .entities
+        .into_iter()
+        .filter(|e| e.kind == kind)
+        .map(|e| e.normalized)
+        .collect()
+}
+
 #[cfg(test)]
 mod org_names_tests;
 #[cfg(test)]

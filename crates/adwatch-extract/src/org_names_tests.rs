@@ -2,15 +2,10 @@
 //! English canonical name): a plural body named with its region, an embassy of a country in a
 //! place.
 
-use crate::{extract, EntityKind};
+use crate::{found_names, EntityKind};
 
 fn orgs(text: &str) -> Vec<String> {
-    extract(text)
-        .entities
-        .into_iter()
-        .filter(|e| e.kind == EntityKind::Org)
-        .map(|e| e.normalized)
-        .collect()
+    found_names(text, EntityKind::Org)
 }
 
 #[test]

@@ -2,15 +2,10 @@
 //! hand-listed places (`data/gazetteer/region_cases.toml`) and period words of payments made by
 //! the reader or paid once.
 
-use crate::{extract, EntityKind, Period};
+use crate::{extract, found_names, EntityKind, Period};
 
 fn places(text: &str) -> Vec<String> {
-    extract(text)
-        .entities
-        .into_iter()
-        .filter(|e| e.kind == EntityKind::Region)
-        .map(|e| e.normalized)
-        .collect()
+    found_names(text, EntityKind::Region)
 }
 
 fn periods(text: &str) -> Vec<Option<Period>> {
@@ -101,12 +96,7 @@ fn money_collected_or_cheated_is_taken_once_and_last_month_is_no_monthly_pay() {
 }
 
 fn countries(text: &str) -> Vec<String> {
-    extract(text)
-        .entities
-        .into_iter()
-        .filter(|e| e.kind == EntityKind::Country)
-        .map(|e| e.normalized)
-        .collect()
+    found_names(text, EntityKind::Country)
 }
 
 #[test]

@@ -2,6 +2,7 @@
 //! first ("Embassy of Russia in Uzbekistan", "Military Commissariats of Tomsk Oblast").
 
 use crate::lexicon::{Lexicon, Tag};
+use crate::lower::{lower_ends_with, lower_len_chars};
 use crate::phrase::PhraseHit;
 use crate::text::is_blank;
 
@@ -17,8 +18,7 @@ const PLURAL_ENDINGS: [&str; 13] = [
 /// Whether a body's form names several: one of its words has a plural ending.
 pub(super) fn plural_form(form: &str) -> bool {
     form.split(is_blank)
-        .map(str::to_lowercase)
-        .any(|w| w.chars().count() > 4 && PLURAL_ENDINGS.iter().any(|e| w.ends_with(e)))
+        .any(|w| lower_len_chars(w) > 4 && PLURAL_ENDINGS.iter().any(|e| lower_ends_with(w, e)))
 }
 
 /// Locative endings of a name in the languages that put a body's country and place before it
@@ -52,8 +52,8 @@ pub(super) fn kind_name(
     let (mut of, mut place) = (None, None);
     for (_, e, name) in longest_first(names) {
         let word_end = e + name_word_len(text[e..].chars()).unwrap_or(0);
-        let word = text[..word_end].to_lowercase();
-        if LOCATIVE_ENDINGS.iter().any(|l| word.ends_with(l)) {
+        let word = &text[..word_end];
+        if LOCATIVE_ENDINGS.iter().any(|l| lower_ends_with(word, l)) {
             place = place.or(Some(name));
         } else {
             of = of.or(Some(name));

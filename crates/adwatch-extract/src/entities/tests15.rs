@@ -1,15 +1,10 @@
 //! Issue 15: Tajik bodies written with the ezafe («…и дохилии Тоҷикистон»), and the Persian
 //! «дифоъ» for defence.
 
-use crate::{extract, EntityKind};
+use crate::{extract, found_names, EntityKind};
 
 fn orgs(text: &str) -> Vec<String> {
-    extract(text)
-        .entities
-        .into_iter()
-        .filter(|e| e.kind == EntityKind::Org)
-        .map(|e| e.normalized)
-        .collect()
+    found_names(text, EntityKind::Org)
 }
 
 #[test]
@@ -48,38 +43,29 @@ fn tajik_signal_phrases_in_i_are_read_with_the_ezafe_too() {
     assert!(signals("Онҳоро ба кори маҷбурии бе музд водор карданд.").contains(&"trafficking"));
 }
 
-fn named(text: &str, kind: EntityKind) -> Vec<String> {
-    extract(text)
-        .entities
-        .into_iter()
-        .filter(|e| e.kind == kind)
-        .map(|e| e.normalized)
-        .collect()
-}
-
 #[test]
 fn nepali_places_and_countries_take_their_postpositions() {
     assert_eq!(
-        named(
+        found_names(
             "उनीहरूले युवालाई युएई हुँदै रुससम्म लैजाने गरेको पाइएको छ ।",
             EntityKind::Country
         ),
         ["United Arab Emirates", "Russia"]
     );
     assert_eq!(
-        named(
+        found_names(
             "नेपालगन्जको होटलबाट सात जना पक्राउ परेका छन् ।",
             EntityKind::Region
         ),
         ["Nepalgunj"]
     );
     assert_eq!(
-        named("काठमाडौँमा बस्ने युवाहरू विदेश गएका छन् ।", EntityKind::Region),
+        found_names("काठमाडौँमा बस्ने युवाहरू विदेश गएका छन् ।", EntityKind::Region),
         ["Kathmandu"]
     );
     // Hard negative: a word that only starts like the name.
     assert_eq!(
-        named("रुसी भाषा सिक्न गाह्रो छ ।", EntityKind::Country),
+        found_names("रुसी भाषा सिक्न गाह्रो छ ।", EntityKind::Country),
         Vec::<String>::new()
     );
 }
@@ -87,22 +73,22 @@ fn nepali_places_and_countries_take_their_postpositions() {
 #[test]
 fn kyrgyz_and_tajik_names_of_places_in_ukraine_follow_their_spelling_and_harmony() {
     assert_eq!(
-        named(
+        found_names(
             "Мигранттар Запорожьеге барып окоп казышкан.",
             EntityKind::Region
         ),
         ["Zaporizhzhia"]
     );
     assert_eq!(
-        named("Ал Херсондо жана Донецкте болгон.", EntityKind::Region),
+        found_names("Ал Херсондо жана Донецкте болгон.", EntityKind::Region),
         ["Kherson", "Donetsk"]
     );
     assert_eq!(
-        named("Ӯ ба вилояти Луҳанск рафтааст.", EntityKind::Region),
+        found_names("Ӯ ба вилояти Луҳанск рафтааст.", EntityKind::Region),
         ["Luhansk Oblast"]
     );
     assert_eq!(
-        named(
+        found_names(
             "Дар вилояти Херсони Украина ҷанг идома дорад.",
             EntityKind::Region
         ),

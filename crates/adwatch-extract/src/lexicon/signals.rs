@@ -2,7 +2,7 @@
 //! as small numbers, and the numbers of the signals the code names, found once at start-up so
 //! that reading a text compares numbers, not strings.
 
-use super::SignalDef;
+use super::{leak, SignalDef};
 
 /// A family no signal has: equal to none.
 const NONE: u8 = u8::MAX;
@@ -50,6 +50,11 @@ pub struct SignalIds {
     pub service_pay: Option<usize>,
     pub security_job: Option<usize>,
     pub contract: Option<usize>,
+    pub fees: Option<usize>,
+    pub deception: Option<usize>,
+    pub wages_withheld: Option<usize>,
+    pub job_offer: Option<usize>,
+    pub armed_service: Option<usize>,
 }
 
 /// The keys of `signals`, their families and the ids the code names.
@@ -122,11 +127,11 @@ pub fn index(signals: &[SignalDef]) -> (Vec<SignalKey>, Families, SignalIds) {
         service_pay: id("service_pay"),
         security_job: id("security_job"),
         contract: id("contract"),
+        fees: id("fees"),
+        deception: id("deception"),
+        wages_withheld: id("wages_withheld"),
+        job_offer: id("job_offer"),
+        armed_service: id("armed_service"),
     };
     (keys, fam, ids)
-}
-
-fn leak(s: &str) -> &'static str {
-    // Lexicon strings live as long as the process: the lexicon is built once.
-    Box::leak(s.to_owned().into_boxed_str())
 }

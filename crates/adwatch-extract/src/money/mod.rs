@@ -228,15 +228,15 @@ fn pay_noun_amounts(
         return;
     };
     let is_pay = |h: &PhraseHit| matches!(*lex.free.payload(h.id), Tag::Signal(i) if i == pay);
-    let is_money = |h: &PhraseHit| match *lex.free.payload(h.id) {
-        Tag::Signal(i) => {
-            i == pay
-                || ["pay", "fees", "deception", "wages_withheld", "high_pay"]
-                    .iter()
-                    .any(|id| lex.signal(id) == Some(i))
-        }
-        _ => false,
-    };
+    let ids = &lex.ids;
+    let money = [
+        ids.pay,
+        ids.fees,
+        ids.deception,
+        ids.wages_withheld,
+        ids.high_pay,
+    ];
+    let is_money = |h: &PhraseHit| matches!(*lex.free.payload(h.id), Tag::Signal(i) if i == pay || money.contains(&Some(i)));
     // Only in the languages that name their own currency: Russian, English, Arabic, Kazakh
     // and Uzbek news write "80 тысяч" of anything.
     let Some(local) = lex
@@ -301,7 +301,7 @@ fn counts_people(text: &str, hits: &[PhraseHit], lex: &Lexicon, at: usize) -> bo
     if CLASSIFIERS.iter().any(|w| text[at..].starts_with(w)) {
         return true;
     }
-    let people = ["job_offer", "armed_service"].map(|id| lex.signal(id));
+    let people = [lex.ids.job_offer, lex.ids.armed_service];
     let first = hits.partition_point(|h| h.start < at);
     hits[first..]
         .iter()
